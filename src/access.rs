@@ -1,0 +1,124 @@
+//! Roles, scopes and the one table of who may do what.
+//!
+//! A scope is where in a district a user acts: the whole district, one town school with its
+//! teaching points, one teaching point, or one committee member unit. Repo functions filter
+//! by the scope path in SQL, so a unit outside the scope is simply not found (404).
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    PlatformAdmin,
+    DistrictAdmin,
+    CommitteeOffice,
+    Supervisor,
+    TownAdmin,
+    PointCoordinator,
+    UnitOfficer,
+    Viewer,
+}
+
+impl Role {
+    /// Roles a district administrator may grant inside the district.
+    pub const DISTRICT_GRANTABLE: [Role; 7] = [
+        Role::DistrictAdmin,
+        Role::CommitteeOffice,
+        Role::Supervisor,
+        Role::TownAdmin,
+        Role::PointCoordinator,
+        Role::UnitOfficer,
+        Role::Viewer,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::PlatformAdmin => "platform_admin",
+            Role::DistrictAdmin => "district_admin",
+            Role::CommitteeOffice => "committee_office",
+            Role::Supervisor => "supervisor",
+            Role::TownAdmin => "town_admin",
+            Role::PointCoordinator => "point_coordinator",
+            Role::UnitOfficer => "unit_officer",
+            Role::Viewer => "viewer",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        [Role::PlatformAdmin].into_iter().chain(Self::DISTRICT_GRANTABLE).find(|r| r.as_str() == s)
+    }
+
+    /// The catalogue key of the role's name.
+    pub fn label(self) -> String {
+        format!("role.{}", self.as_str())
+    }
+
+    /// Which kind of org unit the role's scope is, if it is scoped to one.
+    pub fn unit_kind(self) -> Option<&'static str> {
+        match self {
+            Role::TownAdmin => Some("town_school"),
+            Role::PointCoordinator => Some("teaching_point"),
+            _ => None,
+        }
+    }
+
+    /// District-wide roles see the whole network.
+    pub fn is_district_wide(self) -> bool {
+        matches!(self, Role::DistrictAdmin | Role::CommitteeOffice | Role::Supervisor | Role::Viewer)
+    }
+}
+
+/// What a user may try; whether a particular record is in scope is the repo's business.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Browse the network tree (within scope).
+    ViewNetwork,
+    /// Create, edit or deactivate town schools (and the college's details).
+    ManageTownSchools,
+    /// Create, edit or deactivate teaching points (within scope).
+    ManagePoints,
+    /// Edit the details of one's own town school.
+    EditOwnSchool,
+    ManageAccounts,
+    ViewAudit,
+    ManageDistricts,
+}
+
+/// The one table of role × action.
+pub fn may(role: Role, action: Action) -> bool {
+    use Action::*;
+    use Role::*;
+    match action {
+        ViewNetwork => matches!(role, DistrictAdmin | CommitteeOffice | Supervisor | Viewer | TownAdmin | PointCoordinator),
+        ManageTownSchools | ManageAccounts => role == DistrictAdmin,
+        ManagePoints => matches!(role, DistrictAdmin | TownAdmin),
+        EditOwnSchool => role == TownAdmin,
+        ViewAudit => matches!(role, DistrictAdmin | Supervisor),
+        ManageDistricts => role == PlatformAdmin,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_role_round_trips_through_its_name() {
+        for role in [Role::PlatformAdmin].into_iter().chain(Role::DISTRICT_GRANTABLE) {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+
+    #[test]
+    fn only_the_district_admin_manages_accounts_and_town_schools() {
+        for role in Role::DISTRICT_GRANTABLE {
+            assert_eq!(may(role, Action::ManageAccounts), role == Role::DistrictAdmin);
+            assert_eq!(may(role, Action::ManageTownSchools), role == Role::DistrictAdmin);
+        }
+        assert!(may(Role::TownAdmin, Action::ManagePoints));
+        assert!(!may(Role::PointCoordinator, Action::ManagePoints));
+        assert!(!may(Role::UnitOfficer, Action::ViewNetwork));
+        assert!(!may(Role::PlatformAdmin, Action::ViewNetwork));
+    }
+}

@@ -1,0 +1,53 @@
+//! The application: shared state, every area's router merged, and the middleware stack.
+
+use crate::config::WebConfig;
+use crate::db::Db;
+use crate::error::AppError;
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::middleware;
+use axum::routing::get;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub web: WebConfig,
+}
+
+const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+                   form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+/// The whole application, without a socket, so tests can serve it on any port.
+pub fn router(state: AppState) -> Router {
+    let static_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/static");
+    let mut app = Router::new()
+        .merge(crate::home::router())
+        .merge(crate::auth::router())
+        .merge(crate::network::router())
+        .merge(crate::accounts::router())
+        .merge(crate::audit::router())
+        .merge(crate::platform::router())
+        .route("/lang/{code}", get(crate::web::switch_lang))
+        .nest_service("/static", ServeDir::new(static_dir))
+        .fallback(|| async { AppError::NotFound })
+        .layer(middleware::from_fn_with_state(state.clone(), crate::web::context_layer))
+        .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
+        .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(header_layer(header::REFERRER_POLICY, "same-origin"))
+        .layer(header_layer(header::CONTENT_SECURITY_POLICY, CSP))
+        .layer(header_layer(HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=()"))
+        .layer(header_layer(HeaderName::from_static("cross-origin-opener-policy"), "same-origin"));
+    if state.web.secure_cookies {
+        app = app.layer(header_layer(header::STRICT_TRANSPORT_SECURITY, "max-age=31536000"));
+    }
+    app.layer(TraceLayer::new_for_http()).with_state(state)
+}
+
+fn header_layer(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+}

@@ -1,0 +1,186 @@
+//! Signing in and out, throttling failed logins, and changing one's own password.
+
+pub mod password;
+pub mod session;
+
+use crate::app::AppState;
+use crate::audit::{self, Actor, Change};
+use crate::error::Result;
+use crate::web::forms::FieldErrors;
+use crate::web::{Ctx, NextQuery, append_cookie, flash_redirect, local_path, render, render_with};
+use askama::Template;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use session::CurrentUser;
+use std::net::SocketAddr;
+
+/// Failures counted per account, and per address, within the window; reaching it locks.
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
+pub const LOCK_MINUTES: i32 = 15;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_form).post(login))
+        .route("/logout", post(logout))
+        .route("/account/password", get(password_form).post(change_password))
+}
+
+#[derive(Template)]
+#[template(path = "auth/login.html")]
+struct LoginPage {
+    ctx: Ctx,
+    username: String,
+    next: String,
+    error: Option<&'static str>,
+}
+
+async fn login_form(ctx: Ctx, Query(q): Query<NextQuery>) -> Response {
+    if ctx.user.is_some() {
+        return Redirect::to("/").into_response();
+    }
+    let next = local_path(q.next.as_deref()).to_string();
+    render(&LoginPage { ctx, username: String::new(), next, error: None })
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Credentials {
+    id: i64,
+    password_hash: String,
+    disabled: bool,
+}
+
+/// Checks the password, unless the account or the address is locked out, and starts a new session.
+async fn login(
+    ctx: Ctx,
+    State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Result<Response> {
+    let username = form.username.trim().to_lowercase();
+    let address = peer.ip().to_string();
+    let next = local_path(form.next.as_deref()).to_string();
+    let again = |ctx: Ctx, status: StatusCode, error: &'static str| {
+        render_with(status, &LoginPage { ctx, username: form.username.trim().to_string(), next: next.clone(), error: Some(error) })
+    };
+    if username.is_empty() || form.password.is_empty() {
+        return Ok(again(ctx, StatusCode::UNPROCESSABLE_ENTITY, "login.missing"));
+    }
+    let (by_account, by_address): (i64, i64) = sqlx::query_as(
+        "select count(*) filter (where username = $1), count(*) filter (where address = $2)
+           from login_attempt
+          where not succeeded and at > now() - make_interval(mins => $3) and (username = $1 or address = $2)",
+    )
+    .bind(&username)
+    .bind(&address)
+    .bind(LOCK_MINUTES)
+    .fetch_one(&app.db.sys)
+    .await?;
+    if by_account >= MAX_FAILURES_PER_ACCOUNT || by_address >= MAX_FAILURES_PER_ADDRESS {
+        tracing::warn!(%username, %address, "login refused: locked out");
+        return Ok(again(ctx, StatusCode::TOO_MANY_REQUESTS, "login.locked"));
+    }
+    let found: Option<Credentials> = sqlx::query_as("select id, password_hash, disabled from account where username = $1")
+        .bind(&username)
+        .fetch_optional(&app.db.sys)
+        .await?;
+    let matches = password::verify(form.password.clone(), found.as_ref().map(|c| c.password_hash.clone())).await;
+    let account = found.filter(|c| matches && !c.disabled);
+    sqlx::query("insert into login_attempt (username, address, succeeded) values ($1, $2, $3)")
+        .bind(&username)
+        .bind(&address)
+        .bind(account.is_some())
+        .execute(&app.db.sys)
+        .await?;
+    let Some(account) = account else {
+        tracing::info!(%username, %address, "login failed");
+        return Ok(again(ctx, StatusCode::UNAUTHORIZED, "login.failed"));
+    };
+    if let Some(old) = ctx.user.as_ref() {
+        session::end(&app.db, &old.session_hash).await?;
+    }
+    let agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let token = session::create(&app.db, account.id, &address, agent).await?;
+    tracing::info!(%username, %address, "login");
+    let mut res = Redirect::to(&next).into_response();
+    append_cookie(res.headers_mut(), &session::cookie(&token, app.web.secure_cookies));
+    Ok(res)
+}
+
+async fn logout(ctx: Ctx, State(app): State<AppState>) -> Result<Response> {
+    if let Some(user) = &ctx.user {
+        session::end(&app.db, &user.session_hash).await?;
+    }
+    let mut res = flash_redirect("login.logged_out", "/login");
+    append_cookie(res.headers_mut(), &session::clear_cookie(app.web.secure_cookies));
+    Ok(res)
+}
+
+#[derive(Template)]
+#[template(path = "auth/password.html")]
+struct PasswordPage {
+    ctx: Ctx,
+    errors: FieldErrors,
+}
+
+async fn password_form(ctx: Ctx, _user: CurrentUser) -> Response {
+    render(&PasswordPage { ctx, errors: FieldErrors::default() })
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// Changes the signed-in user's password and ends their other sessions.
+async fn change_password(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Form(form): Form<PasswordForm>) -> Result<Response> {
+    let stored: String = sqlx::query_scalar("select password_hash from account where id = $1")
+        .bind(user.id)
+        .fetch_one(&app.db.sys)
+        .await?;
+    let mut errors = FieldErrors::default();
+    if !password::verify(form.current, Some(stored)).await {
+        errors.add("current", "password.current_wrong");
+    }
+    if let Err(key) = password::check_new(&form.new, &user.username) {
+        errors.add("new", key);
+    } else if form.new != form.confirm {
+        errors.add("confirm", "password.mismatch");
+    }
+    if !errors.is_empty() {
+        return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &PasswordPage { ctx, errors }));
+    }
+    let hash = password::hash(form.new).await;
+    let mut tx = app.db.begin_sys().await?;
+    sqlx::query("update account set password_hash = $1, password_changed_at = now(), version = version + 1 where id = $2")
+        .bind(&hash)
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await?;
+    if let Some(tenant_id) = user.tenant_id {
+        let change = Change { tenant_id, action: "account.password_change", entity: "account", entity_id: Some(user.id), before: None, after: None };
+        audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
+    }
+    session::end_all_for(&mut *tx, user.id, Some(&user.session_hash)).await?;
+    tx.commit().await?;
+    Ok(flash_redirect("password.changed", "/"))
+}

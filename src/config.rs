@@ -1,0 +1,39 @@
+//! Settings from flags and the environment.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// How `cedu serve` runs.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    pub listen: SocketAddr,
+    /// Where the embedded cluster lives when no `DATABASE_URL` is given.
+    pub data_dir: PathBuf,
+    /// An external PostgreSQL server; `None` means the embedded default.
+    pub database_url: Option<String>,
+    /// Send the session cookie only over TLS (set when served behind HTTPS).
+    pub secure_cookies: bool,
+}
+
+impl ServeConfig {
+    /// Defaults overridden by `CEDU_LISTEN`, `CEDU_DATA_DIR`, `DATABASE_URL`, `CEDU_SECURE_COOKIES`.
+    pub fn from_env() -> Result<Self, String> {
+        let listen = std::env::var("CEDU_LISTEN").unwrap_or_else(|_| "127.0.0.1:8080".into());
+        Ok(Self {
+            listen: parse_listen(&listen)?,
+            data_dir: std::env::var_os("CEDU_DATA_DIR").map_or_else(|| PathBuf::from("var"), PathBuf::from),
+            database_url: std::env::var("DATABASE_URL").ok().filter(|s| !s.is_empty()),
+            secure_cookies: std::env::var("CEDU_SECURE_COOKIES").is_ok_and(|v| v == "1" || v == "true"),
+        })
+    }
+}
+
+pub fn parse_listen(s: &str) -> Result<SocketAddr, String> {
+    s.parse().map_err(|_| format!("not an address to listen on: {s} (expected e.g. 127.0.0.1:8080)"))
+}
+
+/// Runtime settings the web layer needs.
+#[derive(Debug, Clone, Default)]
+pub struct WebConfig {
+    pub secure_cookies: bool,
+}

@@ -1,0 +1,67 @@
+//! Database access: two pools, migrations, and tenant-bound transactions.
+//!
+//! `app` connections switch to the `cedu_app` role as soon as they open, so every request
+//! query is subject to row-level security. `sys` keeps the connecting role and serves only
+//! the few platform-level operations that precede a tenant: login, session lookup,
+//! throttling, and the platform administrator's district list.
+
+pub mod embedded;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{Executor, PgPool, Postgres, Transaction};
+use std::str::FromStr;
+
+pub type Tx = Transaction<'static, Postgres>;
+
+#[derive(Clone)]
+pub struct Db {
+    pub app: PgPool,
+    pub sys: PgPool,
+}
+
+impl Db {
+    /// Connects both pools; the caller runs [`migrate`] first so the `cedu_app` role exists.
+    pub async fn connect(url: &str) -> sqlx::Result<Self> {
+        let options = PgConnectOptions::from_str(url)?.application_name("cedu");
+        let sys = PgPoolOptions::new().max_connections(4).connect_with(options.clone()).await?;
+        let app = PgPoolOptions::new()
+            .max_connections(16)
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute("set role cedu_app").await?;
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        Ok(Self { app, sys })
+    }
+
+    /// A transaction as `cedu_app` with the tenant set: row-level security sees only that district.
+    pub async fn begin_for(&self, tenant_id: i64) -> sqlx::Result<Tx> {
+        let mut tx = self.app.begin().await?;
+        sqlx::query("select set_config('app.tenant_id', $1, true)")
+            .bind(tenant_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx)
+    }
+
+    /// A platform-level transaction that may touch every district (platform admin, CLI, demo).
+    pub async fn begin_sys(&self) -> sqlx::Result<Tx> {
+        self.sys.begin().await
+    }
+}
+
+/// Applies the migrations embedded in the binary.
+pub async fn migrate(url: &str) -> Result<(), sqlx::migrate::MigrateError> {
+    let pool = PgPoolOptions::new().max_connections(1).connect(url).await?;
+    sqlx::migrate!("./migrations").run(&pool).await?;
+    pool.close().await;
+    Ok(())
+}
+
+/// True when `err` is the violation of the named constraint.
+pub fn violates(err: &sqlx::Error, constraint: &str) -> bool {
+    err.as_database_error().and_then(|e| e.constraint()) == Some(constraint)
+}

@@ -1,0 +1,17 @@
+//! cedu — 社区教育管理平台: the community-education platform of a district's three-tier network.
+
+pub mod access;
+pub mod admin;
+pub mod accounts;
+pub mod app;
+pub mod audit;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod home;
+pub mod network;
+pub mod platform;
+pub mod web;

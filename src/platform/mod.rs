@@ -1,0 +1,170 @@
+//! The platform administrator's pages: the districts (tenants) and creating a new one with its
+//! college and first district administrator.
+
+use crate::access::{Action, may};
+use crate::app::AppState;
+use crate::audit::Actor;
+use crate::auth::password;
+use crate::auth::session::CurrentUser;
+use crate::db::{Tx, violates};
+use crate::error::{AppError, Result};
+use crate::web::forms::{FieldErrors, text};
+use crate::web::{Ctx, flash_redirect, render, render_with};
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Form, Router};
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/platform/districts", get(list_districts).post(create_district_page))
+        .route("/platform/districts/new", get(new_district_form))
+}
+
+fn require(user: &CurrentUser) -> Result<()> {
+    if may(user.role, Action::ManageDistricts) { Ok(()) } else { Err(AppError::NotFound) }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct DistrictRow {
+    pub code: String,
+    pub name: String,
+    pub division_code: String,
+    pub units: i64,
+    pub accounts: i64,
+}
+
+#[derive(Template)]
+#[template(path = "platform/index.html")]
+struct DistrictListPage {
+    ctx: Ctx,
+    districts: Vec<DistrictRow>,
+}
+
+async fn list_districts(ctx: Ctx, user: CurrentUser, State(app): State<AppState>) -> Result<Response> {
+    require(&user)?;
+    let districts = sqlx::query_as(
+        "select t.code, t.name, t.division_code,
+                (select count(*) from org_unit u where u.tenant_id = t.id and u.active) as units,
+                (select count(*) from account a where a.tenant_id = t.id and not a.disabled) as accounts
+           from tenant t order by t.code",
+    )
+    .fetch_all(&app.db.sys)
+    .await?;
+    Ok(render(&DistrictListPage { ctx, districts }))
+}
+
+/// What creating a district needs.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct DistrictForm {
+    pub code: String,
+    pub name: String,
+    pub division_code: String,
+    pub college_code: String,
+    pub college_name: String,
+    pub admin_username: String,
+    pub admin_display_name: String,
+    pub admin_password: String,
+}
+
+#[derive(Template)]
+#[template(path = "platform/form.html")]
+struct DistrictFormPage {
+    ctx: Ctx,
+    form: DistrictForm,
+    errors: FieldErrors,
+}
+
+async fn new_district_form(ctx: Ctx, user: CurrentUser) -> Result<Response> {
+    require(&user)?;
+    Ok(render(&DistrictFormPage { ctx, form: DistrictForm::default(), errors: FieldErrors::default() }))
+}
+
+async fn create_district_page(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Form(form): Form<DistrictForm>) -> Result<Response> {
+    require(&user)?;
+    let mut errors = validate(&form);
+    if errors.is_empty() {
+        let hash = password::hash(form.admin_password.clone()).await;
+        let mut tx = app.db.begin_sys().await?;
+        match create_district(&mut tx, &form, &hash, &Actor::of(&user, &ctx)).await {
+            Ok(_) => {
+                tx.commit().await?;
+                return Ok(flash_redirect("district.created", "/platform/districts"));
+            }
+            Err(e) if violates(&e, "tenant_code_key") => errors.add("code", "district.code_taken"),
+            Err(e) if violates(&e, "account_username_key") => errors.add("admin_username", "account.username_taken"),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &DistrictFormPage { ctx, form, errors }))
+}
+
+fn validate(form: &DistrictForm) -> FieldErrors {
+    let mut errors = FieldErrors::default();
+    let code = text(&mut errors, "code", &form.code, true, 31);
+    if !code.is_empty() && !(code.starts_with(|c: char| c.is_ascii_lowercase()) && code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') && code.len() >= 2) {
+        errors.add("code", "district.code_format");
+    }
+    text(&mut errors, "name", &form.name, true, 50);
+    let division = text(&mut errors, "division_code", &form.division_code, false, 12);
+    if !division.chars().all(|c| c.is_ascii_digit()) {
+        errors.add("division_code", "district.division_format");
+    }
+    let college_code = text(&mut errors, "college_code", &form.college_code, true, 32);
+    if !college_code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        errors.add("college_code", "unit.code_format");
+    }
+    text(&mut errors, "college_name", &form.college_name, true, 100);
+    let username = form.admin_username.trim().to_lowercase();
+    if username.len() < 3 || !username.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c)) {
+        errors.add("admin_username", "account.username_format");
+    }
+    text(&mut errors, "admin_display_name", &form.admin_display_name, true, 50);
+    if let Err(key) = password::check_new(&form.admin_password, &username) {
+        errors.add("admin_password", key);
+    }
+    errors
+}
+
+/// Creates the tenant, its college and first administrator in one transaction, audited.
+pub async fn create_district(tx: &mut Tx, form: &DistrictForm, password_hash: &str, actor: &Actor) -> sqlx::Result<i64> {
+    let tenant_id: i64 = sqlx::query_scalar("insert into tenant (code, name, division_code) values ($1, $2, $3) returning id")
+        .bind(form.code.trim())
+        .bind(form.name.trim())
+        .bind(form.division_code.trim())
+        .fetch_one(&mut **tx)
+        .await?;
+    let college_id: i64 = sqlx::query_scalar(
+        "insert into org_unit (tenant_id, kind, path, code, name) values ($1, 'college', '', $2, $3) returning id",
+    )
+    .bind(tenant_id)
+    .bind(form.college_code.trim())
+    .bind(form.college_name.trim())
+    .fetch_one(&mut **tx)
+    .await?;
+    let admin_id: i64 = sqlx::query_scalar(
+        "insert into account (tenant_id, username, display_name, password_hash, role) values ($1, $2, $3, $4, 'district_admin') returning id",
+    )
+    .bind(tenant_id)
+    .bind(form.admin_username.trim().to_lowercase())
+    .bind(form.admin_display_name.trim())
+    .bind(password_hash)
+    .fetch_one(&mut **tx)
+    .await?;
+    for (action, entity, id) in [("tenant.create", "tenant", tenant_id), ("org_unit.create", "org_unit", college_id), ("account.create", "account", admin_id)] {
+        let change = crate::audit::Change {
+            tenant_id,
+            action,
+            entity,
+            entity_id: Some(id),
+            before: None,
+            after: Some(serde_json::json!({ "code": form.code.trim(), "name": form.name.trim() })),
+        };
+        crate::audit::record(tx, actor, change).await?;
+    }
+    Ok(tenant_id)
+}

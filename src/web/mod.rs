@@ -1,0 +1,329 @@
+//! The web layer every page shares: the request context (user, language, CSRF token, flash),
+//! the middleware that builds it and checks CSRF, navigation, and localized error pages.
+
+pub mod forms;
+pub mod i18n;
+pub mod messages;
+
+use crate::access::{Action, Role, may};
+use crate::app::AppState;
+use crate::auth::session::{self, CurrentUser};
+use askama::Template;
+use axum::body::Body;
+use axum::extract::{FromRequestParts, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header, request::Parts};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use i18n::Lang;
+use std::sync::Arc;
+
+pub const LANG_COOKIE: &str = "cedu_lang";
+pub const CSRF_COOKIE: &str = "cedu_csrf";
+pub const FLASH_COOKIE: &str = "cedu_flash";
+/// Largest form body accepted (imports of spreadsheets will come with their own limit).
+const FORM_LIMIT: usize = 2 * 1024 * 1024;
+
+/// What every page knows about its request.
+#[derive(Clone)]
+pub struct Ctx {
+    pub lang: Lang,
+    pub user: Option<Arc<CurrentUser>>,
+    pub csrf: String,
+    pub path: String,
+    pub flash: Option<String>,
+    pub request_id: String,
+}
+
+impl Ctx {
+    pub fn t<'a>(&self, key: &'a str) -> &'a str {
+        self.lang.t(key)
+    }
+
+    /// Role names and other keys held as `String`.
+    pub fn tr(&self, key: &str) -> String {
+        self.lang.t(key).to_string()
+    }
+
+    pub fn nav(&self) -> Vec<NavItem> {
+        let Some(user) = &self.user else { return Vec::new() };
+        let role = user.role;
+        let mut items = Vec::new();
+        let mut add = |href: &'static str, key: &'static str| {
+            let active = self.path == href || (href != "/home" && self.path.starts_with(href));
+            items.push(NavItem { href, key, active });
+        };
+        if role == Role::PlatformAdmin {
+            add("/platform/districts", "nav.districts");
+        } else {
+            add("/home", "nav.home");
+        }
+        if may(role, Action::ViewNetwork) {
+            add("/units", "nav.network");
+        }
+        if may(role, Action::ManageAccounts) {
+            add("/accounts", "nav.accounts");
+        }
+        if may(role, Action::ViewAudit) {
+            add("/audit", "nav.audit");
+        }
+        items
+    }
+
+    /// Where the language switch sends the visitor: the same page, in the other language.
+    pub fn lang_switch_href(&self) -> String {
+        format!("/lang/{}?next={}", self.lang.other().cookie_value(), urlencode(&self.path))
+    }
+}
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub key: &'static str,
+    pub active: bool,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts.extensions.get::<Ctx>().cloned().unwrap_or_else(|| Ctx {
+            lang: Lang::default(),
+            user: None,
+            csrf: String::new(),
+            path: parts.uri.path().to_string(),
+            flash: None,
+            request_id: String::new(),
+        }))
+    }
+}
+
+/// Pages behind login take `CurrentUser`; without a live session the visitor goes to /login.
+impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        match parts.extensions.get::<Ctx>().and_then(|c| c.user.clone()) {
+            Some(user) => Ok((*user).clone()),
+            None => Err(login_redirect(parts.uri.path_and_query().map_or("/", |p| p.as_str()))),
+        }
+    }
+}
+
+fn login_redirect(next: &str) -> Response {
+    Redirect::to(&format!("/login?next={}", urlencode(next))).into_response()
+}
+
+/// Resolves the session, language, CSRF token and flash; refuses POSTs without a valid token;
+/// turns bare error statuses into friendly pages in the visitor's language.
+pub async fn context_layer(State(app): State<AppState>, req: Request, next: Next) -> Response {
+    let cookies = Cookies::parse(req.headers());
+    let lang = Lang::from_cookie(cookies.get(LANG_COOKIE));
+    let user = match cookies.get(session::COOKIE) {
+        Some(token) => match session::resolve(&app.db, token).await {
+            Ok(user) => user.map(Arc::new),
+            Err(e) => {
+                tracing::error!(error = %e, "session lookup failed");
+                return error_page(StatusCode::SERVICE_UNAVAILABLE, lang, None);
+            }
+        },
+        None => None,
+    };
+    let mut new_anonymous_token = None;
+    let csrf = match (&user, cookies.get(CSRF_COOKIE)) {
+        (Some(user), _) => user.csrf.clone(),
+        (None, Some(token)) if token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit()) => token.to_string(),
+        (None, _) => {
+            let token = session::random_token();
+            new_anonymous_token = Some(token.clone());
+            token
+        }
+    };
+    let path = req.uri().path().to_string();
+    let flash = cookies.get(FLASH_COOKIE).filter(|k| i18n::has_key(k)).map(str::to_string);
+    let had_flash = cookies.get(FLASH_COOKIE).is_some();
+    let ctx = Ctx { lang, user: user.clone(), csrf: csrf.clone(), path: path.clone(), flash, request_id: session::random_token()[..16].to_string() };
+
+    let mut req = req;
+    if req.method() == Method::POST {
+        if user.is_none() && path != "/login" {
+            // The session ran out while a form was open: sign in again rather than a bare 403.
+            return login_redirect(&path);
+        }
+        let (parts, body) = req.into_parts();
+        let Ok(bytes) = axum::body::to_bytes(body, FORM_LIMIT).await else {
+            return error_page(StatusCode::PAYLOAD_TOO_LARGE, lang, user);
+        };
+        let supplied = parts
+            .headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+            .or_else(|| form_field(&bytes, "csrf"));
+        if !supplied.is_some_and(|s| constant_time_eq(s.as_bytes(), csrf.as_bytes())) {
+            tracing::warn!(%path, "POST refused: missing or wrong CSRF token");
+            return error_page(StatusCode::FORBIDDEN, lang, user);
+        }
+        req = Request::from_parts(parts, Body::from(bytes));
+    }
+    req.extensions_mut().insert(ctx);
+
+    let mut res = next.run(req).await;
+    let status = res.status();
+    let is_html = res.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if (status.is_client_error() || status.is_server_error()) && !is_html && path != "/healthz" {
+        res = error_page(status, lang, user);
+    }
+    let headers = res.headers_mut();
+    if let Some(token) = new_anonymous_token {
+        append_cookie(headers, &format!("{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"));
+    }
+    if had_flash && !status.is_redirection() {
+        append_cookie(headers, &format!("{FLASH_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"));
+    }
+    if is_html {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+fn form_field(body: &[u8], name: &str) -> Option<String> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+        .ok()?
+        .into_iter()
+        .find_map(|(k, v)| (k == name).then_some(v))
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+pub fn append_cookie(headers: &mut HeaderMap, value: &str) {
+    if let Ok(v) = HeaderValue::from_str(value) {
+        headers.append(header::SET_COOKIE, v);
+    }
+}
+
+/// A 303 to `to` that shows the message `key` once on the next page.
+pub fn flash_redirect(key: &'static str, to: &str) -> Response {
+    let mut res = Redirect::to(to).into_response();
+    append_cookie(res.headers_mut(), &format!("{FLASH_COOKIE}={key}; Path=/; HttpOnly; SameSite=Lax"));
+    res
+}
+
+/// Cookie header parsing: enough for our own cookies.
+pub struct Cookies<'a>(Vec<(&'a str, &'a str)>);
+
+impl<'a> Cookies<'a> {
+    pub fn parse(headers: &'a HeaderMap) -> Self {
+        let pairs = headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .collect();
+        Self(pairs)
+    }
+
+    pub fn get(&self, name: &str) -> Option<&'a str> {
+        self.0.iter().find(|(k, _)| *k == name).map(|(_, v)| *v)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    ctx: Ctx,
+    status: u16,
+    title_key: &'static str,
+    body_key: &'static str,
+}
+
+/// A friendly page for an error status; never shows internals.
+pub fn error_page(status: StatusCode, lang: Lang, user: Option<Arc<CurrentUser>>) -> Response {
+    let (title_key, body_key) = match status.as_u16() {
+        403 => ("error.403.title", "error.403.body"),
+        404 | 405 => ("error.404.title", "error.404.body"),
+        413 => ("error.413.title", "error.413.body"),
+        400..=499 => ("error.400.title", "error.400.body"),
+        503 => ("error.503.title", "error.503.body"),
+        _ => ("error.500.title", "error.500.body"),
+    };
+    let ctx = Ctx { lang, user, csrf: String::new(), path: String::new(), flash: None, request_id: String::new() };
+    let page = ErrorPage { ctx, status: status.as_u16(), title_key, body_key };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => status.into_response(),
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)]).map(|e| e[1..].to_string()).unwrap_or_default()
+}
+
+/// A safe place to go after login or a language switch: a path on this site only.
+pub fn local_path(next: Option<&str>) -> &str {
+    match next {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p,
+        _ => "/",
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct NextQuery {
+    pub next: Option<String>,
+}
+
+/// `GET /lang/{zh|en}`: remembers the language for a year and returns to the page.
+pub async fn switch_lang(
+    axum::extract::Path(code): axum::extract::Path<String>,
+    Query(q): Query<NextQuery>,
+) -> Response {
+    let lang = Lang::from_cookie(Some(&code));
+    let mut res = Redirect::to(local_path(q.next.as_deref())).into_response();
+    append_cookie(
+        res.headers_mut(),
+        &format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.cookie_value()),
+    );
+    res
+}
+
+/// Renders a page struct with a status (422 for a form with errors, 409 for a conflict).
+pub fn render_with<T: Template>(status: StatusCode, page: &T) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => crate::error::AppError::from(e).into_response(),
+    }
+}
+
+pub fn render<T: Template>(page: &T) -> Response {
+    render_with(StatusCode::OK, page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed_after_login() {
+        assert_eq!(local_path(Some("/units/3")), "/units/3");
+        assert_eq!(local_path(Some("//evil.example/")), "/");
+        assert_eq!(local_path(Some("https://evil.example/")), "/");
+        assert_eq!(local_path(None), "/");
+    }
+
+    #[test]
+    fn cookies_are_read_by_name() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::COOKIE, HeaderValue::from_static("a=1; cedu_lang=en"));
+        let cookies = Cookies::parse(&headers);
+        assert_eq!(cookies.get("cedu_lang"), Some("en"));
+        assert_eq!(cookies.get("b"), None);
+    }
+
+    #[test]
+    fn tokens_compare_by_content() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+    }
+}
