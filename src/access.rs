@@ -45,7 +45,10 @@ impl Role {
     }
 
     pub fn parse(s: &str) -> Option<Role> {
-        [Role::PlatformAdmin].into_iter().chain(Self::DISTRICT_GRANTABLE).find(|r| r.as_str() == s)
+        [Role::PlatformAdmin]
+            .into_iter()
+            .chain(Self::DISTRICT_GRANTABLE)
+            .find(|r| r.as_str() == s)
     }
 
     /// The catalogue key of the role's name.
@@ -64,7 +67,10 @@ impl Role {
 
     /// District-wide roles see the whole network.
     pub fn is_district_wide(self) -> bool {
-        matches!(self, Role::DistrictAdmin | Role::CommitteeOffice | Role::Supervisor | Role::Viewer)
+        matches!(
+            self,
+            Role::DistrictAdmin | Role::CommitteeOffice | Role::Supervisor | Role::Viewer
+        )
     }
 }
 
@@ -89,7 +95,10 @@ pub fn may(role: Role, action: Action) -> bool {
     use Action::*;
     use Role::*;
     match action {
-        ViewNetwork => matches!(role, DistrictAdmin | CommitteeOffice | Supervisor | Viewer | TownAdmin | PointCoordinator),
+        ViewNetwork => matches!(
+            role,
+            DistrictAdmin | CommitteeOffice | Supervisor | Viewer | TownAdmin | PointCoordinator
+        ),
         ManageTownSchools | ManageAccounts => role == DistrictAdmin,
         ManagePoints => matches!(role, DistrictAdmin | TownAdmin),
         EditOwnSchool => role == TownAdmin,
@@ -104,7 +113,10 @@ mod tests {
 
     #[test]
     fn every_role_round_trips_through_its_name() {
-        for role in [Role::PlatformAdmin].into_iter().chain(Role::DISTRICT_GRANTABLE) {
+        for role in [Role::PlatformAdmin]
+            .into_iter()
+            .chain(Role::DISTRICT_GRANTABLE)
+        {
             assert_eq!(Role::parse(role.as_str()), Some(role));
         }
         assert_eq!(Role::parse("root"), None);
@@ -113,8 +125,14 @@ mod tests {
     #[test]
     fn only_the_district_admin_manages_accounts_and_town_schools() {
         for role in Role::DISTRICT_GRANTABLE {
-            assert_eq!(may(role, Action::ManageAccounts), role == Role::DistrictAdmin);
-            assert_eq!(may(role, Action::ManageTownSchools), role == Role::DistrictAdmin);
+            assert_eq!(
+                may(role, Action::ManageAccounts),
+                role == Role::DistrictAdmin
+            );
+            assert_eq!(
+                may(role, Action::ManageTownSchools),
+                role == Role::DistrictAdmin
+            );
         }
         assert!(may(Role::TownAdmin, Action::ManagePoints));
         assert!(!may(Role::PointCoordinator, Action::ManagePoints));

@@ -34,16 +34,28 @@ pub fn router(state: AppState) -> Router {
         .route("/lang/{code}", get(crate::web::switch_lang))
         .nest_service("/static", ServeDir::new(static_dir))
         .fallback(|| async { AppError::NotFound })
-        .layer(middleware::from_fn_with_state(state.clone(), crate::web::context_layer))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::web::context_layer,
+        ))
         .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
         .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
         .layer(header_layer(header::REFERRER_POLICY, "same-origin"))
         .layer(header_layer(header::CONTENT_SECURITY_POLICY, CSP))
-        .layer(header_layer(HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=()"))
-        .layer(header_layer(HeaderName::from_static("cross-origin-opener-policy"), "same-origin"));
+        .layer(header_layer(
+            HeaderName::from_static("permissions-policy"),
+            "camera=(), microphone=(), geolocation=()",
+        ))
+        .layer(header_layer(
+            HeaderName::from_static("cross-origin-opener-policy"),
+            "same-origin",
+        ));
     if state.web.secure_cookies {
-        app = app.layer(header_layer(header::STRICT_TRANSPORT_SECURITY, "max-age=31536000"));
+        app = app.layer(header_layer(
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000",
+        ));
     }
     app.layer(TraceLayer::new_for_http()).with_state(state)
 }

@@ -26,10 +26,17 @@ pub fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.iter().any(|a| a == "-h" || a == "--help") || args.is_empty() {
         println!("{USAGE}");
-        return if args.is_empty() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        return if args.is_empty() {
+            ExitCode::from(2)
+        } else {
+            ExitCode::SUCCESS
+        };
     }
     init_tracing();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
     match runtime.block_on(run(args)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -41,8 +48,12 @@ pub fn main() -> ExitCode {
 
 fn init_tracing() {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .init();
 }
 
 /// `--name value` pairs and bare `--flag`s.
@@ -51,13 +62,19 @@ struct Flags(Vec<String>);
 impl Flags {
     fn value(&self, name: &str) -> Result<Option<String>, String> {
         match self.0.iter().position(|a| a == name) {
-            Some(i) => self.0.get(i + 1).cloned().map(Some).ok_or_else(|| format!("{name} needs a value")),
+            Some(i) => self
+                .0
+                .get(i + 1)
+                .cloned()
+                .map(Some)
+                .ok_or_else(|| format!("{name} needs a value")),
             None => Ok(None),
         }
     }
 
     fn required(&self, name: &str) -> Result<String, String> {
-        self.value(name)?.ok_or_else(|| format!("{name} is required\n\n{USAGE}"))
+        self.value(name)?
+            .ok_or_else(|| format!("{name} is required\n\n{USAGE}"))
     }
 
     fn has(&self, name: &str) -> bool {
@@ -67,7 +84,11 @@ impl Flags {
 
 async fn run(args: Vec<String>) -> Result<(), String> {
     let mut config = ServeConfig::from_env()?;
-    let command: Vec<&str> = args.iter().take_while(|a| !a.starts_with("--")).map(String::as_str).collect();
+    let command: Vec<&str> = args
+        .iter()
+        .take_while(|a| !a.starts_with("--"))
+        .map(String::as_str)
+        .collect();
     let flags = Flags(args.clone());
     if let Some(listen) = flags.value("--listen")? {
         config.listen = parse_listen(&listen)?;
@@ -81,7 +102,14 @@ async fn run(args: Vec<String>) -> Result<(), String> {
         ["demo"] => {
             with_database(&config, |db| async move {
                 let loaded = crate::demo::load(&db).await.map_err(|e| e.to_string())?;
-                println!("{}", if loaded { crate::demo::accounts_text() } else { "demo districts already present".into() });
+                println!(
+                    "{}",
+                    if loaded {
+                        crate::demo::accounts_text()
+                    } else {
+                        "demo districts already present".into()
+                    }
+                );
                 Ok(())
             })
             .await
@@ -95,16 +123,26 @@ async fn run(args: Vec<String>) -> Result<(), String> {
                 division_code: flags.value("--division-code")?.unwrap_or_default(),
                 ..Default::default()
             };
-            with_database(&config, |db| async move { crate::admin::create_district(&db, form).await }).await
+            with_database(&config, |db| async move {
+                crate::admin::create_district(&db, form).await
+            })
+            .await
         }
         ["admin", "create"] => {
             let request = crate::admin::AdminRequest {
-                district: if flags.has("--platform") { None } else { Some(flags.required("--district")?) },
+                district: if flags.has("--platform") {
+                    None
+                } else {
+                    Some(flags.required("--district")?)
+                },
                 username: flags.required("--username")?,
                 display_name: flags.required("--display-name")?,
                 password: std::env::var("CEDU_ADMIN_PASSWORD").ok(),
             };
-            with_database(&config, |db| async move { crate::admin::create_admin(&db, request).await }).await
+            with_database(&config, |db| async move {
+                crate::admin::create_admin(&db, request).await
+            })
+            .await
         }
         _ => Err(format!("unknown command: {}\n\n{USAGE}", args.join(" "))),
     }
@@ -119,7 +157,11 @@ struct Database {
 
 async fn open_database(config: &ServeConfig) -> Result<Database, String> {
     if let Some(url) = &config.database_url {
-        return Ok(Database { url: url.clone(), cluster: None, created: false });
+        return Ok(Database {
+            url: url.clone(),
+            cluster: None,
+            created: false,
+        });
     }
     let cluster = Cluster::open(&config.data_dir)?;
     let started_here = !cluster.is_running();
@@ -128,29 +170,37 @@ async fn open_database(config: &ServeConfig) -> Result<Database, String> {
     }
     let created = ensure_database(&cluster).await?;
     let url = cluster.url(db::embedded::DATABASE);
-    Ok(Database { url, cluster: started_here.then_some(cluster), created })
+    Ok(Database {
+        url,
+        cluster: started_here.then_some(cluster),
+        created,
+    })
 }
 
 async fn ensure_database(cluster: &Cluster) -> Result<bool, String> {
     use sqlx::Connection;
-    let mut conn = sqlx::PgConnection::connect(&cluster.url("postgres")).await.map_err(|e| e.to_string())?;
-    let exists: bool = sqlx::query_scalar("select exists (select 1 from pg_database where datname = $1)")
-        .bind(db::embedded::DATABASE)
-        .fetch_one(&mut conn)
+    let mut conn = sqlx::PgConnection::connect(&cluster.url("postgres"))
         .await
         .map_err(|e| e.to_string())?;
+    let exists: bool =
+        sqlx::query_scalar("select exists (select 1 from pg_database where datname = $1)")
+            .bind(db::embedded::DATABASE)
+            .fetch_one(&mut conn)
+            .await
+            .map_err(|e| e.to_string())?;
     if !exists {
-        sqlx::query(&format!("create database {}", db::embedded::DATABASE)).execute(&mut conn).await.map_err(|e| e.to_string())?;
+        sqlx::query(&format!("create database {}", db::embedded::DATABASE))
+            .execute(&mut conn)
+            .await
+            .map_err(|e| e.to_string())?;
     }
     Ok(!exists)
 }
 
 impl Database {
     fn stop(self) {
-        if let Some(cluster) = self.cluster {
-            if let Err(e) = cluster.stop() {
-                eprintln!("cedu: {e}");
-            }
+        if let Some(Err(e)) = self.cluster.map(|c| c.stop()) {
+            eprintln!("cedu: {e}");
         }
     }
 }
@@ -162,8 +212,12 @@ where
 {
     let database = open_database(config).await?;
     let result = async {
-        db::migrate(&database.url).await.map_err(|e| format!("migrations: {e}"))?;
-        let db = Db::connect(&database.url).await.map_err(|e| e.to_string())?;
+        db::migrate(&database.url)
+            .await
+            .map_err(|e| format!("migrations: {e}"))?;
+        let db = Db::connect(&database.url)
+            .await
+            .map_err(|e| e.to_string())?;
         let result = work(db.clone()).await;
         db.app.close().await;
         db.sys.close().await;
@@ -182,11 +236,23 @@ async fn serve(config: ServeConfig) -> Result<(), String> {
 }
 
 async fn serve_on(config: &ServeConfig, database: &Database) -> Result<(), String> {
-    db::migrate(&database.url).await.map_err(|e| format!("migrations: {e}"))?;
-    let db = Db::connect(&database.url).await.map_err(|e| e.to_string())?;
-    let first_start = database.created && crate::demo::load(&db).await.map_err(|e| e.to_string())?;
-    let listener = tokio::net::TcpListener::bind(config.listen).await.map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
-    let state = AppState { db: db.clone(), web: WebConfig { secure_cookies: config.secure_cookies } };
+    db::migrate(&database.url)
+        .await
+        .map_err(|e| format!("migrations: {e}"))?;
+    let db = Db::connect(&database.url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let first_start =
+        database.created && crate::demo::load(&db).await.map_err(|e| e.to_string())?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    let state = AppState {
+        db: db.clone(),
+        web: WebConfig {
+            secure_cookies: config.secure_cookies,
+        },
+    };
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     match &config.database_url {
         None => println!("cedu: embedded PostgreSQL in {}", config.data_dir.display()),
@@ -195,8 +261,14 @@ async fn serve_on(config: &ServeConfig, database: &Database) -> Result<(), Strin
     if first_start {
         println!("{}", crate::demo::accounts_text());
     }
-    println!("cedu: listening on http://{}  (Ctrl-C stops)", listener.local_addr().map_err(|e| e.to_string())?);
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.map_err(|e| e.to_string())?;
+    println!(
+        "cedu: listening on http://{}  (Ctrl-C stops)",
+        listener.local_addr().map_err(|e| e.to_string())?
+    );
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())?;
     db.app.close().await;
     db.sys.close().await;
     println!("cedu: stopped");

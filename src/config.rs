@@ -21,15 +21,18 @@ impl ServeConfig {
         let listen = std::env::var("CEDU_LISTEN").unwrap_or_else(|_| "127.0.0.1:8080".into());
         Ok(Self {
             listen: parse_listen(&listen)?,
-            data_dir: std::env::var_os("CEDU_DATA_DIR").map_or_else(|| PathBuf::from("var"), PathBuf::from),
+            data_dir: std::env::var_os("CEDU_DATA_DIR")
+                .map_or_else(|| PathBuf::from("var"), PathBuf::from),
             database_url: std::env::var("DATABASE_URL").ok().filter(|s| !s.is_empty()),
-            secure_cookies: std::env::var("CEDU_SECURE_COOKIES").is_ok_and(|v| v == "1" || v == "true"),
+            secure_cookies: std::env::var("CEDU_SECURE_COOKIES")
+                .is_ok_and(|v| v == "1" || v == "true"),
         })
     }
 }
 
 pub fn parse_listen(s: &str) -> Result<SocketAddr, String> {
-    s.parse().map_err(|_| format!("not an address to listen on: {s} (expected e.g. 127.0.0.1:8080)"))
+    s.parse()
+        .map_err(|_| format!("not an address to listen on: {s} (expected e.g. 127.0.0.1:8080)"))
 }
 
 /// Runtime settings the web layer needs.

@@ -9,23 +9,58 @@ pub const PASSWORD: &str = "cedu-demo-2026";
 
 /// (username, role, what the account is for), as printed at first start and in the README.
 pub const ACCOUNTS: &[(&str, &str, &str)] = &[
-    ("mengjin-bureau", "district_admin", "孟津区教体局 / Mengjin education bureau"),
-    ("mengjin-supervisor", "supervisor", "孟津区政府教育督导室 / supervision office"),
-    ("mengjin-office", "committee_office", "社区教育指导委员会办公室 / committee office"),
-    ("mengjin-town", "town_admin", "城关镇社区教育学校 / Chengguan town school"),
-    ("mengjin-point", "point_coordinator", "城关镇东关社区教学点 / a Chengguan teaching point"),
-    ("mengjin-unit", "unit_officer", "区妇联 / women's federation (member unit)"),
-    ("yanshi-bureau", "district_admin", "偃师区教体局 / Yanshi education bureau"),
+    (
+        "mengjin-bureau",
+        "district_admin",
+        "孟津区教体局 / Mengjin education bureau",
+    ),
+    (
+        "mengjin-supervisor",
+        "supervisor",
+        "孟津区政府教育督导室 / supervision office",
+    ),
+    (
+        "mengjin-office",
+        "committee_office",
+        "社区教育指导委员会办公室 / committee office",
+    ),
+    (
+        "mengjin-town",
+        "town_admin",
+        "城关镇社区教育学校 / Chengguan town school",
+    ),
+    (
+        "mengjin-point",
+        "point_coordinator",
+        "城关镇东关社区教学点 / a Chengguan teaching point",
+    ),
+    (
+        "mengjin-unit",
+        "unit_officer",
+        "区妇联 / women's federation (member unit)",
+    ),
+    (
+        "yanshi-bureau",
+        "district_admin",
+        "偃师区教体局 / Yanshi education bureau",
+    ),
     ("platform", "platform_admin", "平台运维 / platform operator"),
 ];
+
+/// (code, town school name, area served, its teaching points as (code, name)).
+type Town = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
 
 struct District {
     code: &'static str,
     name: &'static str,
     division: &'static str,
     college: (&'static str, &'static str),
-    /// (code, town school name, area, [(point code, point name)])
-    towns: &'static [(&'static str, &'static str, &'static str, &'static [(&'static str, &'static str)])],
+    towns: &'static [Town],
     member_units: &'static [(&'static str, &'static str)],
 }
 
@@ -35,20 +70,97 @@ const MENGJIN: District = District {
     division: "410308",
     college: ("MJ", "孟津区社区教育学院"),
     towns: &[
-        ("MJ-CG", "城关镇社区教育学校", "城关镇", &[("MJ-CG-01", "东关社区教学点"), ("MJ-CG-02", "西关村教学点"), ("MJ-CG-03", "新庄村教学点")]),
-        ("MJ-HM", "会盟镇社区教育学校", "会盟镇", &[("MJ-HM-01", "扣马村教学点"), ("MJ-HM-02", "雷河村教学点")]),
-        ("MJ-PL", "平乐镇社区教育学校", "平乐镇", &[("MJ-PL-01", "平乐村教学点"), ("MJ-PL-02", "上河社区教学点")]),
-        ("MJ-SZ", "送庄镇社区教育学校", "送庄镇", &[("MJ-SZ-01", "送庄村教学点"), ("MJ-SZ-02", "东山头村教学点")]),
-        ("MJ-BH", "白鹤镇社区教育学校", "白鹤镇", &[("MJ-BH-01", "白鹤村教学点"), ("MJ-BH-02", "王庄村教学点")]),
-        ("MJ-CY", "朝阳镇社区教育学校", "朝阳镇", &[("MJ-CY-01", "朝阳村教学点"), ("MJ-CY-02", "卦沟村教学点")]),
-        ("MJ-XLD", "小浪底镇社区教育学校", "小浪底镇", &[("MJ-XLD-01", "乔岭村教学点"), ("MJ-XLD-02", "双槐村教学点")]),
-        ("MJ-MT", "麻屯镇社区教育学校", "麻屯镇", &[("MJ-MT-01", "麻屯村教学点"), ("MJ-MT-02", "下庄村教学点")]),
-        ("MJ-HS", "横水镇社区教育学校", "横水镇", &[("MJ-HS-01", "横水村教学点"), ("MJ-HS-02", "寺河村教学点")]),
-        ("MJ-CD", "常袋镇社区教育学校", "常袋镇", &[("MJ-CD-01", "常袋村教学点"), ("MJ-CD-02", "马岭村教学点")]),
-        ("MJ-XXY", "西霞院街道社区教育学校", "西霞院街道", &[("MJ-XXY-01", "西霞院社区教学点"), ("MJ-XXY-02", "金沟村教学点")]),
-        ("MJ-KL", "康乐街道社区教育学校", "康乐街道", &[("MJ-KL-01", "康乐社区教学点"), ("MJ-KL-02", "后李村教学点")]),
-        ("MJ-JL", "吉利街道社区教育学校", "吉利街道", &[("MJ-JL-01", "吉利社区教学点"), ("MJ-JL-02", "柴河村教学点")]),
-        ("MJ-HY", "河阳街道社区教育学校", "河阳街道", &[("MJ-HY-01", "河阳社区教学点"), ("MJ-HY-02", "冶戌村教学点")]),
+        (
+            "MJ-CG",
+            "城关镇社区教育学校",
+            "城关镇",
+            &[
+                ("MJ-CG-01", "东关社区教学点"),
+                ("MJ-CG-02", "西关村教学点"),
+                ("MJ-CG-03", "新庄村教学点"),
+            ],
+        ),
+        (
+            "MJ-HM",
+            "会盟镇社区教育学校",
+            "会盟镇",
+            &[("MJ-HM-01", "扣马村教学点"), ("MJ-HM-02", "雷河村教学点")],
+        ),
+        (
+            "MJ-PL",
+            "平乐镇社区教育学校",
+            "平乐镇",
+            &[("MJ-PL-01", "平乐村教学点"), ("MJ-PL-02", "上河社区教学点")],
+        ),
+        (
+            "MJ-SZ",
+            "送庄镇社区教育学校",
+            "送庄镇",
+            &[("MJ-SZ-01", "送庄村教学点"), ("MJ-SZ-02", "东山头村教学点")],
+        ),
+        (
+            "MJ-BH",
+            "白鹤镇社区教育学校",
+            "白鹤镇",
+            &[("MJ-BH-01", "白鹤村教学点"), ("MJ-BH-02", "王庄村教学点")],
+        ),
+        (
+            "MJ-CY",
+            "朝阳镇社区教育学校",
+            "朝阳镇",
+            &[("MJ-CY-01", "朝阳村教学点"), ("MJ-CY-02", "卦沟村教学点")],
+        ),
+        (
+            "MJ-XLD",
+            "小浪底镇社区教育学校",
+            "小浪底镇",
+            &[("MJ-XLD-01", "乔岭村教学点"), ("MJ-XLD-02", "双槐村教学点")],
+        ),
+        (
+            "MJ-MT",
+            "麻屯镇社区教育学校",
+            "麻屯镇",
+            &[("MJ-MT-01", "麻屯村教学点"), ("MJ-MT-02", "下庄村教学点")],
+        ),
+        (
+            "MJ-HS",
+            "横水镇社区教育学校",
+            "横水镇",
+            &[("MJ-HS-01", "横水村教学点"), ("MJ-HS-02", "寺河村教学点")],
+        ),
+        (
+            "MJ-CD",
+            "常袋镇社区教育学校",
+            "常袋镇",
+            &[("MJ-CD-01", "常袋村教学点"), ("MJ-CD-02", "马岭村教学点")],
+        ),
+        (
+            "MJ-XXY",
+            "西霞院街道社区教育学校",
+            "西霞院街道",
+            &[
+                ("MJ-XXY-01", "西霞院社区教学点"),
+                ("MJ-XXY-02", "金沟村教学点"),
+            ],
+        ),
+        (
+            "MJ-KL",
+            "康乐街道社区教育学校",
+            "康乐街道",
+            &[("MJ-KL-01", "康乐社区教学点"), ("MJ-KL-02", "后李村教学点")],
+        ),
+        (
+            "MJ-JL",
+            "吉利街道社区教育学校",
+            "吉利街道",
+            &[("MJ-JL-01", "吉利社区教学点"), ("MJ-JL-02", "柴河村教学点")],
+        ),
+        (
+            "MJ-HY",
+            "河阳街道社区教育学校",
+            "河阳街道",
+            &[("MJ-HY-01", "河阳社区教学点"), ("MJ-HY-02", "冶戌村教学点")],
+        ),
     ],
     member_units: &[
         ("MU-FIN", "区财政局"),
@@ -66,16 +178,34 @@ const YANSHI: District = District {
     division: "410307",
     college: ("YS", "偃师区社区教育学院"),
     towns: &[
-        ("YS-SYS", "首阳山街道社区教育学校", "首阳山街道", &[("YS-SYS-01", "首阳山社区教学点")]),
-        ("YS-FD", "府店镇社区教育学校", "府店镇", &[("YS-FD-01", "府店村教学点"), ("YS-FD-02", "佛光村教学点")]),
-        ("YS-GS", "缑氏镇社区教育学校", "缑氏镇", &[("YS-GS-01", "缑氏村教学点")]),
+        (
+            "YS-SYS",
+            "首阳山街道社区教育学校",
+            "首阳山街道",
+            &[("YS-SYS-01", "首阳山社区教学点")],
+        ),
+        (
+            "YS-FD",
+            "府店镇社区教育学校",
+            "府店镇",
+            &[("YS-FD-01", "府店村教学点"), ("YS-FD-02", "佛光村教学点")],
+        ),
+        (
+            "YS-GS",
+            "缑氏镇社区教育学校",
+            "缑氏镇",
+            &[("YS-GS-01", "缑氏村教学点")],
+        ),
     ],
     member_units: &[("MU-FIN", "区财政局"), ("MU-WF", "区妇联")],
 };
 
 /// Loads the demo districts unless they are there already; true when it loaded them.
 pub async fn load(db: &Db) -> sqlx::Result<bool> {
-    let exists: bool = sqlx::query_scalar("select exists (select 1 from tenant where code = 'mengjin')").fetch_one(&db.sys).await?;
+    let exists: bool =
+        sqlx::query_scalar("select exists (select 1 from tenant where code = 'mengjin')")
+            .fetch_one(&db.sys)
+            .await?;
     if exists {
         return Ok(false);
     }
@@ -90,7 +220,11 @@ pub async fn load(db: &Db) -> sqlx::Result<bool> {
             .bind(district.division)
             .fetch_one(&mut *tx)
             .await?;
-        let unit = |kind: &'static str, parent: Option<i64>, code: &'static str, name: String, area: &'static str| {
+        let unit = |kind: &'static str,
+                    parent: Option<i64>,
+                    code: &'static str,
+                    name: String,
+                    area: &'static str| {
             sqlx::query_scalar::<_, i64>(
                 "insert into org_unit (tenant_id, kind, parent_id, path, code, name, area, address, contact_name, contact_phone, is_demo)
                  values ($1, $2, $3, '', $4, $5, $6, $7, '示例联系人', '0379-0000000', true) returning id",
@@ -103,13 +237,31 @@ pub async fn load(db: &Db) -> sqlx::Result<bool> {
             .bind(area)
             .bind(format!("{}{}（演示地址）", district.name, area))
         };
-        let college = unit("college", None, district.college.0, district.college.1.to_string(), "").fetch_one(&mut *tx).await?;
+        let college = unit(
+            "college",
+            None,
+            district.college.0,
+            district.college.1.to_string(),
+            "",
+        )
+        .fetch_one(&mut *tx)
+        .await?;
         ids.insert(district.college.0, (tenant_id, college));
         for (code, name, area, points) in district.towns {
-            let school = unit("town_school", Some(college), code, name.to_string(), area).fetch_one(&mut *tx).await?;
+            let school = unit("town_school", Some(college), code, name.to_string(), area)
+                .fetch_one(&mut *tx)
+                .await?;
             ids.insert(*code, (tenant_id, school));
             for (point_code, point_name) in *points {
-                let point = unit("teaching_point", Some(school), point_code, format!("{area}{point_name}"), area).fetch_one(&mut *tx).await?;
+                let point = unit(
+                    "teaching_point",
+                    Some(school),
+                    point_code,
+                    format!("{area}{point_name}"),
+                    area,
+                )
+                .fetch_one(&mut *tx)
+                .await?;
                 ids.insert(*point_code, (tenant_id, point));
             }
         }
@@ -120,20 +272,92 @@ pub async fn load(db: &Db) -> sqlx::Result<bool> {
                 .bind(name)
                 .fetch_one(&mut *tx)
                 .await?;
-            ids.insert(if district.code == "mengjin" { *code } else { "" }, (tenant_id, id));
+            ids.insert(
+                if district.code == "mengjin" {
+                    *code
+                } else {
+                    ""
+                },
+                (tenant_id, id),
+            );
         }
     }
     let mengjin = ids[MENGJIN.college.0].0;
     let yanshi = ids[YANSHI.college.0].0;
-    let accounts: [(&str, &str, &str, Option<i64>, Option<i64>, Option<i64>); 8] = [
-        ("mengjin-bureau", "孟津区教体局（演示）", "district_admin", Some(mengjin), None, None),
-        ("mengjin-supervisor", "区政府教育督导室（演示）", "supervisor", Some(mengjin), None, None),
-        ("mengjin-office", "指导委员会办公室（演示）", "committee_office", Some(mengjin), None, None),
-        ("mengjin-town", "城关镇社区教育学校管理员（演示）", "town_admin", Some(mengjin), Some(ids["MJ-CG"].1), None),
-        ("mengjin-point", "东关社区教学点负责人（演示）", "point_coordinator", Some(mengjin), Some(ids["MJ-CG-01"].1), None),
-        ("mengjin-unit", "区妇联联络员（演示）", "unit_officer", Some(mengjin), None, Some(ids["MU-WF"].1)),
-        ("yanshi-bureau", "偃师区教体局（演示）", "district_admin", Some(yanshi), None, None),
-        ("platform", "平台运维（演示）", "platform_admin", None, None, None),
+    // (username, display name, role, district, org unit, member unit)
+    type DemoAccount<'a> = (
+        &'a str,
+        &'a str,
+        &'a str,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+    );
+    let accounts: [DemoAccount; 8] = [
+        (
+            "mengjin-bureau",
+            "孟津区教体局（演示）",
+            "district_admin",
+            Some(mengjin),
+            None,
+            None,
+        ),
+        (
+            "mengjin-supervisor",
+            "区政府教育督导室（演示）",
+            "supervisor",
+            Some(mengjin),
+            None,
+            None,
+        ),
+        (
+            "mengjin-office",
+            "指导委员会办公室（演示）",
+            "committee_office",
+            Some(mengjin),
+            None,
+            None,
+        ),
+        (
+            "mengjin-town",
+            "城关镇社区教育学校管理员（演示）",
+            "town_admin",
+            Some(mengjin),
+            Some(ids["MJ-CG"].1),
+            None,
+        ),
+        (
+            "mengjin-point",
+            "东关社区教学点负责人（演示）",
+            "point_coordinator",
+            Some(mengjin),
+            Some(ids["MJ-CG-01"].1),
+            None,
+        ),
+        (
+            "mengjin-unit",
+            "区妇联联络员（演示）",
+            "unit_officer",
+            Some(mengjin),
+            None,
+            Some(ids["MU-WF"].1),
+        ),
+        (
+            "yanshi-bureau",
+            "偃师区教体局（演示）",
+            "district_admin",
+            Some(yanshi),
+            None,
+            None,
+        ),
+        (
+            "platform",
+            "平台运维（演示）",
+            "platform_admin",
+            None,
+            None,
+            None,
+        ),
     ];
     for (username, display_name, role, tenant, unit, member_unit) in accounts {
         sqlx::query(

@@ -1,8 +1,8 @@
 //! cedu — 社区教育管理平台: the community-education platform of a district's three-tier network.
 
 pub mod access;
-pub mod admin;
 pub mod accounts;
+pub mod admin;
 pub mod app;
 pub mod audit;
 pub mod auth;

@@ -26,7 +26,10 @@ impl AccountForm {
             display_name: a.display_name.clone(),
             role: a.role.clone(),
             unit_id: a.unit_id.map(|id| id.to_string()).unwrap_or_default(),
-            member_unit_id: a.member_unit_id.map(|id| id.to_string()).unwrap_or_default(),
+            member_unit_id: a
+                .member_unit_id
+                .map(|id| id.to_string())
+                .unwrap_or_default(),
             password: String::new(),
             version: a.version,
         }
@@ -42,13 +45,19 @@ pub struct AccountInput {
 }
 
 /// Validates the form; the scope is looked up in the district (RLS), so another district's unit fails.
-pub async fn parse(tx: &mut Tx, form: &AccountForm, creating: bool) -> sqlx::Result<Result<AccountInput, FieldErrors>> {
+pub async fn parse(
+    tx: &mut Tx,
+    form: &AccountForm,
+    creating: bool,
+) -> sqlx::Result<Result<AccountInput, FieldErrors>> {
     let mut errors = FieldErrors::default();
     let username = form.username.trim().to_lowercase();
     if creating {
         let valid = (3..=40).contains(&username.len())
             && username.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-            && username.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c));
+            && username
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c));
         if username.is_empty() {
             errors.add("username", "form.required");
         } else if !valid {
@@ -69,19 +78,36 @@ pub async fn parse(tx: &mut Tx, form: &AccountForm, creating: bool) -> sqlx::Res
         if let Some(kind) = role.unit_kind() {
             let id = form.unit_id.parse::<i64>().ok();
             let found: Option<String> = match id {
-                Some(id) => sqlx::query_scalar("select kind from org_unit where id = $1 and active").bind(id).fetch_optional(&mut **tx).await?,
+                Some(id) => {
+                    sqlx::query_scalar("select kind from org_unit where id = $1 and active")
+                        .bind(id)
+                        .fetch_optional(&mut **tx)
+                        .await?
+                }
                 None => None,
             };
             if found.as_deref() == Some(kind) {
                 unit_id = id;
             } else {
-                errors.add("unit_id", if kind == "town_school" { "account.needs_town_school" } else { "account.needs_point" });
+                errors.add(
+                    "unit_id",
+                    if kind == "town_school" {
+                        "account.needs_town_school"
+                    } else {
+                        "account.needs_point"
+                    },
+                );
             }
         }
         if role == Role::UnitOfficer {
             let id = form.member_unit_id.parse::<i64>().ok();
             let found: Option<i64> = match id {
-                Some(id) => sqlx::query_scalar("select id from member_unit where id = $1 and active").bind(id).fetch_optional(&mut **tx).await?,
+                Some(id) => {
+                    sqlx::query_scalar("select id from member_unit where id = $1 and active")
+                        .bind(id)
+                        .fetch_optional(&mut **tx)
+                        .await?
+                }
                 None => None,
             };
             if found.is_some() {

@@ -26,7 +26,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/accounts", get(list_accounts).post(create_account))
         .route("/accounts/new", get(new_account_form))
-        .route("/accounts/{id}", get(edit_account_form).post(update_account))
+        .route(
+            "/accounts/{id}",
+            get(edit_account_form).post(update_account),
+        )
         .route("/accounts/{id}/disable", post(disable_account))
         .route("/accounts/{id}/enable", post(enable_account))
         .route("/accounts/{id}/password", post(reset_password))
@@ -73,7 +76,11 @@ async fn begin(app: &AppState, user: &CurrentUser) -> Result<Tx> {
 
 async fn find(tx: &mut Tx, id: i64) -> Result<Account> {
     // Row-level security keeps this inside the district; platform administrators have no tenant row.
-    Ok(sqlx::query_as(&format!("{SELECT} where a.id = $1")).bind(id).fetch_optional(&mut **tx).await?.or_404()?)
+    sqlx::query_as(&format!("{SELECT} where a.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .or_404()
 }
 
 #[derive(Deserialize, Default)]
@@ -94,7 +101,12 @@ struct AccountListPage {
     q: String,
 }
 
-async fn list_accounts(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Query(q): Query<ListQuery>) -> Result<Response> {
+async fn list_accounts(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Query(q): Query<ListQuery>,
+) -> Result<Response> {
     let mut tx = begin(&app, &user).await?;
     let accounts = sqlx::query_as(&format!(
         "{SELECT} where ($1 = '' or a.role = $1)
@@ -106,7 +118,13 @@ async fn list_accounts(ctx: Ctx, user: CurrentUser, State(app): State<AppState>,
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(render(&AccountListPage { ctx, accounts, roles: Role::DISTRICT_GRANTABLE.to_vec(), role: q.role, q: q.q }))
+    Ok(render(&AccountListPage {
+        ctx,
+        accounts,
+        roles: Role::DISTRICT_GRANTABLE.to_vec(),
+        role: q.role,
+        q: q.q,
+    }))
 }
 
 #[derive(Template)]
@@ -121,20 +139,53 @@ struct AccountFormPage {
     member_units: Vec<MemberUnit>,
 }
 
-async fn form_page(tx: &mut Tx, ctx: Ctx, account: Option<Account>, form: AccountForm, errors: FieldErrors) -> Result<AccountFormPage> {
+async fn form_page(
+    tx: &mut Tx,
+    ctx: Ctx,
+    account: Option<Account>,
+    form: AccountForm,
+    errors: FieldErrors,
+) -> Result<AccountFormPage> {
     let units = units::scope_choices(tx).await?;
-    let member_units = sqlx::query_as("select id, name from member_unit where active order by code").fetch_all(&mut **tx).await?;
-    Ok(AccountFormPage { ctx, account, form, errors, roles: Role::DISTRICT_GRANTABLE.to_vec(), units, member_units })
+    let member_units =
+        sqlx::query_as("select id, name from member_unit where active order by code")
+            .fetch_all(&mut **tx)
+            .await?;
+    Ok(AccountFormPage {
+        ctx,
+        account,
+        form,
+        errors,
+        roles: Role::DISTRICT_GRANTABLE.to_vec(),
+        units,
+        member_units,
+    })
 }
 
-async fn new_account_form(ctx: Ctx, user: CurrentUser, State(app): State<AppState>) -> Result<Response> {
+async fn new_account_form(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+) -> Result<Response> {
     let mut tx = begin(&app, &user).await?;
-    let page = form_page(&mut tx, ctx, None, AccountForm::default(), FieldErrors::default()).await?;
+    let page = form_page(
+        &mut tx,
+        ctx,
+        None,
+        AccountForm::default(),
+        FieldErrors::default(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(render(&page))
 }
 
-async fn create_account(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Form(form): Form<AccountForm>) -> Result<Response> {
+async fn create_account(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Form(form): Form<AccountForm>,
+) -> Result<Response> {
     let mut tx = begin(&app, &user).await?;
     let parsed = forms::parse(&mut tx, &form, true).await?;
     let input = match parsed {
@@ -168,19 +219,40 @@ async fn create_account(ctx: Ctx, user: CurrentUser, State(app): State<AppState>
         Err(e) => return Err(e.into()),
     };
     let account = find(&mut tx, id).await?;
-    let change = Change { tenant_id, action: "account.create", entity: "account", entity_id: Some(id), before: None, after: serde_json::to_value(&account).ok() };
+    let change = Change {
+        tenant_id,
+        action: "account.create",
+        entity: "account",
+        entity_id: Some(id),
+        before: None,
+        after: serde_json::to_value(&account).ok(),
+    };
     audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
     tx.commit().await?;
-    Ok(flash_redirect("account.created", &format!("/accounts/{id}")))
+    Ok(flash_redirect(
+        "account.created",
+        &format!("/accounts/{id}"),
+    ))
 }
 
-async fn invalid(mut tx: Tx, ctx: Ctx, account: Option<Account>, form: AccountForm, errors: FieldErrors) -> Result<Response> {
+async fn invalid(
+    mut tx: Tx,
+    ctx: Ctx,
+    account: Option<Account>,
+    form: AccountForm,
+    errors: FieldErrors,
+) -> Result<Response> {
     let page = form_page(&mut tx, ctx, account, form, errors).await?;
     tx.rollback().await?;
     Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 
-async fn edit_account_form(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>) -> Result<Response> {
+async fn edit_account_form(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response> {
     let mut tx = begin(&app, &user).await?;
     let account = find(&mut tx, id).await?;
     let form = AccountForm::from_account(&account);
@@ -190,7 +262,13 @@ async fn edit_account_form(ctx: Ctx, user: CurrentUser, State(app): State<AppSta
 }
 
 /// Changes the name, role and scope; stale versions are refused rather than overwritten.
-async fn update_account(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>, Form(form): Form<AccountForm>) -> Result<Response> {
+async fn update_account(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+    Form(form): Form<AccountForm>,
+) -> Result<Response> {
     let mut tx = begin(&app, &user).await?;
     let before = find(&mut tx, id).await?;
     let input = match forms::parse(&mut tx, &form, false).await? {
@@ -219,10 +297,19 @@ async fn update_account(ctx: Ctx, user: CurrentUser, State(app): State<AppState>
         errors.add("form", "form.conflict");
         let current = before.clone();
         let form = AccountForm::from_account(&current);
-        return invalid(tx, ctx, Some(current), form, errors).await.map(|r| with_status(r, StatusCode::CONFLICT));
+        return invalid(tx, ctx, Some(current), form, errors)
+            .await
+            .map(|r| with_status(r, StatusCode::CONFLICT));
     }
     let after = find(&mut tx, id).await?;
-    let change = Change { tenant_id: user.tenant()?, action: "account.update", entity: "account", entity_id: Some(id), before: serde_json::to_value(&before).ok(), after: serde_json::to_value(&after).ok() };
+    let change = Change {
+        tenant_id: user.tenant()?,
+        action: "account.update",
+        entity: "account",
+        entity_id: Some(id),
+        before: serde_json::to_value(&before).ok(),
+        after: serde_json::to_value(&after).ok(),
+    };
     audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
     tx.commit().await?;
     // A new role or scope takes effect at once: the sessions resolve it on every request.
@@ -234,31 +321,69 @@ fn with_status(mut res: Response, status: StatusCode) -> Response {
     res
 }
 
-async fn disable_account(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>) -> Result<Response> {
+async fn disable_account(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response> {
     set_disabled(ctx, user, app, id, true).await
 }
 
-async fn enable_account(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>) -> Result<Response> {
+async fn enable_account(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response> {
     set_disabled(ctx, user, app, id, false).await
 }
 
 /// Disabling ends the account's sessions at once.
-async fn set_disabled(ctx: Ctx, user: CurrentUser, app: AppState, id: i64, disabled: bool) -> Result<Response> {
+async fn set_disabled(
+    ctx: Ctx,
+    user: CurrentUser,
+    app: AppState,
+    id: i64,
+    disabled: bool,
+) -> Result<Response> {
     let mut tx = begin(&app, &user).await?;
     let account = find(&mut tx, id).await?;
     let to = format!("/accounts/{id}");
     if id == user.id {
         return Ok(flash_redirect("account.cannot_disable_self", &to));
     }
-    sqlx::query("update account set disabled = $2, version = version + 1 where id = $1").bind(id).bind(disabled).execute(&mut *tx).await?;
-    let action = if disabled { "account.disable" } else { "account.enable" };
-    let change = Change { tenant_id: user.tenant()?, action, entity: "account", entity_id: Some(id), before: Some(serde_json::json!({ "disabled": account.disabled })), after: Some(serde_json::json!({ "disabled": disabled })) };
+    sqlx::query("update account set disabled = $2, version = version + 1 where id = $1")
+        .bind(id)
+        .bind(disabled)
+        .execute(&mut *tx)
+        .await?;
+    let action = if disabled {
+        "account.disable"
+    } else {
+        "account.enable"
+    };
+    let change = Change {
+        tenant_id: user.tenant()?,
+        action,
+        entity: "account",
+        entity_id: Some(id),
+        before: Some(serde_json::json!({ "disabled": account.disabled })),
+        after: Some(serde_json::json!({ "disabled": disabled })),
+    };
     audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
     tx.commit().await?;
     if disabled {
         session::end_all_for(&app.db.sys, id, None).await?;
     }
-    Ok(flash_redirect(if disabled { "account.disabled_done" } else { "account.enabled_done" }, &to))
+    Ok(flash_redirect(
+        if disabled {
+            "account.disabled_done"
+        } else {
+            "account.enabled_done"
+        },
+        &to,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -268,7 +393,13 @@ struct ResetForm {
 }
 
 /// Sets a new password chosen by the administrator, ending the account's sessions.
-async fn reset_password(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>, Form(reset): Form<ResetForm>) -> Result<Response> {
+async fn reset_password(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+    Form(reset): Form<ResetForm>,
+) -> Result<Response> {
     let mut tx = begin(&app, &user).await?;
     let account = find(&mut tx, id).await?;
     if let Err(key) = password::check_new(&reset.password, &account.username) {
@@ -278,10 +409,24 @@ async fn reset_password(ctx: Ctx, user: CurrentUser, State(app): State<AppState>
         return invalid(tx, ctx, Some(account), form, errors).await;
     }
     let hash = password::hash(reset.password).await;
-    sqlx::query("update account set password_hash = $2, password_changed_at = now() where id = $1").bind(id).bind(&hash).execute(&mut *tx).await?;
-    let change = Change { tenant_id: user.tenant()?, action: "account.password_reset", entity: "account", entity_id: Some(id), before: None, after: None };
+    sqlx::query("update account set password_hash = $2, password_changed_at = now() where id = $1")
+        .bind(id)
+        .bind(&hash)
+        .execute(&mut *tx)
+        .await?;
+    let change = Change {
+        tenant_id: user.tenant()?,
+        action: "account.password_reset",
+        entity: "account",
+        entity_id: Some(id),
+        before: None,
+        after: None,
+    };
     audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
     tx.commit().await?;
     session::end_all_for(&app.db.sys, id, None).await?;
-    Ok(flash_redirect("account.password_reset", &format!("/accounts/{id}")))
+    Ok(flash_redirect(
+        "account.password_reset",
+        &format!("/accounts/{id}"),
+    ))
 }

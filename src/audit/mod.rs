@@ -7,10 +7,10 @@ use crate::auth::session::CurrentUser;
 use crate::error::{AppError, Result};
 use crate::web::{Ctx, render};
 use askama::Template;
+use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
-use axum::Router;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use sqlx::PgConnection;
@@ -25,12 +25,20 @@ pub struct Actor {
 
 impl Actor {
     pub fn of(user: &CurrentUser, ctx: &Ctx) -> Self {
-        Self { id: Some(user.id), name: user.username.clone(), request_id: ctx.request_id.clone() }
+        Self {
+            id: Some(user.id),
+            name: user.username.clone(),
+            request_id: ctx.request_id.clone(),
+        }
     }
 
     /// Changes made from the command line.
     pub fn cli(what: &str) -> Self {
-        Self { id: None, name: format!("cli:{what}"), request_id: String::new() }
+        Self {
+            id: None,
+            name: format!("cli:{what}"),
+            request_id: String::new(),
+        }
     }
 }
 
@@ -44,7 +52,11 @@ pub struct Change<'a> {
     pub after: Option<serde_json::Value>,
 }
 
-pub async fn record(conn: &mut PgConnection, actor: &Actor, change: Change<'_>) -> sqlx::Result<()> {
+pub async fn record(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    change: Change<'_>,
+) -> sqlx::Result<()> {
     sqlx::query(
         "insert into audit_log (tenant_id, actor_id, actor_name, action, entity, entity_id, before, after, request_id)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -85,18 +97,33 @@ impl Entry {
     }
 
     pub fn when(&self) -> String {
-        self.at.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8")).format("%Y-%m-%d %H:%M:%S").to_string()
+        self.at
+            .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8"))
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string()
     }
 
     /// The fields that changed, as "field: old → new".
     pub fn summary(&self) -> String {
-        let (Some(serde_json::Value::Object(before)), Some(serde_json::Value::Object(after))) = (&self.before, &self.after) else {
-            return self.after.as_ref().or(self.before.as_ref()).map(|v| v.to_string()).unwrap_or_default();
+        let (Some(serde_json::Value::Object(before)), Some(serde_json::Value::Object(after))) =
+            (&self.before, &self.after)
+        else {
+            return self
+                .after
+                .as_ref()
+                .or(self.before.as_ref())
+                .map(|v| v.to_string())
+                .unwrap_or_default();
         };
         after
             .iter()
             .filter(|(k, v)| before.get(*k) != Some(v) && *k != "version")
-            .map(|(k, v)| format!("{k}: {} → {v}", before.get(k).map(|b| b.to_string()).unwrap_or_default()))
+            .map(|(k, v)| {
+                format!(
+                    "{k}: {} → {v}",
+                    before.get(k).map(|b| b.to_string()).unwrap_or_default()
+                )
+            })
             .collect::<Vec<_>>()
             .join("; ")
     }
@@ -122,17 +149,23 @@ struct AuditPage {
 }
 
 /// The district's audit log, newest first, filterable by kind of record.
-async fn list_audit(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Query(q): Query<AuditQuery>) -> Result<Response> {
+async fn list_audit(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response> {
     if !may(user.role, Action::ViewAudit) {
         return Err(AppError::NotFound);
     }
     let mut tx = app.db.begin_for(user.tenant()?).await?;
     let entity = q.entity.unwrap_or_default();
     let page = q.page.unwrap_or(1).max(1);
-    let total: i64 = sqlx::query_scalar("select count(*) from audit_log where ($1 = '' or entity = $1)")
-        .bind(&entity)
-        .fetch_one(&mut *tx)
-        .await?;
+    let total: i64 =
+        sqlx::query_scalar("select count(*) from audit_log where ($1 = '' or entity = $1)")
+            .bind(&entity)
+            .fetch_one(&mut *tx)
+            .await?;
     let entries = sqlx::query_as(
         "select id, at, actor_name, action, entity, entity_id, before, after from audit_log
           where ($1 = '' or entity = $1) order by id desc limit $2 offset $3",
@@ -144,5 +177,12 @@ async fn list_audit(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Qu
     .await?;
     tx.commit().await?;
     let pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
-    Ok(render(&AuditPage { ctx, entries, total, page, pages: pages.max(1), entity }))
+    Ok(render(&AuditPage {
+        ctx,
+        entries,
+        total,
+        page,
+        pages: pages.max(1),
+        entity,
+    }))
 }

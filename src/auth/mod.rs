@@ -27,7 +27,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/login", get(login_form).post(login))
         .route("/logout", post(logout))
-        .route("/account/password", get(password_form).post(change_password))
+        .route(
+            "/account/password",
+            get(password_form).post(change_password),
+        )
 }
 
 #[derive(Template)]
@@ -44,7 +47,12 @@ async fn login_form(ctx: Ctx, Query(q): Query<NextQuery>) -> Response {
         return Redirect::to("/").into_response();
     }
     let next = local_path(q.next.as_deref()).to_string();
-    render(&LoginPage { ctx, username: String::new(), next, error: None })
+    render(&LoginPage {
+        ctx,
+        username: String::new(),
+        next,
+        error: None,
+    })
 }
 
 #[derive(Deserialize)]
@@ -75,10 +83,22 @@ async fn login(
     let address = peer.ip().to_string();
     let next = local_path(form.next.as_deref()).to_string();
     let again = |ctx: Ctx, status: StatusCode, error: &'static str| {
-        render_with(status, &LoginPage { ctx, username: form.username.trim().to_string(), next: next.clone(), error: Some(error) })
+        render_with(
+            status,
+            &LoginPage {
+                ctx,
+                username: form.username.trim().to_string(),
+                next: next.clone(),
+                error: Some(error),
+            },
+        )
     };
     if username.is_empty() || form.password.is_empty() {
-        return Ok(again(ctx, StatusCode::UNPROCESSABLE_ENTITY, "login.missing"));
+        return Ok(again(
+            ctx,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "login.missing",
+        ));
     }
     let (by_account, by_address): (i64, i64) = sqlx::query_as(
         "select count(*) filter (where username = $1), count(*) filter (where address = $2)
@@ -94,11 +114,16 @@ async fn login(
         tracing::warn!(%username, %address, "login refused: locked out");
         return Ok(again(ctx, StatusCode::TOO_MANY_REQUESTS, "login.locked"));
     }
-    let found: Option<Credentials> = sqlx::query_as("select id, password_hash, disabled from account where username = $1")
-        .bind(&username)
-        .fetch_optional(&app.db.sys)
-        .await?;
-    let matches = password::verify(form.password.clone(), found.as_ref().map(|c| c.password_hash.clone())).await;
+    let found: Option<Credentials> =
+        sqlx::query_as("select id, password_hash, disabled from account where username = $1")
+            .bind(&username)
+            .fetch_optional(&app.db.sys)
+            .await?;
+    let matches = password::verify(
+        form.password.clone(),
+        found.as_ref().map(|c| c.password_hash.clone()),
+    )
+    .await;
     let account = found.filter(|c| matches && !c.disabled);
     sqlx::query("insert into login_attempt (username, address, succeeded) values ($1, $2, $3)")
         .bind(&username)
@@ -113,11 +138,17 @@ async fn login(
     if let Some(old) = ctx.user.as_ref() {
         session::end(&app.db, &old.session_hash).await?;
     }
-    let agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let token = session::create(&app.db, account.id, &address, agent).await?;
     tracing::info!(%username, %address, "login");
     let mut res = Redirect::to(&next).into_response();
-    append_cookie(res.headers_mut(), &session::cookie(&token, app.web.secure_cookies));
+    append_cookie(
+        res.headers_mut(),
+        &session::cookie(&token, app.web.secure_cookies),
+    );
     Ok(res)
 }
 
@@ -126,7 +157,10 @@ async fn logout(ctx: Ctx, State(app): State<AppState>) -> Result<Response> {
         session::end(&app.db, &user.session_hash).await?;
     }
     let mut res = flash_redirect("login.logged_out", "/login");
-    append_cookie(res.headers_mut(), &session::clear_cookie(app.web.secure_cookies));
+    append_cookie(
+        res.headers_mut(),
+        &session::clear_cookie(app.web.secure_cookies),
+    );
     Ok(res)
 }
 
@@ -138,7 +172,10 @@ struct PasswordPage {
 }
 
 async fn password_form(ctx: Ctx, _user: CurrentUser) -> Response {
-    render(&PasswordPage { ctx, errors: FieldErrors::default() })
+    render(&PasswordPage {
+        ctx,
+        errors: FieldErrors::default(),
+    })
 }
 
 #[derive(Deserialize)]
@@ -152,7 +189,12 @@ struct PasswordForm {
 }
 
 /// Changes the signed-in user's password and ends their other sessions.
-async fn change_password(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Form(form): Form<PasswordForm>) -> Result<Response> {
+async fn change_password(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response> {
     let stored: String = sqlx::query_scalar("select password_hash from account where id = $1")
         .bind(user.id)
         .fetch_one(&app.db.sys)
@@ -167,7 +209,10 @@ async fn change_password(ctx: Ctx, user: CurrentUser, State(app): State<AppState
         errors.add("confirm", "password.mismatch");
     }
     if !errors.is_empty() {
-        return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &PasswordPage { ctx, errors }));
+        return Ok(render_with(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &PasswordPage { ctx, errors },
+        ));
     }
     let hash = password::hash(form.new).await;
     let mut tx = app.db.begin_sys().await?;
@@ -177,7 +222,14 @@ async fn change_password(ctx: Ctx, user: CurrentUser, State(app): State<AppState
         .execute(&mut *tx)
         .await?;
     if let Some(tenant_id) = user.tenant_id {
-        let change = Change { tenant_id, action: "account.password_change", entity: "account", entity_id: Some(user.id), before: None, after: None };
+        let change = Change {
+            tenant_id,
+            action: "account.password_change",
+            entity: "account",
+            entity_id: Some(user.id),
+            before: None,
+            after: None,
+        };
         audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
     }
     session::end_all_for(&mut *tx, user.id, Some(&user.session_hash)).await?;

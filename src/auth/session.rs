@@ -92,9 +92,14 @@ pub async fn resolve(db: &Db, token: &str) -> sqlx::Result<Option<CurrentUser>> 
     .await?;
     let Some(row) = row else { return Ok(None) };
     if row.stale {
-        sqlx::query("update session set last_seen_at = now() where id_hash = $1").bind(&hash).execute(&db.sys).await?;
+        sqlx::query("update session set last_seen_at = now() where id_hash = $1")
+            .bind(&hash)
+            .execute(&db.sys)
+            .await?;
     }
-    let Some(role) = Role::parse(&row.role) else { return Ok(None) };
+    let Some(role) = Role::parse(&row.role) else {
+        return Ok(None);
+    };
     let scope_path = match role.unit_kind() {
         Some(_) => row.unit_path.unwrap_or_else(|| "/nowhere/".into()),
         None => "/".into(),
@@ -117,7 +122,12 @@ pub async fn resolve(db: &Db, token: &str) -> sqlx::Result<Option<CurrentUser>> 
 }
 
 /// Starts a new session for the account and returns its token (a new id at every login).
-pub async fn create(db: &Db, account_id: i64, address: &str, user_agent: &str) -> sqlx::Result<String> {
+pub async fn create(
+    db: &Db,
+    account_id: i64,
+    address: &str,
+    user_agent: &str,
+) -> sqlx::Result<String> {
     let token = random_token();
     sqlx::query(
         "insert into session (id_hash, account_id, csrf_token, address, user_agent) values ($1, $2, $3, $4, $5)",
@@ -139,12 +149,19 @@ pub async fn create(db: &Db, account_id: i64, address: &str, user_agent: &str) -
 }
 
 pub async fn end(db: &Db, session_hash: &[u8]) -> sqlx::Result<()> {
-    sqlx::query("delete from session where id_hash = $1").bind(session_hash).execute(&db.sys).await?;
+    sqlx::query("delete from session where id_hash = $1")
+        .bind(session_hash)
+        .execute(&db.sys)
+        .await?;
     Ok(())
 }
 
 /// Ends every session of an account except, optionally, one to keep.
-pub async fn end_all_for<'e>(exec: impl PgExecutor<'e>, account_id: i64, keep: Option<&[u8]>) -> sqlx::Result<()> {
+pub async fn end_all_for<'e>(
+    exec: impl PgExecutor<'e>,
+    account_id: i64,
+    keep: Option<&[u8]>,
+) -> sqlx::Result<()> {
     sqlx::query("delete from session where account_id = $1 and id_hash is distinct from $2")
         .bind(account_id)
         .bind(keep)

@@ -20,8 +20,11 @@ pub struct Cluster {
 impl Cluster {
     /// Prepares (but does not start) the cluster under `dir`, creating it with initdb if new.
     pub fn open(dir: &Path) -> Result<Self, String> {
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        let dir = dir.canonicalize().map_err(|e| format!("{}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let dir = dir
+            .canonicalize()
+            .map_err(|e| format!("{}: {e}", dir.display()))?;
         let run_as = is_root().then(|| "postgres".to_string());
         let cluster = Self {
             bin: find_bin_dir()?,
@@ -43,7 +46,21 @@ impl Cluster {
 
     fn initdb(&self) -> Result<(), String> {
         let data = self.data.to_string_lossy().into_owned();
-        let out = self.run("initdb", &["-D", &data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "-N"])?;
+        let out = self.run(
+            "initdb",
+            &[
+                "-D",
+                &data,
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "-N",
+            ],
+        )?;
         check(out, "initdb")
     }
 
@@ -55,14 +72,35 @@ impl Cluster {
         );
         let out = self.run(
             "pg_ctl",
-            &["-D", &self.data.to_string_lossy(), "-l", &self.log.to_string_lossy(), "-w", "-t", "60", "-o", &options, "start"],
+            &[
+                "-D",
+                &self.data.to_string_lossy(),
+                "-l",
+                &self.log.to_string_lossy(),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                &options,
+                "start",
+            ],
         )?;
         check(out, "pg_ctl start").map_err(|e| format!("{e}\n(see {})", self.log.display()))
     }
 
     /// Stops the server, letting it finish cleanly.
     pub fn stop(&self) -> Result<(), String> {
-        let out = self.run("pg_ctl", &["-D", &self.data.to_string_lossy(), "-m", "fast", "-w", "stop"])?;
+        let out = self.run(
+            "pg_ctl",
+            &[
+                "-D",
+                &self.data.to_string_lossy(),
+                "-m",
+                "fast",
+                "-w",
+                "stop",
+            ],
+        )?;
         check(out, "pg_ctl stop")
     }
 
@@ -73,7 +111,10 @@ impl Cluster {
 
     /// The URL of a database in this cluster.
     pub fn url(&self, database: &str) -> String {
-        format!("postgres://postgres@localhost/{database}?host={}", self.socket_dir.display())
+        format!(
+            "postgres://postgres@localhost/{database}?host={}",
+            self.socket_dir.display()
+        )
     }
 
     fn run(&self, program: &str, args: &[&str]) -> Result<Output, String> {
@@ -86,7 +127,10 @@ impl Cluster {
             }
             None => Command::new(&exe),
         };
-        cmd.args(args).current_dir("/").output().map_err(|e| format!("cannot run {}: {e}", exe.display()))
+        cmd.args(args)
+            .current_dir("/")
+            .output()
+            .map_err(|e| format!("cannot run {}: {e}", exe.display()))
     }
 }
 
@@ -94,21 +138,27 @@ fn check(out: Output, what: &str) -> Result<(), String> {
     if out.status.success() {
         Ok(())
     } else {
-        Err(format!("{what} failed: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+        Err(format!(
+            "{what} failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ))
     }
 }
 
 /// Where the PostgreSQL server programs are: beside `pg_ctl` on PATH, or the newest under /usr/lib/postgresql.
 pub fn find_bin_dir() -> Result<PathBuf, String> {
-    let on_path = std::env::var_os("PATH").into_iter().flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>());
+    let on_path = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>());
     for dir in on_path {
         let candidate = dir.join("pg_ctl");
-        if candidate.is_file() {
-            if let Some(real) = candidate.canonicalize().ok().and_then(|p| p.parent().map(Path::to_path_buf)) {
-                if real.join("initdb").is_file() {
-                    return Ok(real);
-                }
-            }
+        let real = candidate
+            .canonicalize()
+            .ok()
+            .and_then(|p| p.parent().map(Path::to_path_buf));
+        if let Some(real) = real.filter(|r| r.join("initdb").is_file()) {
+            return Ok(real);
         }
     }
     let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
@@ -130,6 +180,10 @@ pub fn is_root() -> bool {
 }
 
 fn chown_to(user: &str, path: &Path) -> Result<(), String> {
-    let out = Command::new("chown").arg(format!("{user}:")).arg(path).output().map_err(|e| e.to_string())?;
+    let out = Command::new("chown")
+        .arg(format!("{user}:"))
+        .arg(path)
+        .output()
+        .map_err(|e| e.to_string())?;
     check(out, "chown")
 }

@@ -23,7 +23,10 @@ impl Db {
     /// Connects both pools; the caller runs [`migrate`] first so the `cedu_app` role exists.
     pub async fn connect(url: &str) -> sqlx::Result<Self> {
         let options = PgConnectOptions::from_str(url)?.application_name("cedu");
-        let sys = PgPoolOptions::new().max_connections(4).connect_with(options.clone()).await?;
+        let sys = PgPoolOptions::new()
+            .max_connections(4)
+            .connect_with(options.clone())
+            .await?;
         let app = PgPoolOptions::new()
             .max_connections(16)
             .after_connect(|conn, _| {

@@ -31,7 +31,11 @@ impl UnitForm {
     pub fn parse(&self) -> Result<UnitInput, FieldErrors> {
         let mut errors = FieldErrors::default();
         let code = text(&mut errors, "code", &self.code, true, 32);
-        if !code.is_empty() && !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        if !code.is_empty()
+            && !code
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
             errors.add("code", "unit.code_format");
         }
         let name = text(&mut errors, "name", &self.name, true, 100);
@@ -42,7 +46,14 @@ impl UnitForm {
         if !contact_phone.is_empty() && !is_phone(&contact_phone) {
             errors.add("contact_phone", "unit.phone_format");
         }
-        errors.into_result(UnitInput { code, name, area, address, contact_name, contact_phone })
+        errors.into_result(UnitInput {
+            code,
+            name,
+            area,
+            address,
+            contact_name,
+            contact_phone,
+        })
     }
 }
 
@@ -57,12 +68,19 @@ mod tests {
     use super::*;
 
     fn form(code: &str, name: &str, phone: &str) -> UnitForm {
-        UnitForm { code: code.into(), name: name.into(), contact_phone: phone.into(), ..Default::default() }
+        UnitForm {
+            code: code.into(),
+            name: name.into(),
+            contact_phone: phone.into(),
+            ..Default::default()
+        }
     }
 
     #[test]
     fn a_complete_form_parses_trimmed() {
-        let input = form(" HY-01 ", " 河阳街道社区教育学校 ", "0379-6791 2345").parse().unwrap();
+        let input = form(" HY-01 ", " 河阳街道社区教育学校 ", "0379-6791 2345")
+            .parse()
+            .unwrap();
         assert_eq!(input.code, "HY-01");
         assert_eq!(input.name, "河阳街道社区教育学校");
     }

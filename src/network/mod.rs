@@ -48,22 +48,34 @@ impl Permits {
             "teaching_point" => may(role, Action::ManagePoints),
             _ => may(role, Action::ManageTownSchools),
         };
-        let own_school = unit.kind == "town_school" && user.unit_id == Some(unit.id) && may(role, Action::EditOwnSchool);
+        let own_school = unit.kind == "town_school"
+            && user.unit_id == Some(unit.id)
+            && may(role, Action::EditOwnSchool);
         let add_child = match unit.child_kind() {
             Some("town_school") => may(role, Action::ManageTownSchools),
             Some(_) => may(role, Action::ManagePoints),
             None => false,
         };
-        Self { edit: manages_own_kind || own_school, add_child: add_child && unit.active, deactivate: manages_own_kind && unit.kind != "college" }
+        Self {
+            edit: manages_own_kind || own_school,
+            add_child: add_child && unit.active,
+            deactivate: manages_own_kind && unit.kind != "college",
+        }
     }
 }
 
-async fn unit_in_scope(app: &AppState, user: &CurrentUser, id: i64) -> Result<(crate::db::Tx, Unit)> {
+async fn unit_in_scope(
+    app: &AppState,
+    user: &CurrentUser,
+    id: i64,
+) -> Result<(crate::db::Tx, Unit)> {
     if !may(user.role, Action::ViewNetwork) {
         return Err(AppError::NotFound);
     }
     let mut tx = app.db.begin_for(user.tenant()?).await?;
-    let unit = repo::find_in_scope(&mut tx, &user.scope_path, id).await?.or_404()?;
+    let unit = repo::find_in_scope(&mut tx, &user.scope_path, id)
+        .await?
+        .or_404()?;
     Ok((tx, unit))
 }
 
@@ -88,16 +100,35 @@ struct UnitListPage {
 }
 
 /// The network tree within the user's scope, with search and filters.
-async fn list_units(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Query(q): Query<ListQuery>) -> Result<Response> {
+async fn list_units(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Query(q): Query<ListQuery>,
+) -> Result<Response> {
     if !may(user.role, Action::ViewNetwork) {
         return Err(AppError::NotFound);
     }
     let mut tx = app.db.begin_for(user.tenant()?).await?;
-    let kind = if ["college", "town_school", "teaching_point"].contains(&q.kind.as_str()) { q.kind } else { String::new() };
-    let filter = UnitFilter { q: q.q, kind, include_inactive: q.inactive == "1" };
+    let kind = if ["college", "town_school", "teaching_point"].contains(&q.kind.as_str()) {
+        q.kind
+    } else {
+        String::new()
+    };
+    let filter = UnitFilter {
+        q: q.q,
+        kind,
+        include_inactive: q.inactive == "1",
+    };
     let units = repo::list_in_scope(&mut tx, &user.scope_path, &filter).await?;
     tx.commit().await?;
-    Ok(render(&UnitListPage { ctx, units, q: filter.q, kind: filter.kind, include_inactive: filter.include_inactive }))
+    Ok(render(&UnitListPage {
+        ctx,
+        units,
+        q: filter.q,
+        kind: filter.kind,
+        include_inactive: filter.include_inactive,
+    }))
 }
 
 #[derive(Template)]
@@ -110,13 +141,24 @@ struct UnitPage {
     permits: Permits,
 }
 
-async fn show_unit(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>) -> Result<Response> {
+async fn show_unit(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response> {
     let (mut tx, unit) = unit_in_scope(&app, &user, id).await?;
     let children = repo::children(&mut tx, id).await?;
     let history = repo::history(&mut tx, id).await?;
     tx.commit().await?;
     let permits = Permits::of(&user, &unit);
-    Ok(render(&UnitPage { ctx, unit, children, history, permits }))
+    Ok(render(&UnitPage {
+        ctx,
+        unit,
+        children,
+        history,
+        permits,
+    }))
 }
 
 #[derive(Template)]
@@ -131,7 +173,12 @@ struct UnitFormPage {
     errors: FieldErrors,
 }
 
-async fn edit_unit_form(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>) -> Result<Response> {
+async fn edit_unit_form(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response> {
     let (tx, unit) = unit_in_scope(&app, &user, id).await?;
     tx.commit().await?;
     if !Permits::of(&user, &unit).edit {
@@ -147,7 +194,14 @@ async fn edit_unit_form(ctx: Ctx, user: CurrentUser, State(app): State<AppState>
         version: unit.version,
     };
     let kind = unit.kind.clone();
-    Ok(render(&UnitFormPage { ctx, unit, creating: false, kind_key: format!("kind.{kind}"), form, errors: FieldErrors::default() }))
+    Ok(render(&UnitFormPage {
+        ctx,
+        unit,
+        creating: false,
+        kind_key: format!("kind.{kind}"),
+        form,
+        errors: FieldErrors::default(),
+    }))
 }
 
 #[derive(Template)]
@@ -159,7 +213,13 @@ struct ConflictPage {
 }
 
 /// Saves an edit; a stale version gets the conflict page, never a silent overwrite.
-async fn update_unit(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>, Form(form): Form<UnitForm>) -> Result<Response> {
+async fn update_unit(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+    Form(form): Form<UnitForm>,
+) -> Result<Response> {
     let (mut tx, unit) = unit_in_scope(&app, &user, id).await?;
     if !Permits::of(&user, &unit).edit {
         return Err(AppError::NotFound);
@@ -168,19 +228,55 @@ async fn update_unit(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, P
     let input = match form.parse() {
         Ok(input) => input,
         Err(errors) => {
-            return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &UnitFormPage { ctx, unit, creating: false, kind_key: format!("kind.{kind}"), form, errors }));
+            return Ok(render_with(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &UnitFormPage {
+                    ctx,
+                    unit,
+                    creating: false,
+                    kind_key: format!("kind.{kind}"),
+                    form,
+                    errors,
+                },
+            ));
         }
     };
     if form.version != unit.version {
-        return Ok(render_with(StatusCode::CONFLICT, &ConflictPage { ctx, current: unit, yours: form }));
+        return Ok(render_with(
+            StatusCode::CONFLICT,
+            &ConflictPage {
+                ctx,
+                current: unit,
+                yours: form,
+            },
+        ));
     }
     match repo::update(&mut tx, id, form.version, &input).await {
         Ok(true) => {}
-        Ok(false) => return Ok(render_with(StatusCode::CONFLICT, &ConflictPage { ctx, current: unit, yours: form })),
+        Ok(false) => {
+            return Ok(render_with(
+                StatusCode::CONFLICT,
+                &ConflictPage {
+                    ctx,
+                    current: unit,
+                    yours: form,
+                },
+            ));
+        }
         Err(e) if violates(&e, "org_unit_code_key") => {
             let mut errors = FieldErrors::default();
             errors.add("code", "unit.code_taken");
-            return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &UnitFormPage { ctx, unit, creating: false, kind_key: format!("kind.{kind}"), form, errors }));
+            return Ok(render_with(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &UnitFormPage {
+                    ctx,
+                    unit,
+                    creating: false,
+                    kind_key: format!("kind.{kind}"),
+                    form,
+                    errors,
+                },
+            ));
         }
         Err(e) => return Err(e.into()),
     }
@@ -198,18 +294,36 @@ async fn update_unit(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, P
     Ok(flash_redirect("unit.saved", &format!("/units/{id}")))
 }
 
-async fn new_child_form(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>) -> Result<Response> {
+async fn new_child_form(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response> {
     let (tx, parent) = unit_in_scope(&app, &user, id).await?;
     tx.commit().await?;
     if !Permits::of(&user, &parent).add_child {
         return Err(AppError::NotFound);
     }
     let kind = parent.child_kind().or_404()?.to_string();
-    Ok(render(&UnitFormPage { ctx, unit: parent, creating: true, kind_key: format!("kind.{kind}"), form: UnitForm::default(), errors: FieldErrors::default() }))
+    Ok(render(&UnitFormPage {
+        ctx,
+        unit: parent,
+        creating: true,
+        kind_key: format!("kind.{kind}"),
+        form: UnitForm::default(),
+        errors: FieldErrors::default(),
+    }))
 }
 
 /// Creates a town school under the college, or a teaching point under a town school.
-async fn create_child(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>, Form(form): Form<UnitForm>) -> Result<Response> {
+async fn create_child(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+    Form(form): Form<UnitForm>,
+) -> Result<Response> {
     let (mut tx, parent) = unit_in_scope(&app, &user, id).await?;
     if !Permits::of(&user, &parent).add_child {
         return Err(AppError::NotFound);
@@ -218,7 +332,17 @@ async fn create_child(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, 
     let input = match form.parse() {
         Ok(input) => input,
         Err(errors) => {
-            return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &UnitFormPage { ctx, unit: parent, creating: true, kind_key: format!("kind.{kind}"), form, errors }));
+            return Ok(render_with(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &UnitFormPage {
+                    ctx,
+                    unit: parent,
+                    creating: true,
+                    kind_key: format!("kind.{kind}"),
+                    form,
+                    errors,
+                },
+            ));
         }
     };
     let tenant_id = user.tenant()?;
@@ -227,7 +351,17 @@ async fn create_child(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, 
         Err(e) if violates(&e, "org_unit_code_key") => {
             let mut errors = FieldErrors::default();
             errors.add("code", "unit.code_taken");
-            return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &UnitFormPage { ctx, unit: parent, creating: true, kind_key: format!("kind.{kind}"), form, errors }));
+            return Ok(render_with(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &UnitFormPage {
+                    ctx,
+                    unit: parent,
+                    creating: true,
+                    kind_key: format!("kind.{kind}"),
+                    form,
+                    errors,
+                },
+            ));
         }
         Err(e) => return Err(e.into()),
     };
@@ -245,16 +379,32 @@ async fn create_child(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, 
     Ok(flash_redirect("unit.created", &format!("/units/{new_id}")))
 }
 
-async fn deactivate_unit(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>) -> Result<Response> {
+async fn deactivate_unit(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response> {
     set_active(ctx, user, app, id, false).await
 }
 
-async fn activate_unit(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>) -> Result<Response> {
+async fn activate_unit(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response> {
     set_active(ctx, user, app, id, true).await
 }
 
 /// Deactivates (or reactivates) a unit; a school with active points keeps running until they stop.
-async fn set_active(ctx: Ctx, user: CurrentUser, app: AppState, id: i64, active: bool) -> Result<Response> {
+async fn set_active(
+    ctx: Ctx,
+    user: CurrentUser,
+    app: AppState,
+    id: i64,
+    active: bool,
+) -> Result<Response> {
     let (mut tx, unit) = unit_in_scope(&app, &user, id).await?;
     if !Permits::of(&user, &unit).deactivate {
         return Err(AppError::NotFound);
@@ -264,7 +414,10 @@ async fn set_active(ctx: Ctx, user: CurrentUser, app: AppState, id: i64, active:
         return Ok(flash_redirect("unit.has_active_children", &to));
     }
     if active && unit.parent_id.is_some() {
-        let parent_active: bool = sqlx::query_scalar("select active from org_unit where id = $1").bind(unit.parent_id).fetch_one(&mut *tx).await?;
+        let parent_active: bool = sqlx::query_scalar("select active from org_unit where id = $1")
+            .bind(unit.parent_id)
+            .fetch_one(&mut *tx)
+            .await?;
         if !parent_active {
             return Ok(flash_redirect("unit.parent_inactive", &to));
         }
@@ -272,7 +425,11 @@ async fn set_active(ctx: Ctx, user: CurrentUser, app: AppState, id: i64, active:
     if repo::set_active(&mut tx, id, active).await? {
         let change = Change {
             tenant_id: user.tenant()?,
-            action: if active { "org_unit.activate" } else { "org_unit.deactivate" },
+            action: if active {
+                "org_unit.activate"
+            } else {
+                "org_unit.deactivate"
+            },
             entity: "org_unit",
             entity_id: Some(id),
             before: Some(serde_json::json!({ "active": unit.active })),
@@ -281,5 +438,12 @@ async fn set_active(ctx: Ctx, user: CurrentUser, app: AppState, id: i64, active:
         audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
     }
     tx.commit().await?;
-    Ok(flash_redirect(if active { "unit.activated" } else { "unit.deactivated" }, &to))
+    Ok(flash_redirect(
+        if active {
+            "unit.activated"
+        } else {
+            "unit.deactivated"
+        },
+        &to,
+    ))
 }

@@ -70,7 +70,11 @@ pub struct UnitFilter {
 }
 
 /// Units in scope matching the filter, in tree order (college, each school followed by its points).
-pub async fn list_in_scope(conn: &mut PgConnection, scope: &str, filter: &UnitFilter) -> sqlx::Result<Vec<Unit>> {
+pub async fn list_in_scope(
+    conn: &mut PgConnection,
+    scope: &str,
+    filter: &UnitFilter,
+) -> sqlx::Result<Vec<Unit>> {
     let sql = format!(
         "{SELECT} where u.path like $1 || '%'
            and ($2 = '' or u.name like '%' || $2 || '%' or lower(u.code) like '%' || lower($2) || '%' or u.area like '%' || $2 || '%')
@@ -94,25 +98,37 @@ pub async fn list_in_scope(conn: &mut PgConnection, scope: &str, filter: &UnitFi
     .into_iter()
     .collect();
     let key = |u: &Unit| -> Vec<String> {
-        u.path.split('/').filter_map(|id| id.parse::<i64>().ok()).map(|id| codes.get(&id).cloned().unwrap_or_default()).collect()
+        u.path
+            .split('/')
+            .filter_map(|id| id.parse::<i64>().ok())
+            .map(|id| codes.get(&id).cloned().unwrap_or_default())
+            .collect()
     };
     units.sort_by_cached_key(key);
     Ok(units)
 }
 
-pub async fn find_in_scope(conn: &mut PgConnection, scope: &str, id: i64) -> sqlx::Result<Option<Unit>> {
-    sqlx::query_as(&format!("{SELECT} where u.id = $1 and u.path like $2 || '%'"))
-        .bind(id)
-        .bind(scope)
-        .fetch_optional(conn)
-        .await
+pub async fn find_in_scope(
+    conn: &mut PgConnection,
+    scope: &str,
+    id: i64,
+) -> sqlx::Result<Option<Unit>> {
+    sqlx::query_as(&format!(
+        "{SELECT} where u.id = $1 and u.path like $2 || '%'"
+    ))
+    .bind(id)
+    .bind(scope)
+    .fetch_optional(conn)
+    .await
 }
 
 pub async fn children(conn: &mut PgConnection, id: i64) -> sqlx::Result<Vec<Unit>> {
-    sqlx::query_as(&format!("{SELECT} where u.parent_id = $1 order by u.active desc, u.code"))
-        .bind(id)
-        .fetch_all(conn)
-        .await
+    sqlx::query_as(&format!(
+        "{SELECT} where u.parent_id = $1 order by u.active desc, u.code"
+    ))
+    .bind(id)
+    .fetch_all(conn)
+    .await
 }
 
 /// Counts of active units by kind in scope, for home pages.
@@ -128,7 +144,13 @@ pub async fn counts(conn: &mut PgConnection, scope: &str) -> sqlx::Result<(i64, 
     .await
 }
 
-pub async fn insert(conn: &mut PgConnection, tenant_id: i64, kind: &str, parent_id: Option<i64>, input: &UnitInput) -> sqlx::Result<i64> {
+pub async fn insert(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    kind: &str,
+    parent_id: Option<i64>,
+    input: &UnitInput,
+) -> sqlx::Result<i64> {
     sqlx::query_scalar(
         "insert into org_unit (tenant_id, kind, parent_id, path, code, name, area, address, contact_name, contact_phone)
          values ($1, $2, $3, '', $4, $5, $6, $7, $8, $9) returning id",
@@ -147,7 +169,12 @@ pub async fn insert(conn: &mut PgConnection, tenant_id: i64, kind: &str, parent_
 }
 
 /// Saves an edit only if nobody saved since `version` was read; false means a conflict.
-pub async fn update(conn: &mut PgConnection, id: i64, version: i32, input: &UnitInput) -> sqlx::Result<bool> {
+pub async fn update(
+    conn: &mut PgConnection,
+    id: i64,
+    version: i32,
+    input: &UnitInput,
+) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "update org_unit set code = $3, name = $4, area = $5, address = $6, contact_name = $7, contact_phone = $8,
                 version = version + 1
@@ -167,11 +194,13 @@ pub async fn update(conn: &mut PgConnection, id: i64, version: i32, input: &Unit
 }
 
 pub async fn set_active(conn: &mut PgConnection, id: i64, active: bool) -> sqlx::Result<bool> {
-    let done = sqlx::query("update org_unit set active = $2, version = version + 1 where id = $1 and active <> $2")
-        .bind(id)
-        .bind(active)
-        .execute(conn)
-        .await?;
+    let done = sqlx::query(
+        "update org_unit set active = $2, version = version + 1 where id = $1 and active <> $2",
+    )
+    .bind(id)
+    .bind(active)
+    .execute(conn)
+    .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -195,7 +224,10 @@ impl HistoryEntry {
     }
 
     pub fn when(&self) -> String {
-        self.at.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8")).format("%Y-%m-%d %H:%M").to_string()
+        self.at
+            .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8"))
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
     }
 }
 

@@ -20,12 +20,19 @@ use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/platform/districts", get(list_districts).post(create_district_page))
+        .route(
+            "/platform/districts",
+            get(list_districts).post(create_district_page),
+        )
         .route("/platform/districts/new", get(new_district_form))
 }
 
 fn require(user: &CurrentUser) -> Result<()> {
-    if may(user.role, Action::ManageDistricts) { Ok(()) } else { Err(AppError::NotFound) }
+    if may(user.role, Action::ManageDistricts) {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -44,7 +51,11 @@ struct DistrictListPage {
     districts: Vec<DistrictRow>,
 }
 
-async fn list_districts(ctx: Ctx, user: CurrentUser, State(app): State<AppState>) -> Result<Response> {
+async fn list_districts(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+) -> Result<Response> {
     require(&user)?;
     let districts = sqlx::query_as(
         "select t.code, t.name, t.division_code,
@@ -81,10 +92,19 @@ struct DistrictFormPage {
 
 async fn new_district_form(ctx: Ctx, user: CurrentUser) -> Result<Response> {
     require(&user)?;
-    Ok(render(&DistrictFormPage { ctx, form: DistrictForm::default(), errors: FieldErrors::default() }))
+    Ok(render(&DistrictFormPage {
+        ctx,
+        form: DistrictForm::default(),
+        errors: FieldErrors::default(),
+    }))
 }
 
-async fn create_district_page(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Form(form): Form<DistrictForm>) -> Result<Response> {
+async fn create_district_page(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Form(form): Form<DistrictForm>,
+) -> Result<Response> {
     require(&user)?;
     let mut errors = validate(&form);
     if errors.is_empty() {
@@ -96,17 +116,27 @@ async fn create_district_page(ctx: Ctx, user: CurrentUser, State(app): State<App
                 return Ok(flash_redirect("district.created", "/platform/districts"));
             }
             Err(e) if violates(&e, "tenant_code_key") => errors.add("code", "district.code_taken"),
-            Err(e) if violates(&e, "account_username_key") => errors.add("admin_username", "account.username_taken"),
+            Err(e) if violates(&e, "account_username_key") => {
+                errors.add("admin_username", "account.username_taken")
+            }
             Err(e) => return Err(e.into()),
         }
     }
-    Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &DistrictFormPage { ctx, form, errors }))
+    Ok(render_with(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &DistrictFormPage { ctx, form, errors },
+    ))
 }
 
 fn validate(form: &DistrictForm) -> FieldErrors {
     let mut errors = FieldErrors::default();
     let code = text(&mut errors, "code", &form.code, true, 31);
-    if !code.is_empty() && !(code.starts_with(|c: char| c.is_ascii_lowercase()) && code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') && code.len() >= 2) {
+    let well_formed = code.len() >= 2
+        && code.starts_with(|c: char| c.is_ascii_lowercase())
+        && code
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if !code.is_empty() && !well_formed {
         errors.add("code", "district.code_format");
     }
     text(&mut errors, "name", &form.name, true, 50);
@@ -115,15 +145,28 @@ fn validate(form: &DistrictForm) -> FieldErrors {
         errors.add("division_code", "district.division_format");
     }
     let college_code = text(&mut errors, "college_code", &form.college_code, true, 32);
-    if !college_code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+    if !college_code
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
         errors.add("college_code", "unit.code_format");
     }
     text(&mut errors, "college_name", &form.college_name, true, 100);
     let username = form.admin_username.trim().to_lowercase();
-    if username.len() < 3 || !username.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c)) {
+    if username.len() < 3
+        || !username
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
+    {
         errors.add("admin_username", "account.username_format");
     }
-    text(&mut errors, "admin_display_name", &form.admin_display_name, true, 50);
+    text(
+        &mut errors,
+        "admin_display_name",
+        &form.admin_display_name,
+        true,
+        50,
+    );
     if let Err(key) = password::check_new(&form.admin_password, &username) {
         errors.add("admin_password", key);
     }
@@ -131,13 +174,20 @@ fn validate(form: &DistrictForm) -> FieldErrors {
 }
 
 /// Creates the tenant, its college and first administrator in one transaction, audited.
-pub async fn create_district(tx: &mut Tx, form: &DistrictForm, password_hash: &str, actor: &Actor) -> sqlx::Result<i64> {
-    let tenant_id: i64 = sqlx::query_scalar("insert into tenant (code, name, division_code) values ($1, $2, $3) returning id")
-        .bind(form.code.trim())
-        .bind(form.name.trim())
-        .bind(form.division_code.trim())
-        .fetch_one(&mut **tx)
-        .await?;
+pub async fn create_district(
+    tx: &mut Tx,
+    form: &DistrictForm,
+    password_hash: &str,
+    actor: &Actor,
+) -> sqlx::Result<i64> {
+    let tenant_id: i64 = sqlx::query_scalar(
+        "insert into tenant (code, name, division_code) values ($1, $2, $3) returning id",
+    )
+    .bind(form.code.trim())
+    .bind(form.name.trim())
+    .bind(form.division_code.trim())
+    .fetch_one(&mut **tx)
+    .await?;
     let college_id: i64 = sqlx::query_scalar(
         "insert into org_unit (tenant_id, kind, path, code, name) values ($1, 'college', '', $2, $3) returning id",
     )
@@ -155,7 +205,11 @@ pub async fn create_district(tx: &mut Tx, form: &DistrictForm, password_hash: &s
     .bind(password_hash)
     .fetch_one(&mut **tx)
     .await?;
-    for (action, entity, id) in [("tenant.create", "tenant", tenant_id), ("org_unit.create", "org_unit", college_id), ("account.create", "account", admin_id)] {
+    for (action, entity, id) in [
+        ("tenant.create", "tenant", tenant_id),
+        ("org_unit.create", "org_unit", college_id),
+        ("account.create", "account", admin_id),
+    ] {
         let change = crate::audit::Change {
             tenant_id,
             action,

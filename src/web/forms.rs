@@ -21,12 +21,22 @@ impl FieldErrors {
     }
 
     pub fn into_result<T>(self, value: T) -> Result<T, FieldErrors> {
-        if self.is_empty() { Ok(value) } else { Err(self) }
+        if self.is_empty() {
+            Ok(value)
+        } else {
+            Err(self)
+        }
     }
 }
 
 /// Trimmed text; an error under `field` when it is required and empty or longer than `max` characters.
-pub fn text(errors: &mut FieldErrors, field: &'static str, value: &str, required: bool, max: usize) -> String {
+pub fn text(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    value: &str,
+    required: bool,
+    max: usize,
+) -> String {
     let value = value.trim().to_string();
     if required && value.is_empty() {
         errors.add(field, "form.required");

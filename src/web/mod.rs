@@ -45,7 +45,9 @@ impl Ctx {
     }
 
     pub fn nav(&self) -> Vec<NavItem> {
-        let Some(user) = &self.user else { return Vec::new() };
+        let Some(user) = &self.user else {
+            return Vec::new();
+        };
         let role = user.role;
         let mut items = Vec::new();
         let mut add = |href: &'static str, key: &'static str| {
@@ -71,7 +73,11 @@ impl Ctx {
 
     /// Where the language switch sends the visitor: the same page, in the other language.
     pub fn lang_switch_href(&self) -> String {
-        format!("/lang/{}?next={}", self.lang.other().cookie_value(), urlencode(&self.path))
+        format!(
+            "/lang/{}?next={}",
+            self.lang.other().cookie_value(),
+            urlencode(&self.path)
+        )
     }
 }
 
@@ -85,14 +91,18 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(parts.extensions.get::<Ctx>().cloned().unwrap_or_else(|| Ctx {
-            lang: Lang::default(),
-            user: None,
-            csrf: String::new(),
-            path: parts.uri.path().to_string(),
-            flash: None,
-            request_id: String::new(),
-        }))
+        Ok(parts
+            .extensions
+            .get::<Ctx>()
+            .cloned()
+            .unwrap_or_else(|| Ctx {
+                lang: Lang::default(),
+                user: None,
+                csrf: String::new(),
+                path: parts.uri.path().to_string(),
+                flash: None,
+                request_id: String::new(),
+            }))
     }
 }
 
@@ -103,7 +113,9 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         match parts.extensions.get::<Ctx>().and_then(|c| c.user.clone()) {
             Some(user) => Ok((*user).clone()),
-            None => Err(login_redirect(parts.uri.path_and_query().map_or("/", |p| p.as_str()))),
+            None => Err(login_redirect(
+                parts.uri.path_and_query().map_or("/", |p| p.as_str()),
+            )),
         }
     }
 }
@@ -130,7 +142,11 @@ pub async fn context_layer(State(app): State<AppState>, req: Request, next: Next
     let mut new_anonymous_token = None;
     let csrf = match (&user, cookies.get(CSRF_COOKIE)) {
         (Some(user), _) => user.csrf.clone(),
-        (None, Some(token)) if token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit()) => token.to_string(),
+        (None, Some(token))
+            if token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit()) =>
+        {
+            token.to_string()
+        }
         (None, _) => {
             let token = session::random_token();
             new_anonymous_token = Some(token.clone());
@@ -138,9 +154,19 @@ pub async fn context_layer(State(app): State<AppState>, req: Request, next: Next
         }
     };
     let path = req.uri().path().to_string();
-    let flash = cookies.get(FLASH_COOKIE).filter(|k| i18n::has_key(k)).map(str::to_string);
+    let flash = cookies
+        .get(FLASH_COOKIE)
+        .filter(|k| i18n::has_key(k))
+        .map(str::to_string);
     let had_flash = cookies.get(FLASH_COOKIE).is_some();
-    let ctx = Ctx { lang, user: user.clone(), csrf: csrf.clone(), path: path.clone(), flash, request_id: session::random_token()[..16].to_string() };
+    let ctx = Ctx {
+        lang,
+        user: user.clone(),
+        csrf: csrf.clone(),
+        path: path.clone(),
+        flash,
+        request_id: session::random_token()[..16].to_string(),
+    };
 
     let mut req = req;
     if req.method() == Method::POST {
@@ -168,16 +194,25 @@ pub async fn context_layer(State(app): State<AppState>, req: Request, next: Next
 
     let mut res = next.run(req).await;
     let status = res.status();
-    let is_html = res.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    let is_html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
     if (status.is_client_error() || status.is_server_error()) && !is_html && path != "/healthz" {
         res = error_page(status, lang, user);
     }
     let headers = res.headers_mut();
     if let Some(token) = new_anonymous_token {
-        append_cookie(headers, &format!("{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"));
+        append_cookie(
+            headers,
+            &format!("{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"),
+        );
     }
     if had_flash && !status.is_redirection() {
-        append_cookie(headers, &format!("{FLASH_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"));
+        append_cookie(
+            headers,
+            &format!("{FLASH_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
+        );
     }
     if is_html {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -205,7 +240,10 @@ pub fn append_cookie(headers: &mut HeaderMap, value: &str) {
 /// A 303 to `to` that shows the message `key` once on the next page.
 pub fn flash_redirect(key: &'static str, to: &str) -> Response {
     let mut res = Redirect::to(to).into_response();
-    append_cookie(res.headers_mut(), &format!("{FLASH_COOKIE}={key}; Path=/; HttpOnly; SameSite=Lax"));
+    append_cookie(
+        res.headers_mut(),
+        &format!("{FLASH_COOKIE}={key}; Path=/; HttpOnly; SameSite=Lax"),
+    );
     res
 }
 
@@ -248,8 +286,20 @@ pub fn error_page(status: StatusCode, lang: Lang, user: Option<Arc<CurrentUser>>
         503 => ("error.503.title", "error.503.body"),
         _ => ("error.500.title", "error.500.body"),
     };
-    let ctx = Ctx { lang, user, csrf: String::new(), path: String::new(), flash: None, request_id: String::new() };
-    let page = ErrorPage { ctx, status: status.as_u16(), title_key, body_key };
+    let ctx = Ctx {
+        lang,
+        user,
+        csrf: String::new(),
+        path: String::new(),
+        flash: None,
+        request_id: String::new(),
+    };
+    let page = ErrorPage {
+        ctx,
+        status: status.as_u16(),
+        title_key,
+        body_key,
+    };
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(_) => status.into_response(),
@@ -257,7 +307,9 @@ pub fn error_page(status: StatusCode, lang: Lang, user: Option<Arc<CurrentUser>>
 }
 
 pub fn urlencode(s: &str) -> String {
-    serde_urlencoded::to_string([("", s)]).map(|e| e[1..].to_string()).unwrap_or_default()
+    serde_urlencoded::to_string([("", s)])
+        .map(|e| e[1..].to_string())
+        .unwrap_or_default()
 }
 
 /// A safe place to go after login or a language switch: a path on this site only.
@@ -282,7 +334,10 @@ pub async fn switch_lang(
     let mut res = Redirect::to(local_path(q.next.as_deref())).into_response();
     append_cookie(
         res.headers_mut(),
-        &format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.cookie_value()),
+        &format!(
+            "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+            lang.cookie_value()
+        ),
     );
     res
 }
@@ -314,7 +369,10 @@ mod tests {
     #[test]
     fn cookies_are_read_by_name() {
         let mut headers = HeaderMap::new();
-        headers.insert(header::COOKIE, HeaderValue::from_static("a=1; cedu_lang=en"));
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; cedu_lang=en"),
+        );
         let cookies = Cookies::parse(&headers);
         assert_eq!(cookies.get("cedu_lang"), Some("en"));
         assert_eq!(cookies.get("b"), None);

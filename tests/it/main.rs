@@ -1,1 +1,11 @@
-fn main(){}
+//! cedu's integration tests: real PostgreSQL, real HTTP, and a real headless Chromium.
+
+mod access;
+mod accounts;
+mod auth;
+mod browser;
+mod embedded;
+mod network;
+mod platform;
+mod security;
+mod support;

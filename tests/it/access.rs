@@ -1,0 +1,163 @@
+//! The access matrix: every route × every role, inside its scope, in another town, in another
+//! district. Out of scope answers 404 exactly like a missing record. Grows with each route.
+
+use crate::support::{Client, TestApp};
+use reqwest::StatusCode;
+
+/// Columns of the matrix, in order.
+const USERS: [&str; 9] = [
+    "mengjin-bureau",
+    "mengjin-supervisor",
+    "mengjin-office",
+    "mengjin-town",
+    "mengjin-point",
+    "mengjin-unit",
+    "yanshi-bureau",
+    "platform",
+    "mengjin-huimeng", // town admin of another Mengjin town (会盟镇)
+];
+
+#[tokio::test]
+async fn every_route_answers_each_role_inside_and_outside_its_scope() {
+    let app = TestApp::spawn().await;
+    app.add_account("mengjin-huimeng", "mengjin", "town_admin", Some("MJ-HM"))
+        .await;
+    let college = app.unit_id_in("mengjin", "MJ").await;
+    let cg = app.unit_id("MJ-CG").await;
+    let cg01 = app.unit_id("MJ-CG-01").await;
+    let cg02 = app.unit_id("MJ-CG-02").await;
+    let hm01 = app.unit_id("MJ-HM-01").await;
+    let ys_college = app.unit_id_in("yanshi", "YS").await;
+    let ys_fd = app.unit_id("YS-FD").await;
+    let town_account = app.account_id("mengjin-town").await;
+    let yanshi_account = app.account_id("yanshi-bureau").await;
+    let platform_account = app.account_id("platform").await;
+
+    // 2 = 200, 3 = 303 (sent elsewhere), 4 = 404; one digit per column of USERS.
+    let matrix: Vec<(String, &str)> = vec![
+        ("/home".into(), "222222232"),
+        ("/units".into(), "222224242"),
+        (format!("/units/{college}"), "222444444"),
+        (format!("/units/{cg}"), "222244444"),
+        (format!("/units/{cg01}"), "222224444"),
+        (format!("/units/{cg02}"), "222244444"),
+        (format!("/units/{hm01}"), "222444442"),
+        (format!("/units/{ys_fd}"), "444444244"),
+        (format!("/units/{cg01}/edit"), "244244444"),
+        (format!("/units/{cg}/edit"), "244244444"),
+        (format!("/units/{hm01}/edit"), "244444442"),
+        (format!("/units/{ys_fd}/edit"), "444444244"),
+        (format!("/units/{college}/edit"), "244444444"),
+        (format!("/units/{college}/children/new"), "244444444"),
+        (format!("/units/{cg}/children/new"), "244244444"),
+        (format!("/units/{cg01}/children/new"), "444444444"),
+        (format!("/units/{ys_college}/children/new"), "444444244"),
+        ("/units/999999".into(), "444444444"),
+        ("/accounts".into(), "244444244"),
+        ("/accounts/new".into(), "244444244"),
+        (format!("/accounts/{town_account}"), "244444444"),
+        (format!("/accounts/{yanshi_account}"), "444444244"),
+        (format!("/accounts/{platform_account}"), "444444444"),
+        ("/audit".into(), "224444244"),
+        ("/platform/districts".into(), "444444424"),
+        ("/platform/districts/new".into(), "444444424"),
+        ("/account/password".into(), "222222222"),
+    ];
+
+    let mut clients: Vec<Client> = Vec::new();
+    for user in USERS {
+        clients.push(app.login(user).await);
+    }
+    let mut failures = Vec::new();
+    for (path, expected) in &matrix {
+        for ((user, client), want) in USERS.iter().zip(&clients).zip(expected.chars()) {
+            let got = client.get(path).await.status;
+            let want = match want {
+                '2' => StatusCode::OK,
+                '3' => StatusCode::SEE_OTHER,
+                _ => StatusCode::NOT_FOUND,
+            };
+            if got != want {
+                failures.push(format!("{user} GET {path}: expected {want}, got {got}"));
+            }
+        }
+    }
+    // Nobody signed in: every page sends to the login page.
+    let anonymous = app.client();
+    for (path, _) in &matrix {
+        let page = anonymous.get(path).await;
+        if page.status != StatusCode::SEE_OTHER || !page.location().starts_with("/login") {
+            failures.push(format!(
+                "anonymous GET {path}: got {} to {}",
+                page.status,
+                page.location()
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "access matrix mismatches:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn out_of_scope_posts_answer_404_and_change_nothing() {
+    let app = TestApp::spawn().await;
+    let hm01 = app.unit_id("MJ-HM-01").await;
+    let ys_fd = app.unit_id("YS-FD").await;
+    let ys_college = app.unit_id_in("yanshi", "YS").await;
+    let yanshi_account = app.account_id("yanshi-bureau").await;
+    let town = app.login("mengjin-town").await;
+    let bureau = app.login("mengjin-bureau").await;
+    let point = app.login("mengjin-point").await;
+    let fields = [("name", "被改名"), ("code", "X-1"), ("version", "1")];
+    type Attempt<'a> = (&'a Client, String, &'a [(&'a str, &'a str)]);
+    let attempts: Vec<Attempt> = vec![
+        (&town, format!("/units/{hm01}"), &fields),
+        (&town, format!("/units/{hm01}/deactivate"), &[]),
+        (&bureau, format!("/units/{ys_fd}"), &fields),
+        (&bureau, format!("/units/{ys_fd}/deactivate"), &[]),
+        (&bureau, format!("/units/{ys_college}/children"), &fields),
+        (
+            &point,
+            format!("/units/{}", app.unit_id("MJ-CG-01").await),
+            &fields,
+        ),
+        (&bureau, format!("/accounts/{yanshi_account}/disable"), &[]),
+        (
+            &bureau,
+            format!("/accounts/{yanshi_account}/password"),
+            &[("password", "a long new password")],
+        ),
+        (
+            &town,
+            "/accounts".to_string(),
+            &[
+                ("username", "sneaky"),
+                ("display_name", "x"),
+                ("role", "district_admin"),
+                ("password", "a long new password"),
+            ],
+        ),
+        (
+            &bureau,
+            "/platform/districts".to_string(),
+            &[("code", "luoning")],
+        ),
+    ];
+    for (client, path, fields) in attempts {
+        let page = client.post(&path, fields).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "POST {path}");
+    }
+    let changed: i64 = sqlx::query_scalar("select count(*) from audit_log")
+        .fetch_one(&app.db.sys)
+        .await
+        .unwrap();
+    assert_eq!(changed, 0, "no change was recorded");
+    let names: Vec<String> = sqlx::query_scalar("select name from org_unit where name = '被改名'")
+        .fetch_all(&app.db.sys)
+        .await
+        .unwrap();
+    assert!(names.is_empty());
+}
