@@ -8,7 +8,6 @@ use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware;
 use axum::routing::get;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
-use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -23,7 +22,6 @@ const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; s
 
 /// The whole application, without a socket, so tests can serve it on any port.
 pub fn router(state: AppState) -> Router {
-    let static_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/static");
     let mut app = Router::new()
         .merge(crate::home::router())
         .merge(crate::auth::router())
@@ -32,7 +30,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::audit::router())
         .merge(crate::platform::router())
         .route("/lang/{code}", get(crate::web::switch_lang))
-        .nest_service("/static", ServeDir::new(static_dir))
+        .route("/static/cedu.css", get(stylesheet))
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -58,6 +56,17 @@ pub fn router(state: AppState) -> Router {
         ));
     }
     app.layer(TraceLayer::new_for_http()).with_state(state)
+}
+
+/// The stylesheet is built into the binary, so a release binary runs from anywhere.
+async fn stylesheet() -> impl axum::response::IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/cedu.css"),
+    )
 }
 
 fn header_layer(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {

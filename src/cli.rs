@@ -20,7 +20,8 @@ usage:
 With DATABASE_URL set, cedu uses that PostgreSQL server; otherwise it runs its own cluster
 under the data directory (CEDU_DATA_DIR, default ./var). `admin create` reads the password
 from CEDU_ADMIN_PASSWORD, or makes one up and prints it.
-Environment: CEDU_LISTEN, CEDU_DATA_DIR, DATABASE_URL, CEDU_SECURE_COOKIES=1 (behind TLS), RUST_LOG.";
+Environment: CEDU_LISTEN, CEDU_DATA_DIR, DATABASE_URL, CEDU_SECURE_COOKIES=1 (behind TLS),
+CEDU_TRUST_PROXY=1 (client address from X-Forwarded-For), RUST_LOG.";
 
 pub fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -251,6 +252,7 @@ async fn serve_on(config: &ServeConfig, database: &Database) -> Result<(), Strin
         db: db.clone(),
         web: WebConfig {
             secure_cookies: config.secure_cookies,
+            trust_forwarded_for: config.trust_forwarded_for,
         },
     };
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();

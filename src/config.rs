@@ -13,6 +13,8 @@ pub struct ServeConfig {
     pub database_url: Option<String>,
     /// Send the session cookie only over TLS (set when served behind HTTPS).
     pub secure_cookies: bool,
+    /// Behind a reverse proxy, take the client's address from X-Forwarded-For.
+    pub trust_forwarded_for: bool,
 }
 
 impl ServeConfig {
@@ -24,10 +26,14 @@ impl ServeConfig {
             data_dir: std::env::var_os("CEDU_DATA_DIR")
                 .map_or_else(|| PathBuf::from("var"), PathBuf::from),
             database_url: std::env::var("DATABASE_URL").ok().filter(|s| !s.is_empty()),
-            secure_cookies: std::env::var("CEDU_SECURE_COOKIES")
-                .is_ok_and(|v| v == "1" || v == "true"),
+            secure_cookies: flag("CEDU_SECURE_COOKIES"),
+            trust_forwarded_for: flag("CEDU_TRUST_PROXY"),
         })
     }
+}
+
+fn flag(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| v == "1" || v == "true")
 }
 
 pub fn parse_listen(s: &str) -> Result<SocketAddr, String> {
@@ -39,4 +45,5 @@ pub fn parse_listen(s: &str) -> Result<SocketAddr, String> {
 #[derive(Debug, Clone, Default)]
 pub struct WebConfig {
     pub secure_cookies: bool,
+    pub trust_forwarded_for: bool,
 }

@@ -80,7 +80,7 @@ async fn login(
     Form(form): Form<LoginForm>,
 ) -> Result<Response> {
     let username = form.username.trim().to_lowercase();
-    let address = peer.ip().to_string();
+    let address = client_address(&headers, peer, app.web.trust_forwarded_for);
     let next = local_path(form.next.as_deref()).to_string();
     let again = |ctx: Ctx, status: StatusCode, error: &'static str| {
         render_with(
@@ -150,6 +150,21 @@ async fn login(
         &session::cookie(&token, app.web.secure_cookies),
     );
     Ok(res)
+}
+
+/// The address failed logins are counted against: the peer, or behind a trusted proxy the
+/// last address it appended (earlier ones are the client's to forge).
+fn client_address(headers: &HeaderMap, peer: SocketAddr, trust_forwarded_for: bool) -> String {
+    let forwarded = headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .map(|a| a.trim().to_string())
+        .filter(|a| !a.is_empty());
+    match forwarded {
+        Some(address) if trust_forwarded_for => address,
+        _ => peer.ip().to_string(),
+    }
 }
 
 async fn logout(ctx: Ctx, State(app): State<AppState>) -> Result<Response> {
@@ -235,4 +250,19 @@ async fn change_password(
     session::end_all_for(&mut *tx, user.id, Some(&user.session_hash)).await?;
     tx.commit().await?;
     Ok(flash_redirect("password.changed", "/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
+        let peer: SocketAddr = "10.0.0.2:5000".parse().unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", "1.2.3.4, 203.0.113.9".parse().unwrap());
+        assert_eq!(client_address(&headers, peer, true), "203.0.113.9");
+        assert_eq!(client_address(&headers, peer, false), "10.0.0.2");
+        assert_eq!(client_address(&HeaderMap::new(), peer, true), "10.0.0.2");
+    }
 }

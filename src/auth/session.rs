@@ -139,7 +139,11 @@ pub async fn create(
     .bind(user_agent.chars().take(200).collect::<String>())
     .execute(&db.sys)
     .await?;
-    // Expired sessions are swept here rather than by a timer: logins are frequent enough.
+    // Expired sessions and old login attempts are swept here rather than by a timer: logins
+    // are frequent enough. Attempts are kept 90 days for security review.
+    sqlx::query("delete from login_attempt where at < now() - interval '90 days'")
+        .execute(&db.sys)
+        .await?;
     sqlx::query("delete from session where last_seen_at < now() - make_interval(mins => $1) or created_at < now() - make_interval(hours => $2)")
         .bind(IDLE_MINUTES)
         .bind(ABSOLUTE_HOURS)

@@ -203,9 +203,14 @@ pub async fn context_layer(State(app): State<AppState>, req: Request, next: Next
     }
     let headers = res.headers_mut();
     if let Some(token) = new_anonymous_token {
+        let secure = if app.web.secure_cookies {
+            "; Secure"
+        } else {
+            ""
+        };
         append_cookie(
             headers,
-            &format!("{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"),
+            &format!("{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict{secure}"),
         );
     }
     if had_flash && !status.is_redirection() {
