@@ -1,30 +1,25 @@
-//! Each role's home page: `/` sends the user to it.
+//! Each role's home page: `/` sends the user to it. The district's home is its dashboard of
+//! the network against the policy; a town school's home is the same for its own town.
 
 use crate::access::Role;
 use crate::app::AppState;
 use crate::auth::session::CurrentUser;
 use crate::error::Result;
 use crate::network::repo::{self as units, Unit, UnitFilter};
+use crate::reports::{self, Dashboard, YearQuery};
 use crate::web::{Ctx, render};
 use askama::Template;
-use axum::Router;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use axum::Router;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(root))
-        .route("/home", get(home))
-        .route("/healthz", get(healthz))
+    Router::new().route("/", get(root)).route("/home", get(home)).route("/healthz", get(healthz))
 }
 
 async fn root(user: CurrentUser) -> Redirect {
-    Redirect::to(if user.role == Role::PlatformAdmin {
-        "/platform/districts"
-    } else {
-        "/home"
-    })
+    Redirect::to(if user.role == Role::PlatformAdmin { "/platform/districts" } else { "/home" })
 }
 
 #[derive(Template)]
@@ -35,48 +30,41 @@ struct HomePage {
     schools: i64,
     points: i64,
     inactive: i64,
-    /// District roles: the town schools; town roles: their own units.
+    /// Town and point roles: their own units.
     units: Vec<Unit>,
+    dash: Option<Dashboard>,
 }
 
-async fn home(ctx: Ctx, user: CurrentUser, State(app): State<AppState>) -> Result<Response> {
+impl HomePage {
+    fn chart(&self) -> String {
+        self.dash.as_ref().map(|d| d.coverage_chart(self.ctx.t("dashboard.coverage_chart"))).unwrap_or_default()
+    }
+}
+
+async fn home(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Query(q): Query<YearQuery>) -> Result<Response> {
     if user.role == Role::PlatformAdmin {
         return Ok(Redirect::to("/platform/districts").into_response());
     }
     let mut tx = app.db.begin_for(user.tenant()?).await?;
-    let (schools, points, inactive, units) = if user.role == Role::UnitOfficer {
-        (0, 0, 0, Vec::new())
-    } else {
-        let (s, p, i) = units::counts(&mut tx, &user.scope_path).await?;
-        let mut list =
-            units::list_in_scope(&mut tx, &user.scope_path, &UnitFilter::default()).await?;
-        if user.role.is_district_wide() {
-            list.retain(|u| u.kind == "town_school");
+    let mut page = HomePage { ctx, user, schools: 0, points: 0, inactive: 0, units: Vec::new(), dash: None };
+    if page.user.role != Role::UnitOfficer {
+        let scope = page.user.scope_path.clone();
+        (page.schools, page.points, page.inactive) = units::counts(&mut tx, &scope).await?;
+        if page.user.role.is_district_wide() || page.user.role == Role::TownAdmin {
+            page.dash = Some(reports::dashboard(&mut tx, &scope, q.year).await?);
         }
-        (s, p, i, list)
-    };
+        if !page.user.role.is_district_wide() {
+            page.units = units::list_in_scope(&mut tx, &scope, &UnitFilter::default(), None).await?;
+        }
+    }
     tx.commit().await?;
-    Ok(render(&HomePage {
-        ctx,
-        user,
-        schools,
-        points,
-        inactive,
-        units,
-    }))
+    Ok(render(&page))
 }
 
 /// 200 when the database answers.
 async fn healthz(State(app): State<AppState>) -> Response {
-    match sqlx::query_scalar::<_, i32>("select 1")
-        .fetch_one(&app.db.sys)
-        .await
-    {
+    match sqlx::query_scalar::<_, i32>("select 1").fetch_one(&app.db.sys).await {
         Ok(_) => "ok".into_response(),
-        Err(_) => (
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            "database unavailable",
-        )
-            .into_response(),
+        Err(_) => (axum::http::StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response(),
     }
 }

@@ -14,4 +14,5 @@ pub mod error;
 pub mod home;
 pub mod network;
 pub mod platform;
+pub mod reports;
 pub mod web;

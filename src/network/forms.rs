@@ -1,59 +1,179 @@
-//! The unit form: what was typed, and its validation into values to save.
+//! The unit form: what was typed (kept as text so a form with errors shows it again), and its
+//! validation into values to save.
 
-use crate::web::forms::{FieldErrors, text};
-use serde::Deserialize;
+use super::model::VENUES;
+use super::repo::Unit;
+use crate::web::forms::{FieldErrors, Pairs, count, date, text};
+use chrono::NaiveDate;
 
-/// What the form posts; kept as typed so a form with errors shows it again.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default)]
 pub struct UnitForm {
     pub code: String,
     pub name: String,
     pub area: String,
+    pub village: String,
     pub address: String,
     pub contact_name: String,
     pub contact_phone: String,
+    pub founded_on: String,
+    pub fulltime_managers: String,
+    pub parttime_managers: String,
+    pub fulltime_teachers: String,
+    pub parttime_teachers: String,
+    pub floor_area: String,
+    pub classrooms: String,
+    pub opening_hours: String,
+    pub villages_total: String,
+    pub shared_venues: Vec<String>,
+    pub predecessor: String,
+    pub transformed_on: String,
+    pub effective_on: String,
     pub version: i32,
 }
 
 /// Validated values, ready to save.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct UnitInput {
     pub code: String,
     pub name: String,
     pub area: String,
+    pub village: String,
     pub address: String,
     pub contact_name: String,
     pub contact_phone: String,
+    pub founded_on: Option<NaiveDate>,
+    pub fulltime_managers: i32,
+    pub parttime_managers: i32,
+    pub fulltime_teachers: i32,
+    pub parttime_teachers: i32,
+    pub floor_area: Option<i32>,
+    pub classrooms: Option<i32>,
+    pub opening_hours: String,
+    pub villages_total: Option<i32>,
+    pub shared_venues: Vec<String>,
+    pub predecessor: String,
+    pub transformed_on: Option<NaiveDate>,
+    pub effective_on: NaiveDate,
+}
+
+fn opt_text<T: ToString>(v: Option<T>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_default()
 }
 
 impl UnitForm {
-    pub fn parse(&self) -> Result<UnitInput, FieldErrors> {
-        let mut errors = FieldErrors::default();
-        let code = text(&mut errors, "code", &self.code, true, 32);
-        if !code.is_empty()
-            && !code
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        {
-            errors.add("code", "unit.code_format");
+    pub fn from_pairs(p: &Pairs) -> Self {
+        Self {
+            code: p.get("code"),
+            name: p.get("name"),
+            area: p.get("area"),
+            village: p.get("village"),
+            address: p.get("address"),
+            contact_name: p.get("contact_name"),
+            contact_phone: p.get("contact_phone"),
+            founded_on: p.get("founded_on"),
+            fulltime_managers: p.get("fulltime_managers"),
+            parttime_managers: p.get("parttime_managers"),
+            fulltime_teachers: p.get("fulltime_teachers"),
+            parttime_teachers: p.get("parttime_teachers"),
+            floor_area: p.get("floor_area"),
+            classrooms: p.get("classrooms"),
+            opening_hours: p.get("opening_hours"),
+            villages_total: p.get("villages_total"),
+            shared_venues: p.all("shared_venues"),
+            predecessor: p.get("predecessor"),
+            transformed_on: p.get("transformed_on"),
+            effective_on: p.get("effective_on"),
+            version: p.get("version").parse().unwrap_or(0),
         }
-        let name = text(&mut errors, "name", &self.name, true, 100);
-        let area = text(&mut errors, "area", &self.area, false, 100);
-        let address = text(&mut errors, "address", &self.address, false, 200);
-        let contact_name = text(&mut errors, "contact_name", &self.contact_name, false, 50);
-        let contact_phone = text(&mut errors, "contact_phone", &self.contact_phone, false, 30);
+    }
+
+    /// The form for editing `unit`, effective today.
+    pub fn from_unit(u: &Unit, today: NaiveDate) -> Self {
+        Self {
+            code: u.code.clone(),
+            name: u.name.clone(),
+            area: u.area.clone(),
+            village: u.village.clone(),
+            address: u.address.clone(),
+            contact_name: u.contact_name.clone(),
+            contact_phone: u.contact_phone.clone(),
+            founded_on: opt_text(u.founded_on),
+            fulltime_managers: u.fulltime_managers.to_string(),
+            parttime_managers: u.parttime_managers.to_string(),
+            fulltime_teachers: u.fulltime_teachers.to_string(),
+            parttime_teachers: u.parttime_teachers.to_string(),
+            floor_area: opt_text(u.floor_area),
+            classrooms: opt_text(u.classrooms),
+            opening_hours: u.opening_hours.clone(),
+            villages_total: opt_text(u.villages_total),
+            shared_venues: u.shared_venues.clone(),
+            predecessor: u.predecessor.clone(),
+            transformed_on: opt_text(u.transformed_on),
+            effective_on: today.to_string(),
+            version: u.version,
+        }
+    }
+
+    /// A blank form for a new unit, effective today.
+    pub fn blank(today: NaiveDate) -> Self {
+        Self { effective_on: today.to_string(), ..Default::default() }
+    }
+
+    pub fn has_venue(&self, key: &str) -> bool {
+        self.shared_venues.iter().any(|v| v == key)
+    }
+
+    /// Checks every field of a unit of `kind`; all errors at once, each beside its field.
+    pub fn parse(&self, kind: &str) -> Result<UnitInput, FieldErrors> {
+        let mut e = FieldErrors::default();
+        let code = text(&mut e, "code", &self.code, true, 32);
+        if !code.is_empty() && !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            e.add("code", "unit.code_format");
+        }
+        let contact_phone = text(&mut e, "contact_phone", &self.contact_phone, false, 30);
         if !contact_phone.is_empty() && !is_phone(&contact_phone) {
-            errors.add("contact_phone", "unit.phone_format");
+            e.add("contact_phone", "unit.phone_format");
         }
-        errors.into_result(UnitInput {
+        let shared_venues: Vec<String> = VENUES.iter().filter(|v| self.has_venue(v)).map(|v| v.to_string()).collect();
+        if shared_venues.len() != self.shared_venues.len() {
+            e.add("shared_venues", "unit.venue_unknown");
+        }
+        let founded_on = date(&mut e, "founded_on", &self.founded_on, false);
+        let transformed_on = date(&mut e, "transformed_on", &self.transformed_on, false);
+        let predecessor = text(&mut e, "predecessor", &self.predecessor, false, 100);
+        if kind == "college" && (transformed_on.is_some() || !predecessor.is_empty()) {
+            e.add("transformed_on", "unit.college_not_transformed");
+        } else if transformed_on.is_some() && predecessor.is_empty() {
+            e.add("predecessor", "unit.predecessor_needed");
+        }
+        if let (Some(f), Some(t)) = (founded_on, transformed_on) {
+            if t < f {
+                e.add("transformed_on", "unit.transformed_before_founded");
+            }
+        }
+        let input = UnitInput {
             code,
-            name,
-            area,
-            address,
-            contact_name,
+            name: text(&mut e, "name", &self.name, true, 100),
+            area: text(&mut e, "area", &self.area, false, 100),
+            village: text(&mut e, "village", &self.village, false, 100),
+            address: text(&mut e, "address", &self.address, false, 200),
+            contact_name: text(&mut e, "contact_name", &self.contact_name, false, 50),
             contact_phone,
-        })
+            founded_on,
+            fulltime_managers: count(&mut e, "fulltime_managers", &self.fulltime_managers).unwrap_or(0),
+            parttime_managers: count(&mut e, "parttime_managers", &self.parttime_managers).unwrap_or(0),
+            fulltime_teachers: count(&mut e, "fulltime_teachers", &self.fulltime_teachers).unwrap_or(0),
+            parttime_teachers: count(&mut e, "parttime_teachers", &self.parttime_teachers).unwrap_or(0),
+            floor_area: count(&mut e, "floor_area", &self.floor_area),
+            classrooms: count(&mut e, "classrooms", &self.classrooms),
+            opening_hours: text(&mut e, "opening_hours", &self.opening_hours, false, 100),
+            villages_total: count(&mut e, "villages_total", &self.villages_total),
+            shared_venues,
+            predecessor,
+            transformed_on,
+            effective_on: date(&mut e, "effective_on", &self.effective_on, true).unwrap_or_default(),
+        };
+        e.into_result(input)
     }
 }
 
@@ -72,25 +192,46 @@ mod tests {
             code: code.into(),
             name: name.into(),
             contact_phone: phone.into(),
+            effective_on: "2026-11-30".into(),
             ..Default::default()
         }
     }
 
     #[test]
     fn a_complete_form_parses_trimmed() {
-        let input = form(" HY-01 ", " 河阳街道社区教育学校 ", "0379-6791 2345")
-            .parse()
-            .unwrap();
+        let mut f = form(" HY-01 ", " 河阳街道社区教育学校 ", "0379-6791 2345");
+        f.fulltime_teachers = "3".into();
+        f.shared_venues = vec!["library".into()];
+        let input = f.parse("town_school").unwrap();
         assert_eq!(input.code, "HY-01");
         assert_eq!(input.name, "河阳街道社区教育学校");
+        assert_eq!(input.fulltime_teachers, 3);
+        assert_eq!(input.shared_venues, ["library"]);
     }
 
     #[test]
     fn each_bad_field_gets_its_own_message() {
-        let errors = form("河阳", "", "call me").parse().unwrap_err();
+        let mut f = form("河阳", "", "call me");
+        f.parttime_teachers = "three".into();
+        f.transformed_on = "2022-03-01".into();
+        f.shared_venues = vec!["casino".into()];
+        f.effective_on = String::new();
+        let errors = f.parse("town_school").unwrap_err();
         assert_eq!(errors.get("code"), Some("unit.code_format"));
         assert_eq!(errors.get("name"), Some("form.required"));
         assert_eq!(errors.get("contact_phone"), Some("unit.phone_format"));
+        assert_eq!(errors.get("parttime_teachers"), Some("form.count"));
+        assert_eq!(errors.get("predecessor"), Some("unit.predecessor_needed"));
+        assert_eq!(errors.get("shared_venues"), Some("unit.venue_unknown"));
+        assert_eq!(errors.get("effective_on"), Some("form.required"));
         assert_eq!(errors.get("address"), None);
+    }
+
+    #[test]
+    fn the_college_is_never_a_transformed_school() {
+        let mut f = form("MJ", "学院", "");
+        f.predecessor = "某成人文化学校".into();
+        f.transformed_on = "2022-03-01".into();
+        assert_eq!(f.parse("college").unwrap_err().get("transformed_on"), Some("unit.college_not_transformed"));
     }
 }

@@ -59,7 +59,7 @@ async fn list_districts(
     require(&user)?;
     let districts = sqlx::query_as(
         "select t.code, t.name, t.division_code,
-                (select count(*) from org_unit u where u.tenant_id = t.id and u.active) as units,
+                (select count(*) from org_unit u where u.tenant_id = t.id and u.status = 'active') as units,
                 (select count(*) from account a where a.tenant_id = t.id and not a.disabled) as accounts
            from tenant t order by t.code",
     )
@@ -205,6 +205,7 @@ pub async fn create_district(
     .bind(password_hash)
     .fetch_one(&mut **tx)
     .await?;
+        sqlx::query("select seed_policy_targets($1)").bind(tenant_id).execute(&mut **tx).await?;
     for (action, entity, id) in [
         ("tenant.create", "tenant", tenant_id),
         ("org_unit.create", "org_unit", college_id),

@@ -20,8 +20,8 @@ use std::sync::Arc;
 pub const LANG_COOKIE: &str = "cedu_lang";
 pub const CSRF_COOKIE: &str = "cedu_csrf";
 pub const FLASH_COOKIE: &str = "cedu_flash";
-/// Largest form body accepted (imports of spreadsheets will come with their own limit).
-const FORM_LIMIT: usize = 2 * 1024 * 1024;
+/// Largest body accepted: forms, and spreadsheets uploaded for import.
+pub const BODY_LIMIT: usize = 10 * 1024 * 1024;
 
 /// What every page knows about its request.
 #[derive(Clone)]
@@ -37,6 +37,11 @@ pub struct Ctx {
 impl Ctx {
     pub fn t<'a>(&self, key: &'a str) -> &'a str {
         self.lang.t(key)
+    }
+
+        /// The label of a code in an area of the catalogue: `label("kind", "college")`.
+    pub fn label(&self, area: &str, code: &str) -> String {
+        self.tr(&format!("{area}.{code}"))
     }
 
     /// Role names and other keys held as `String`.
@@ -61,6 +66,9 @@ impl Ctx {
         }
         if may(role, Action::ViewNetwork) {
             add("/units", "nav.network");
+        }
+                if role.is_district_wide() {
+            add("/targets", "nav.targets");
         }
         if may(role, Action::ManageAccounts) {
             add("/accounts", "nav.accounts");
@@ -175,7 +183,7 @@ pub async fn context_layer(State(app): State<AppState>, req: Request, next: Next
             return login_redirect(&path);
         }
         let (parts, body) = req.into_parts();
-        let Ok(bytes) = axum::body::to_bytes(body, FORM_LIMIT).await else {
+        let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT).await else {
             return error_page(StatusCode::PAYLOAD_TOO_LARGE, lang, user);
         };
         let supplied = parts
@@ -183,7 +191,10 @@ pub async fn context_layer(State(app): State<AppState>, req: Request, next: Next
             .get("x-csrf-token")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string)
-            .or_else(|| form_field(&bytes, "csrf"));
+                        .or(match is_multipart(&parts) {
+                true => multipart_field(&parts, &bytes, "csrf").await,
+                false => form_field(&bytes, "csrf"),
+            });
         if !supplied.is_some_and(|s| constant_time_eq(s.as_bytes(), csrf.as_bytes())) {
             tracing::warn!(%path, "POST refused: missing or wrong CSRF token");
             return error_page(StatusCode::FORBIDDEN, lang, user);
@@ -230,6 +241,23 @@ fn form_field(body: &[u8], name: &str) -> Option<String> {
         .ok()?
         .into_iter()
         .find_map(|(k, v)| (k == name).then_some(v))
+}
+
+fn is_multipart(parts: &Parts) -> bool {
+    parts.headers.get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"multipart/form-data"))
+}
+
+/// A text field of a multipart body (file uploads carry their token as a form field too).
+async fn multipart_field(parts: &Parts, body: &axum::body::Bytes, name: &str) -> Option<String> {
+    use axum::extract::FromRequest;
+    let req = Request::from_parts(parts.clone(), Body::from(body.clone()));
+    let mut multipart = axum::extract::Multipart::from_request(req, &()).await.ok()?;
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -389,4 +417,9 @@ mod tests {
         assert!(!constant_time_eq(b"abc", b"abd"));
         assert!(!constant_time_eq(b"abc", b"ab"));
     }
+}
+
+/// Today's date in China (UTC+8), the date users mean.
+pub fn today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
 }
