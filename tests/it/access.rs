@@ -115,9 +115,9 @@ async fn out_of_scope_posts_answer_404_and_change_nothing() {
     type Attempt<'a> = (&'a Client, String, &'a [(&'a str, &'a str)]);
     let attempts: Vec<Attempt> = vec![
         (&town, format!("/units/{hm01}"), &fields),
-        (&town, format!("/units/{hm01}/deactivate"), &[]),
+        (&town, format!("/units/{hm01}/status"), &[("status", "closed"), ("status_on", "2026-12-01")]),
         (&bureau, format!("/units/{ys_fd}"), &fields),
-        (&bureau, format!("/units/{ys_fd}/deactivate"), &[]),
+        (&bureau, format!("/units/{ys_fd}/status"), &[("status", "closed"), ("status_on", "2026-12-01")]),
         (&bureau, format!("/units/{ys_college}/children"), &fields),
         (
             &point,

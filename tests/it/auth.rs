@@ -156,22 +156,22 @@ async fn a_post_without_a_valid_csrf_token_is_refused() {
     let point = app.unit_id("MJ-CG-01").await;
     let forged = client
         .post_raw(
-            &format!("/units/{point}/deactivate"),
-            &[("csrf", "0".repeat(64).as_str())],
+            &format!("/units/{point}/status"),
+            &[("csrf", "0".repeat(64).as_str()), ("status", "closed"), ("status_on", "2026-12-01")],
         )
         .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
     forged.assert_contains("请求已被拒绝");
     let missing = client
-        .post_raw(&format!("/units/{point}/deactivate"), &[])
+        .post_raw(&format!("/units/{point}/status"), &[("status", "closed"), ("status_on", "2026-12-01")])
         .await;
     assert_eq!(missing.status, StatusCode::FORBIDDEN);
-    let active: bool = sqlx::query_scalar("select active from org_unit where id = $1")
+    let status: String = sqlx::query_scalar("select status from org_unit where id = $1")
         .bind(point)
         .fetch_one(&app.db.sys)
         .await
         .unwrap();
-    assert!(active, "nothing changed");
+    assert_eq!(status, "active", "nothing changed");
 }
 
 #[tokio::test]

@@ -1,7 +1,7 @@
 //! The network tree: browsing, creating, editing, deactivating; tier rules, validation,
 //! concurrent edits and the audit trail.
 
-use crate::support::{Page, TestApp};
+use crate::support::{Page, TestApp, with};
 use reqwest::StatusCode;
 
 fn version(page: &Page) -> String {
@@ -19,9 +19,10 @@ async fn the_district_tree_lists_every_tier_in_order_and_a_town_sees_only_its_ow
     let bureau = app.login("mengjin-bureau").await.get("/units").await;
     bureau.assert_contains("孟津区社区教育学院");
     bureau.assert_contains("河阳街道社区教育学校");
-    let school = bureau.body.find("城关镇社区教育学校").unwrap();
-    let its_point = bureau.body.find("城关镇东关社区教学点").unwrap();
-    let next_school = bureau.body.find("会盟镇社区教育学校").unwrap();
+    let table = &bureau.body[bureau.body.find("<tbody>").unwrap()..];
+    let school = table.find("城关镇社区教育学校").unwrap();
+    let its_point = table.find("城关镇东关社区教学点").unwrap();
+    let next_school = table.find("会盟镇社区教育学校").unwrap();
     assert!(
         school < its_point && its_point < next_school,
         "each school is followed by its own points"
@@ -49,16 +50,11 @@ async fn a_town_admin_edits_its_point_and_the_change_is_audited() {
     let town = app.login("mengjin-town").await;
     let form = town.get(&format!("/units/{point}/edit")).await;
     form.assert_contains("城关镇东关社区教学点");
-    let fields = [
-        ("name", "城关镇东关社区教学点"),
-        ("code", "MJ-CG-01"),
-        ("area", "城关镇东关社区"),
-        ("address", "东关社区文化中心二楼"),
-        ("contact_name", "王老师"),
-        ("contact_phone", "0379-67912345"),
-        ("version", &version(&form)),
-    ];
-    let saved = town.post(&format!("/units/{point}"), &fields).await;
+    let fields = with(
+        form.form_fields(&format!("/units/{point}")),
+        &[("address", "东关社区文化中心二楼"), ("contact_name", "王老师"), ("contact_phone", "0379-67912345"), ("effective_on", "2026-11-01")],
+    );
+    let saved = town.submit(&format!("/units/{point}"), &fields).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
     assert_eq!(saved.location(), format!("/units/{point}"));
     let page = town.get(&format!("/units/{point}")).await;
@@ -82,6 +78,10 @@ async fn a_town_admin_edits_its_point_and_the_change_is_audited() {
         .await
         .unwrap();
     assert_eq!(actor, "mengjin-town");
+    // The unit's own history shows the change, dated when it took effect.
+    let timeline = &page.body[page.body.find("id=\"timeline\"").unwrap()..];
+    timeline.find("2026-11-01").expect("the effective date");
+    assert!(timeline.contains("东关社区文化中心二楼") && timeline.contains("王老师"));
 }
 
 #[tokio::test]
@@ -90,18 +90,21 @@ async fn bad_input_is_shown_beside_each_field_with_what_was_typed_and_nothing_is
     let point = app.unit_id("MJ-CG-01").await;
     let town = app.login("mengjin-town").await;
     let form = town.get(&format!("/units/{point}/edit")).await;
-    let fields = [
-        ("name", "  "),
-        ("code", "东关"),
-        ("address", "我填写的地址"),
-        ("contact_phone", "call me"),
-        ("version", &version(&form)),
-    ];
-    let page = town.post(&format!("/units/{point}"), &fields).await;
+    let fields = with(
+        form.form_fields(&format!("/units/{point}")),
+        &[("name", "  "), ("code", "东关"), ("address", "我填写的地址"), ("contact_phone", "call me"), ("parttime_teachers", "三"), ("founded_on", "2022/3/1")],
+    );
+    let page = town.submit(&format!("/units/{point}"), &fields).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     page.assert_contains("id=\"e-name\">此项必填");
     page.assert_contains("id=\"e-code\">编码只能包含字母");
     page.assert_contains("id=\"e-contact_phone\">请输入有效的电话号码");
+    page.assert_contains("id=\"e-parttime_teachers\">请输入0或正整数");
+    page.assert_contains("id=\"e-founded_on\">请按 YYYY-MM-DD 填写日期");
+    page.assert_contains("value=\"2022/3/1\"");
+    page.assert_contains("id=\"e-parttime_teachers\">请输入0或正整数");
+    page.assert_contains("id=\"e-founded_on\">请按 YYYY-MM-DD 填写日期");
+    page.assert_contains("value=\"2022/3/1\"");
     page.assert_contains("value=\"我填写的地址\"");
     page.assert_contains("value=\"东关\"");
     let address: String = sqlx::query_scalar("select address from org_unit where id = $1")
@@ -121,7 +124,7 @@ async fn a_code_already_used_in_the_district_is_refused_beside_the_field() {
     let page = town
         .post(
             &format!("/units/{school}/children"),
-            &[("name", "新建教学点"), ("code", "MJ-HM-01")],
+            &[("name", "新建教学点"), ("code", "MJ-HM-01"), ("effective_on", "2026-11-30")],
         )
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -133,7 +136,7 @@ async fn a_code_already_used_in_the_district_is_refused_beside_the_field() {
     let created = yanshi
         .post(
             &format!("/units/{ys_school}/children"),
-            &[("name", "府店镇新点"), ("code", "MJ-HM-01")],
+            &[("name", "府店镇新点"), ("code", "MJ-HM-01"), ("effective_on", "2026-11-30")],
         )
         .await;
     assert_eq!(created.status, StatusCode::SEE_OTHER);
@@ -152,8 +155,7 @@ async fn a_stale_save_gets_the_conflict_page_instead_of_overwriting() {
             &format!("/units/{point}"),
             &[
                 ("name", "西关村教学点（区局改）"),
-                ("code", "MJ-CG-02"),
-                ("version", &v_bureau),
+                ("code", "MJ-CG-02"), ("effective_on", "2026-11-30"), ("version", &v_bureau),
             ],
         )
         .await;
@@ -163,8 +165,7 @@ async fn a_stale_save_gets_the_conflict_page_instead_of_overwriting() {
             &format!("/units/{point}"),
             &[
                 ("name", "西关村教学点（镇里改）"),
-                ("code", "MJ-CG-02"),
-                ("version", &v_town),
+                ("code", "MJ-CG-02"), ("effective_on", "2026-11-30"), ("version", &v_town),
             ],
         )
         .await;
@@ -192,9 +193,7 @@ async fn a_town_admin_adds_a_point_to_its_school_and_it_joins_the_tree() {
         .post(
             &format!("/units/{school}/children"),
             &[
-                ("name", "城关镇北街社区教学点"),
-                ("code", "MJ-CG-04"),
-                ("area", "北街社区"),
+                ("name", "城关镇北街社区教学点"), ("code", "MJ-CG-04"), ("area", "城关镇"), ("village", "北街社区"), ("effective_on", "2026-11-30"),
             ],
         )
         .await;
@@ -219,52 +218,81 @@ async fn a_town_admin_adds_a_point_to_its_school_and_it_joins_the_tree() {
 }
 
 #[tokio::test]
-async fn deactivating_keeps_the_unit_and_a_school_with_active_points_stays_open() {
+async fn closing_keeps_the_unit_and_its_history_and_a_school_with_active_points_stays_open() {
     let app = TestApp::spawn().await;
     let school = app.unit_id("MJ-HM").await;
     let point = app.unit_id("MJ-HM-01").await;
     let bureau = app.login("mengjin-bureau").await;
-    let refused = bureau
-        .post(&format!("/units/{school}/deactivate"), &[])
-        .await;
-    assert_eq!(refused.status, StatusCode::SEE_OTHER);
-    bureau
-        .get(refused.location())
-        .await
-        .assert_contains("请先停用其下属的在用教学点");
+    let refused = bureau.post(&format!("/units/{school}/status"), &[("status", "closed"), ("status_on", "2026-12-01")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("请先停用其下属的在用教学点");
 
-    assert_eq!(
-        bureau
-            .post(&format!("/units/{point}/deactivate"), &[])
-            .await
-            .status,
-        StatusCode::SEE_OTHER
-    );
+    let bad_date = bureau.post(&format!("/units/{point}/status"), &[("status", "suspended"), ("status_on", "明天")]).await;
+    assert_eq!(bad_date.status, StatusCode::UNPROCESSABLE_ENTITY);
+    bad_date.assert_contains("请按 YYYY-MM-DD 填写日期");
+    let not_allowed = bureau.post(&format!("/units/{point}/status"), &[("status", "planned"), ("status_on", "2026-12-01")]).await;
+    not_allowed.assert_contains("不能从当前状态变更为该状态");
+
+    let closed = bureau.post(&format!("/units/{point}/status"), &[("status", "closed"), ("status_on", "2026-12-01"), ("status_note", "并入扣马社区")]).await;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER);
     let page = bureau.get(&format!("/units/{point}")).await;
-    page.assert_contains("已停用");
-    assert!(
-        !bureau
-            .get("/units")
-            .await
-            .body
-            .contains("会盟镇扣马村教学点"),
-        "hidden from the default list"
+    page.assert_contains("已撤销");
+    page.assert_contains("并入扣马社区");
+    assert!(!bureau.get("/units").await.body.contains("会盟镇扣马村教学点"), "closed units leave the default list");
+    bureau.get("/units?status=all").await.assert_contains("会盟镇扣马村教学点");
+    let reopened = bureau.post(&format!("/units/{point}/status"), &[("status", "active"), ("status_on", "2027-01-01")]).await;
+    assert_eq!(reopened.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.audit_actions("org_unit", point).await, ["org_unit.status", "org_unit.status"]);
+    let (status, since): (String, chrono::NaiveDate) =
+        sqlx::query_as("select status, status_since from org_unit where id = $1").bind(point).fetch_one(&app.db.sys).await.unwrap();
+    assert_eq!((status.as_str(), since.to_string().as_str()), ("active", "2027-01-01"));
+    let events: Vec<String> = sqlx::query_scalar("select kind from unit_event where unit_id = $1 order by id").bind(point).fetch_all(&app.db.sys).await.unwrap();
+    assert_eq!(events, ["created", "status", "status"]);
+}
+
+#[tokio::test]
+async fn the_timeline_after_several_edits_runs_newest_first_by_effective_date() {
+    let app = TestApp::spawn().await;
+    let point = app.unit_id("MJ-CG-02").await;
+    let town = app.login("mengjin-town").await;
+    for (teachers, on) in [("5", "2026-03-01"), ("7", "2026-09-01"), ("6", "2026-06-01")] {
+        let form = town.get(&format!("/units/{point}/edit")).await;
+        let fields = with(form.form_fields(&format!("/units/{point}")), &[("parttime_teachers", teachers), ("effective_on", on)]);
+        assert_eq!(town.submit(&format!("/units/{point}"), &fields).await.status, StatusCode::SEE_OTHER);
+    }
+    let page = town.get(&format!("/units/{point}")).await;
+    let timeline = &page.body[page.body.find("id=\"timeline\"").unwrap()..];
+    let (sep, jun, mar) = (timeline.find("2026-09-01").unwrap(), timeline.find("2026-06-01").unwrap(), timeline.find("2026-03-01").unwrap());
+    assert!(sep < jun && jun < mar, "newest effective date first");
+    assert!(timeline.contains("兼职教师：7 → 6"), "each entry says what changed");
+    let created = timeline.find("设立").unwrap();
+    assert!(mar < created, "the unit's founding comes last");
+}
+
+#[tokio::test]
+async fn staffing_venues_and_transformation_are_kept_and_checked() {
+    let app = TestApp::spawn().await;
+    let school = app.unit_id("MJ-XLD").await;
+    let town = app.login("mengjin-bureau").await;
+    let form = town.get(&format!("/units/{school}/edit")).await;
+    let mut fields = with(
+        form.form_fields(&format!("/units/{school}")),
+        &[("fulltime_teachers", "4"), ("villages_total", "21"), ("transformed_on", "2026-10-08"), ("predecessor", "")],
     );
-    bureau
-        .get("/units?inactive=1")
-        .await
-        .assert_contains("会盟镇扣马村教学点");
-    assert_eq!(
-        bureau
-            .post(&format!("/units/{point}/activate"), &[])
-            .await
-            .status,
-        StatusCode::SEE_OTHER
-    );
-    assert_eq!(
-        app.audit_actions("org_unit", point).await,
-        ["org_unit.deactivate", "org_unit.activate"]
-    );
+    let missing = town.submit(&format!("/units/{school}"), &fields).await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    missing.assert_contains("id=\"e-predecessor\">请填写转型前的成人文化学校名称");
+    fields = with(fields, &[("predecessor", "小浪底镇成人文化技术学校")]);
+    fields.retain(|(k, _)| k != "shared_venues");
+    fields.push(("shared_venues".into(), "youth_centre".into()));
+    fields.push(("shared_venues".into(), "sports_venue".into()));
+    assert_eq!(town.submit(&format!("/units/{school}"), &fields).await.status, StatusCode::SEE_OTHER);
+    let page = town.get(&format!("/units/{school}")).await;
+    page.assert_contains("2026-10-08 · 原成人文化学校：小浪底镇成人文化技术学校");
+    page.assert_contains("青少年活动中心、体育场馆");
+    let (teachers, venues): (i32, Vec<String>) =
+        sqlx::query_as("select fulltime_teachers, shared_venues from org_unit where id = $1").bind(school).fetch_one(&app.db.sys).await.unwrap();
+    assert_eq!((teachers, venues), (4, vec!["youth_centre".to_string(), "sports_venue".to_string()]));
 }
 
 #[tokio::test]
