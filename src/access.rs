@@ -85,7 +85,7 @@ pub enum Action {
     ManagePoints,
     /// Edit the details of one's own town school.
     EditOwnSchool,
-        /// Grant and advance demonstration designations (四(七)).
+    /// Grant and advance demonstration designations (四(七)).
     GrantDemonstration,
     /// Edit the policy targets the dashboard measures against.
     EditTargets,
@@ -103,7 +103,9 @@ pub fn may(role: Role, action: Action) -> bool {
             role,
             DistrictAdmin | CommitteeOffice | Supervisor | Viewer | TownAdmin | PointCoordinator
         ),
-        ManageTownSchools | ManageAccounts | GrantDemonstration | EditTargets => role == DistrictAdmin,
+        ManageTownSchools | ManageAccounts | GrantDemonstration | EditTargets => {
+            role == DistrictAdmin
+        }
         ManagePoints => matches!(role, DistrictAdmin | TownAdmin),
         EditOwnSchool => role == TownAdmin,
         ViewAudit => matches!(role, DistrictAdmin | Supervisor),

@@ -33,8 +33,14 @@ pub async fn create_district(db: &Db, form: DistrictForm) -> Result<(), String> 
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| format!("cannot create the college: {e}"))?;
-        sqlx::query("select seed_policy_targets($1)").bind(tenant_id).execute(&mut *tx).await.map_err(|e| e.to_string())?;
-    let change = crate::audit::Change { tenant_id, action: "tenant.create",
+    sqlx::query("select seed_policy_targets($1)")
+        .bind(tenant_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| e.to_string())?;
+    let change = crate::audit::Change {
+        tenant_id,
+        action: "tenant.create",
         entity: "tenant",
         entity_id: Some(tenant_id),
         before: None,

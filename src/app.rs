@@ -32,7 +32,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::reports::router())
         .route("/lang/{code}", get(crate::web::switch_lang))
         .route("/static/cedu.css", get(stylesheet))
-                .fallback(|| async { AppError::NotFound })
+        .fallback(|| async { AppError::NotFound })
         .layer(axum::extract::DefaultBodyLimit::max(crate::web::BODY_LIMIT))
         .layer(middleware::from_fn_with_state(
             state.clone(),

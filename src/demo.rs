@@ -282,9 +282,12 @@ pub async fn load(db: &Db) -> sqlx::Result<bool> {
             );
         }
     }
-        for district in [&MENGJIN, &YANSHI] {
+    for district in [&MENGJIN, &YANSHI] {
         let tenant_id = ids[district.college.0].0;
-        sqlx::query("select seed_policy_targets($1)").bind(tenant_id).execute(&mut *tx).await?;
+        sqlx::query("select seed_policy_targets($1)")
+            .bind(tenant_id)
+            .execute(&mut *tx)
+            .await?;
         enrich(&mut tx, tenant_id, district).await?;
     }
     let mengjin = ids[MENGJIN.college.0].0;
@@ -386,7 +389,11 @@ pub async fn load(db: &Db) -> sqlx::Result<bool> {
 /// Invented figures: villages per town (Mengjin's 234 in all), staffing, transformation of the
 /// old adult-culture schools, venues, and demonstration designations that meet some targets
 /// in time, one late and leave one open, so the dashboard has something to say.
-async fn enrich(tx: &mut sqlx::PgConnection, tenant_id: i64, district: &District) -> sqlx::Result<()> {
+async fn enrich(
+    tx: &mut sqlx::PgConnection,
+    tenant_id: i64,
+    district: &District,
+) -> sqlx::Result<()> {
     const VILLAGES: [i32; 14] = [24, 20, 16, 15, 18, 17, 19, 16, 17, 15, 14, 13, 16, 14];
     sqlx::query(
         "update org_unit set founded_on = date '2021-06-01', fulltime_managers = 3, parttime_managers = 2, fulltime_teachers = 8,
@@ -432,14 +439,71 @@ async fn enrich(tx: &mut sqlx::PgConnection, tenant_id: i64, district: &District
     .execute(&mut *tx)
     .await?;
     // (unit code, level, candidate, declared, decided, status)
-    let designations: &[(&str, &str, &str, Option<&str>, Option<&str>, &str)] = &[
-        ("MJ-CG", "city", "2022-02-01", Some("2022-03-01"), Some("2022-05-30"), "approved"),
-        ("MJ-CG", "provincial", "2022-03-01", Some("2022-04-10"), Some("2022-11-20"), "approved"),
-        ("MJ-HM", "city", "2022-02-15", Some("2022-04-01"), Some("2022-08-15"), "approved"),
-        ("MJ-PL", "city", "2023-01-05", Some("2023-03-01"), None, "declared"),
-        ("MJ-CG-01", "city", "2022-02-01", Some("2022-03-15"), Some("2022-06-10"), "approved"),
-        ("MJ-HM-01", "district", "2022-02-01", Some("2022-03-15"), Some("2022-06-20"), "approved"),
-        ("MJ-PL-01", "district", "2022-02-01", Some("2022-03-15"), Some("2022-06-25"), "not_approved"),
+    type Step<'a> = (
+        &'a str,
+        &'a str,
+        &'a str,
+        Option<&'a str>,
+        Option<&'a str>,
+        &'a str,
+    );
+    let designations: &[Step] = &[
+        (
+            "MJ-CG",
+            "city",
+            "2022-02-01",
+            Some("2022-03-01"),
+            Some("2022-05-30"),
+            "approved",
+        ),
+        (
+            "MJ-CG",
+            "provincial",
+            "2022-03-01",
+            Some("2022-04-10"),
+            Some("2022-11-20"),
+            "approved",
+        ),
+        (
+            "MJ-HM",
+            "city",
+            "2022-02-15",
+            Some("2022-04-01"),
+            Some("2022-08-15"),
+            "approved",
+        ),
+        (
+            "MJ-PL",
+            "city",
+            "2023-01-05",
+            Some("2023-03-01"),
+            None,
+            "declared",
+        ),
+        (
+            "MJ-CG-01",
+            "city",
+            "2022-02-01",
+            Some("2022-03-15"),
+            Some("2022-06-10"),
+            "approved",
+        ),
+        (
+            "MJ-HM-01",
+            "district",
+            "2022-02-01",
+            Some("2022-03-15"),
+            Some("2022-06-20"),
+            "approved",
+        ),
+        (
+            "MJ-PL-01",
+            "district",
+            "2022-02-01",
+            Some("2022-03-15"),
+            Some("2022-06-25"),
+            "not_approved",
+        ),
     ];
     for (code, level, candidate, declared, decided, status) in designations {
         sqlx::query(
@@ -457,6 +521,14 @@ async fn enrich(tx: &mut sqlx::PgConnection, tenant_id: i64, district: &District
         .execute(&mut *tx)
         .await?;
     }
+    sqlx::query(
+        "update org_unit set status_since = coalesce(founded_on, status_since),
+                village = case when kind = 'teaching_point' then replace(replace(name, area, ''), '教学点', '') else '' end
+          where tenant_id = $1",
+    )
+    .bind(tenant_id)
+    .execute(&mut *tx)
+    .await?;
     sqlx::query(
         "insert into unit_event (tenant_id, unit_id, effective_on, kind, note, actor_name)
          select tenant_id, id, founded_on, 'created', '演示数据', 'demo' from org_unit where tenant_id = $1",

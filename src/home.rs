@@ -9,17 +9,24 @@ use crate::network::repo::{self as units, Unit, UnitFilter};
 use crate::reports::{self, Dashboard, YearQuery};
 use crate::web::{Ctx, render};
 use askama::Template;
+use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::Router;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(root)).route("/home", get(home)).route("/healthz", get(healthz))
+    Router::new()
+        .route("/", get(root))
+        .route("/home", get(home))
+        .route("/healthz", get(healthz))
 }
 
 async fn root(user: CurrentUser) -> Redirect {
-    Redirect::to(if user.role == Role::PlatformAdmin { "/platform/districts" } else { "/home" })
+    Redirect::to(if user.role == Role::PlatformAdmin {
+        "/platform/districts"
+    } else {
+        "/home"
+    })
 }
 
 #[derive(Template)]
@@ -37,16 +44,32 @@ struct HomePage {
 
 impl HomePage {
     fn chart(&self) -> String {
-        self.dash.as_ref().map(|d| d.coverage_chart(self.ctx.t("dashboard.coverage_chart"))).unwrap_or_default()
+        self.dash
+            .as_ref()
+            .map(|d| d.coverage_chart(self.ctx.t("dashboard.coverage_chart")))
+            .unwrap_or_default()
     }
 }
 
-async fn home(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Query(q): Query<YearQuery>) -> Result<Response> {
+async fn home(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Query(q): Query<YearQuery>,
+) -> Result<Response> {
     if user.role == Role::PlatformAdmin {
         return Ok(Redirect::to("/platform/districts").into_response());
     }
     let mut tx = app.db.begin_for(user.tenant()?).await?;
-    let mut page = HomePage { ctx, user, schools: 0, points: 0, inactive: 0, units: Vec::new(), dash: None };
+    let mut page = HomePage {
+        ctx,
+        user,
+        schools: 0,
+        points: 0,
+        inactive: 0,
+        units: Vec::new(),
+        dash: None,
+    };
     if page.user.role != Role::UnitOfficer {
         let scope = page.user.scope_path.clone();
         (page.schools, page.points, page.inactive) = units::counts(&mut tx, &scope).await?;
@@ -54,7 +77,8 @@ async fn home(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Query(q)
             page.dash = Some(reports::dashboard(&mut tx, &scope, q.year).await?);
         }
         if !page.user.role.is_district_wide() {
-            page.units = units::list_in_scope(&mut tx, &scope, &UnitFilter::default(), None).await?;
+            page.units =
+                units::list_in_scope(&mut tx, &scope, &UnitFilter::default(), None).await?;
         }
     }
     tx.commit().await?;
@@ -63,8 +87,15 @@ async fn home(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Query(q)
 
 /// 200 when the database answers.
 async fn healthz(State(app): State<AppState>) -> Response {
-    match sqlx::query_scalar::<_, i32>("select 1").fetch_one(&app.db.sys).await {
+    match sqlx::query_scalar::<_, i32>("select 1")
+        .fetch_one(&app.db.sys)
+        .await
+    {
         Ok(_) => "ok".into_response(),
-        Err(_) => (axum::http::StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response(),
+        Err(_) => (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "database unavailable",
+        )
+            .into_response(),
     }
 }

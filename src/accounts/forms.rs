@@ -79,10 +79,12 @@ pub async fn parse(
             let id = form.unit_id.parse::<i64>().ok();
             let found: Option<String> = match id {
                 Some(id) => {
-                    sqlx::query_scalar("select kind from org_unit where id = $1 and status = 'active'")
-                        .bind(id)
-                        .fetch_optional(&mut **tx)
-                        .await?
+                    sqlx::query_scalar(
+                        "select kind from org_unit where id = $1 and status = 'active'",
+                    )
+                    .bind(id)
+                    .fetch_optional(&mut **tx)
+                    .await?
                 }
                 None => None,
             };

@@ -11,18 +11,24 @@ use crate::error::{AppError, OrNotFound, Result};
 use crate::web::forms::{FieldErrors, Pairs, date, text};
 use crate::web::{Ctx, flash_redirect, render, render_with, today};
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use axum::Router;
 use chrono::Datelike;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/units/{id}/designations/new", get(new_designation_form))
-        .route("/units/{id}/designations", axum::routing::post(create_designation))
-        .route("/units/{id}/designations/{designation}", get(show_designation).post(advance_designation))
+        .route(
+            "/units/{id}/designations",
+            axum::routing::post(create_designation),
+        )
+        .route(
+            "/units/{id}/designations/{designation}",
+            get(show_designation).post(advance_designation),
+        )
 }
 
 async fn designating(app: &AppState, user: &CurrentUser, id: i64) -> Result<(crate::db::Tx, Unit)> {
@@ -46,7 +52,12 @@ struct DesignationFormPage {
     levels: Vec<&'static str>,
 }
 
-async fn new_designation_form(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>) -> Result<Response> {
+async fn new_designation_form(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response> {
     let (tx, unit) = designating(&app, &user, id).await?;
     tx.commit().await?;
     let now = today();
@@ -63,14 +74,25 @@ async fn new_designation_form(ctx: Ctx, user: CurrentUser, State(app): State<App
     Ok(render(&page))
 }
 
-async fn create_designation(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>, p: Pairs) -> Result<Response> {
+async fn create_designation(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+    p: Pairs,
+) -> Result<Response> {
     let (mut tx, unit) = designating(&app, &user, id).await?;
     let mut errors = FieldErrors::default();
     let level = p.get("level");
     if !super::model::LEVELS.contains(&level.as_str()) {
         errors.add("level", "designation.level_required");
     }
-    let year = p.get("year").trim().parse::<i32>().ok().filter(|y| (2000..=2100).contains(y));
+    let year = p
+        .get("year")
+        .trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|y| (2000..=2100).contains(y));
     if year.is_none() {
         errors.add("year", "designation.year_format");
     }
@@ -87,7 +109,10 @@ async fn create_designation(ctx: Ctx, user: CurrentUser, State(app): State<AppSt
         levels: super::model::LEVELS.to_vec(),
     };
     let (Some(year), Some(candidate_on), true) = (year, candidate_on, errors.is_empty()) else {
-        return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &again(ctx, unit, errors)));
+        return Ok(render_with(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &again(ctx, unit, errors),
+        ));
     };
     let tenant_id = user.tenant()?;
     let created = sqlx::query_scalar::<_, i64>(
@@ -105,17 +130,42 @@ async fn create_designation(ctx: Ctx, user: CurrentUser, State(app): State<AppSt
         Ok(d) => d,
         Err(e) if violates(&e, "demonstration_once") => {
             errors.add("level", "designation.exists");
-            return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &again(ctx, unit, errors)));
+            return Ok(render_with(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &again(ctx, unit, errors),
+            ));
         }
         Err(e) => return Err(e.into()),
     };
     let changes = serde_json::json!({ "designation": [null, format!("{level} {year} candidate")] });
-    repo::record_event(&mut tx, tenant_id, id, candidate_on, "designation", changes, &note, &user.username).await?;
+    repo::record_event(
+        &mut tx,
+        tenant_id,
+        &user.username,
+        repo::NewEvent {
+            unit_id: id,
+            effective_on: candidate_on,
+            kind: "designation",
+            changes,
+            note: &note,
+        },
+    )
+    .await?;
     let after = serde_json::json!({ "designation": designation, "level": level, "year": year, "status": "candidate" });
-    let change = Change { tenant_id, action: "demonstration.create", entity: "org_unit", entity_id: Some(id), before: None, after: Some(after) };
+    let change = Change {
+        tenant_id,
+        action: "demonstration.create",
+        entity: "org_unit",
+        entity_id: Some(id),
+        before: None,
+        after: Some(after),
+    };
     audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
     tx.commit().await?;
-    Ok(flash_redirect("designation.created", &format!("/units/{id}")))
+    Ok(flash_redirect(
+        "designation.created",
+        &format!("/units/{id}"),
+    ))
 }
 
 #[derive(Template)]
@@ -129,15 +179,33 @@ struct DesignationPage {
     errors: FieldErrors,
 }
 
-async fn show_designation(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path((id, did)): Path<(i64, i64)>) -> Result<Response> {
+async fn show_designation(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path((id, did)): Path<(i64, i64)>,
+) -> Result<Response> {
     let (mut tx, unit) = designating(&app, &user, id).await?;
     let d = repo::designation(&mut tx, id, did).await?.or_404()?;
     tx.commit().await?;
-    Ok(render(&DesignationPage { ctx, unit, d, on: today().to_string(), note: String::new(), errors: FieldErrors::default() }))
+    Ok(render(&DesignationPage {
+        ctx,
+        unit,
+        d,
+        on: today().to_string(),
+        note: String::new(),
+        errors: FieldErrors::default(),
+    }))
 }
 
 /// Takes the designation one step on a date: declared, then approved or not approved.
-async fn advance_designation(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path((id, did)): Path<(i64, i64)>, p: Pairs) -> Result<Response> {
+async fn advance_designation(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path((id, did)): Path<(i64, i64)>,
+    p: Pairs,
+) -> Result<Response> {
     let (mut tx, unit) = designating(&app, &user, id).await?;
     let d = repo::designation(&mut tx, id, did).await?.or_404()?;
     let mut errors = FieldErrors::default();
@@ -152,11 +220,22 @@ async fn advance_designation(ctx: Ctx, user: CurrentUser, State(app): State<AppS
         errors.add("on", "designation.date_before_previous");
     }
     let (Some(on), true) = (on, errors.is_empty()) else {
-        let page = DesignationPage { ctx, unit, d, on: p.get("on"), note: p.get("note"), errors };
+        let page = DesignationPage {
+            ctx,
+            unit,
+            d,
+            on: p.get("on"),
+            note: p.get("note"),
+            errors,
+        };
         return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page));
     };
-    let column = if to == "declared" { "declared_on" } else { "decided_on" };
-        let done = sqlx::query(&format!(
+    let column = if to == "declared" {
+        "declared_on"
+    } else {
+        "decided_on"
+    };
+    let done = sqlx::query(&format!(
         "update demonstration set status = $3, {column} = $4, version = version + 1,
                 note = case when $5 = '' then note when note = '' then $5 else note || '；' || $5 end
           where id = $1 and version = $2"
@@ -169,11 +248,26 @@ async fn advance_designation(ctx: Ctx, user: CurrentUser, State(app): State<AppS
     .execute(&mut *tx)
     .await?;
     if done.rows_affected() == 0 {
-        return Ok(flash_redirect("form.conflict", &format!("/units/{id}/designations/{did}")));
+        return Ok(flash_redirect(
+            "form.conflict",
+            &format!("/units/{id}/designations/{did}"),
+        ));
     }
     let tenant_id = user.tenant()?;
     let changes = serde_json::json!({ "designation": [format!("{} {} {}", d.level, d.year, d.status), format!("{} {} {to}", d.level, d.year)] });
-    repo::record_event(&mut tx, tenant_id, id, on, "designation", changes, &note, &user.username).await?;
+    repo::record_event(
+        &mut tx,
+        tenant_id,
+        &user.username,
+        repo::NewEvent {
+            unit_id: id,
+            effective_on: on,
+            kind: "designation",
+            changes,
+            note: &note,
+        },
+    )
+    .await?;
     let change = Change {
         tenant_id,
         action: "demonstration.advance",
@@ -184,5 +278,8 @@ async fn advance_designation(ctx: Ctx, user: CurrentUser, State(app): State<AppS
     };
     audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
     tx.commit().await?;
-    Ok(flash_redirect("designation.advanced", &format!("/units/{id}")))
+    Ok(flash_redirect(
+        "designation.advanced",
+        &format!("/units/{id}"),
+    ))
 }

@@ -1,7 +1,7 @@
 //! The network list as a spreadsheet and as a printable roster: exactly what is filtered.
 
-use super::repo::{self, Unit};
 use super::ListQuery;
+use super::repo::{self, Unit};
 use crate::access::{Action, may};
 use crate::app::AppState;
 use crate::auth::session::CurrentUser;
@@ -14,42 +14,89 @@ use axum::response::Response;
 
 /// The columns of the export and the import template, in order, as catalogue keys.
 pub const COLUMNS: [&str; 22] = [
-    "field.code", "field.name", "field.kind", "field.parent_code", "field.area", "field.village", "field.address", "field.status",
-    "field.founded_on", "field.fulltime_managers", "field.parttime_managers", "field.fulltime_teachers",
-    "field.parttime_teachers", "field.floor_area", "field.classrooms", "field.opening_hours", "field.villages_total",
-    "field.shared_venues", "field.predecessor", "field.transformed_on", "field.contact_name", "field.contact_phone",
+    "field.code",
+    "field.name",
+    "field.kind",
+    "field.parent_code",
+    "field.area",
+    "field.village",
+    "field.address",
+    "field.status",
+    "field.founded_on",
+    "field.fulltime_managers",
+    "field.parttime_managers",
+    "field.fulltime_teachers",
+    "field.parttime_teachers",
+    "field.floor_area",
+    "field.classrooms",
+    "field.opening_hours",
+    "field.villages_total",
+    "field.shared_venues",
+    "field.predecessor",
+    "field.transformed_on",
+    "field.contact_name",
+    "field.contact_phone",
 ];
 
-async fn filtered(app: &AppState, user: &CurrentUser, query: &ListQuery) -> Result<(Vec<Unit>, std::collections::HashMap<i64, String>)> {
+async fn filtered(
+    app: &AppState,
+    user: &CurrentUser,
+    query: &ListQuery,
+) -> Result<(Vec<Unit>, std::collections::HashMap<i64, String>)> {
     if !may(user.role, Action::ViewNetwork) {
         return Err(AppError::NotFound);
     }
     let mut tx = app.db.begin_for(user.tenant()?).await?;
     let units = repo::list_in_scope(&mut tx, &user.scope_path, &query.filter(), None).await?;
-    let codes = sqlx::query_as::<_, (i64, String)>("select id, code from org_unit").fetch_all(&mut *tx).await?.into_iter().collect();
+    let codes = sqlx::query_as::<_, (i64, String)>("select id, code from org_unit")
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .collect();
     tx.commit().await?;
     Ok((units, codes))
 }
 
 /// `GET /units/export.xlsx?<filters>`: every unit the list shows with those filters.
-pub async fn export_units(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Query(query): Query<ListQuery>) -> Result<Response> {
+pub async fn export_units(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Query(query): Query<ListQuery>,
+) -> Result<Response> {
     let (units, codes) = filtered(&app, &user, &query).await?;
     let headers: Vec<&str> = COLUMNS.iter().map(|k| ctx.t(k)).collect();
     let rows: Vec<Vec<Cell>> = units.iter().map(|u| row(&ctx, u, &codes)).collect();
-    let title = format!("{} · {}（{}）", user.tenant_name, ctx.t("network.title"), today());
-    let bytes = xlsx::sheet(ctx.t("network.sheet"), &title, &headers, &rows).map_err(AppError::internal)?;
-    Ok(xlsx::download(&format!("network-{}.xlsx", today().format("%Y%m%d")), bytes))
+    let title = format!(
+        "{} · {}（{}）",
+        user.tenant_name,
+        ctx.t("network.title"),
+        today()
+    );
+    let bytes =
+        xlsx::sheet(ctx.t("network.sheet"), &title, &headers, &rows).map_err(AppError::internal)?;
+    Ok(xlsx::download(
+        &format!("network-{}.xlsx", today().format("%Y%m%d")),
+        bytes,
+    ))
 }
 
 fn row(ctx: &Ctx, u: &Unit, codes: &std::collections::HashMap<i64, String>) -> Vec<Cell> {
-        let venues: Vec<String> = u.shared_venues.iter().map(|v| ctx.tr(&format!("venue.{v}"))).collect();
+    let venues: Vec<String> = u
+        .shared_venues
+        .iter()
+        .map(|v| ctx.tr(&format!("venue.{v}")))
+        .collect();
     vec![
         u.code.as_str().into(),
         u.name.as_str().into(),
         ctx.tr(&u.kind_label()).into(),
-        u.parent_id.and_then(|p| codes.get(&p).cloned()).unwrap_or_default().into(),
+        u.parent_id
+            .and_then(|p| codes.get(&p).cloned())
+            .unwrap_or_default()
+            .into(),
         u.area.as_str().into(),
-                u.village.as_str().into(),
+        u.village.as_str().into(),
         u.address.as_str().into(),
         ctx.tr(&u.status_label()).into(),
         Unit::date_text(&u.founded_on).into(),
@@ -79,7 +126,17 @@ struct PrintPage {
 }
 
 /// `GET /units/print?<filters>`: the filtered list as an official roster, for the printer.
-pub async fn print_units(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Query(query): Query<ListQuery>) -> Result<Response> {
+pub async fn print_units(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Query(query): Query<ListQuery>,
+) -> Result<Response> {
     let (units, _) = filtered(&app, &user, &query).await?;
-    Ok(render(&PrintPage { ctx, units, district: user.tenant_name.clone(), date: today().to_string() }))
+    Ok(render(&PrintPage {
+        ctx,
+        units,
+        district: user.tenant_name.clone(),
+        date: today().to_string(),
+    }))
 }

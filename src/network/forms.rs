@@ -116,7 +116,10 @@ impl UnitForm {
 
     /// A blank form for a new unit, effective today.
     pub fn blank(today: NaiveDate) -> Self {
-        Self { effective_on: today.to_string(), ..Default::default() }
+        Self {
+            effective_on: today.to_string(),
+            ..Default::default()
+        }
     }
 
     pub fn has_venue(&self, key: &str) -> bool {
@@ -127,14 +130,22 @@ impl UnitForm {
     pub fn parse(&self, kind: &str) -> Result<UnitInput, FieldErrors> {
         let mut e = FieldErrors::default();
         let code = text(&mut e, "code", &self.code, true, 32);
-        if !code.is_empty() && !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        if !code.is_empty()
+            && !code
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
             e.add("code", "unit.code_format");
         }
         let contact_phone = text(&mut e, "contact_phone", &self.contact_phone, false, 30);
         if !contact_phone.is_empty() && !is_phone(&contact_phone) {
             e.add("contact_phone", "unit.phone_format");
         }
-        let shared_venues: Vec<String> = VENUES.iter().filter(|v| self.has_venue(v)).map(|v| v.to_string()).collect();
+        let shared_venues: Vec<String> = VENUES
+            .iter()
+            .filter(|v| self.has_venue(v))
+            .map(|v| v.to_string())
+            .collect();
         if shared_venues.len() != self.shared_venues.len() {
             e.add("shared_venues", "unit.venue_unknown");
         }
@@ -146,10 +157,10 @@ impl UnitForm {
         } else if transformed_on.is_some() && predecessor.is_empty() {
             e.add("predecessor", "unit.predecessor_needed");
         }
-        if let (Some(f), Some(t)) = (founded_on, transformed_on) {
-            if t < f {
-                e.add("transformed_on", "unit.transformed_before_founded");
-            }
+        if let (Some(f), Some(t)) = (founded_on, transformed_on)
+            && t < f
+        {
+            e.add("transformed_on", "unit.transformed_before_founded");
         }
         let input = UnitInput {
             code,
@@ -160,10 +171,14 @@ impl UnitForm {
             contact_name: text(&mut e, "contact_name", &self.contact_name, false, 50),
             contact_phone,
             founded_on,
-            fulltime_managers: count(&mut e, "fulltime_managers", &self.fulltime_managers).unwrap_or(0),
-            parttime_managers: count(&mut e, "parttime_managers", &self.parttime_managers).unwrap_or(0),
-            fulltime_teachers: count(&mut e, "fulltime_teachers", &self.fulltime_teachers).unwrap_or(0),
-            parttime_teachers: count(&mut e, "parttime_teachers", &self.parttime_teachers).unwrap_or(0),
+            fulltime_managers: count(&mut e, "fulltime_managers", &self.fulltime_managers)
+                .unwrap_or(0),
+            parttime_managers: count(&mut e, "parttime_managers", &self.parttime_managers)
+                .unwrap_or(0),
+            fulltime_teachers: count(&mut e, "fulltime_teachers", &self.fulltime_teachers)
+                .unwrap_or(0),
+            parttime_teachers: count(&mut e, "parttime_teachers", &self.parttime_teachers)
+                .unwrap_or(0),
             floor_area: count(&mut e, "floor_area", &self.floor_area),
             classrooms: count(&mut e, "classrooms", &self.classrooms),
             opening_hours: text(&mut e, "opening_hours", &self.opening_hours, false, 100),
@@ -171,7 +186,8 @@ impl UnitForm {
             shared_venues,
             predecessor,
             transformed_on,
-            effective_on: date(&mut e, "effective_on", &self.effective_on, true).unwrap_or_default(),
+            effective_on: date(&mut e, "effective_on", &self.effective_on, true)
+                .unwrap_or_default(),
         };
         e.into_result(input)
     }
@@ -232,6 +248,9 @@ mod tests {
         let mut f = form("MJ", "学院", "");
         f.predecessor = "某成人文化学校".into();
         f.transformed_on = "2022-03-01".into();
-        assert_eq!(f.parse("college").unwrap_err().get("transformed_on"), Some("unit.college_not_transformed"));
+        assert_eq!(
+            f.parse("college").unwrap_err().get("transformed_on"),
+            Some("unit.college_not_transformed")
+        );
     }
 }

@@ -27,7 +27,11 @@ use std::collections::BTreeMap;
 const MAX_ROWS: usize = 2000;
 
 fn require(user: &CurrentUser) -> Result<()> {
-    if may(user.role, Action::ManageTownSchools) { Ok(()) } else { Err(AppError::NotFound) }
+    if may(user.role, Action::ManageTownSchools) {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
 }
 
 /// A row as read from the sheet: its number in the sheet and its cells by column key.
@@ -66,18 +70,51 @@ pub async fn template(ctx: Ctx, user: CurrentUser) -> Result<Response> {
     require(&user)?;
     let headers: Vec<&str> = COLUMNS.iter().map(|k| ctx.t(k)).collect();
     let example: Vec<Cell> = vec![
-        "MJ-XX-01".into(), "某某村教学点".into(), ctx.t("kind.teaching_point").into(), "MJ-XX".into(), "某某镇".into(),
-        "某某村".into(), "某某村党群服务中心".into(), ctx.t("status.active").into(), "2022-03-01".into(), 0.into(), 1.into(),
-        0.into(), 2.into(), 120.into(), 2.into(), "周一至周五 8:30-17:30".into(), Cell::Empty,
-        format!("{}、{}", ctx.t("venue.library"), ctx.t("venue.cultural_centre")).into(), Cell::Empty, Cell::Empty,
-        "张老师".into(), "0379-67910000".into(),
+        "MJ-XX-01".into(),
+        "某某村教学点".into(),
+        ctx.t("kind.teaching_point").into(),
+        "MJ-XX".into(),
+        "某某镇".into(),
+        "某某村".into(),
+        "某某村党群服务中心".into(),
+        ctx.t("status.active").into(),
+        "2022-03-01".into(),
+        0.into(),
+        1.into(),
+        0.into(),
+        2.into(),
+        120.into(),
+        2.into(),
+        "周一至周五 8:30-17:30".into(),
+        Cell::Empty,
+        format!(
+            "{}、{}",
+            ctx.t("venue.library"),
+            ctx.t("venue.cultural_centre")
+        )
+        .into(),
+        Cell::Empty,
+        Cell::Empty,
+        "张老师".into(),
+        "0379-67910000".into(),
     ];
-    let bytes = xlsx::sheet(ctx.t("network.sheet"), ctx.t("import.template_title"), &headers, &[example]).map_err(AppError::internal)?;
+    let bytes = xlsx::sheet(
+        ctx.t("network.sheet"),
+        ctx.t("import.template_title"),
+        &headers,
+        &[example],
+    )
+    .map_err(AppError::internal)?;
     Ok(xlsx::download("network-template.xlsx", bytes))
 }
 
 /// `POST /units/import` (multipart): reads the file, checks every row and shows the dry run.
-pub async fn upload(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, mut multipart: Multipart) -> Result<Response> {
+pub async fn upload(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    mut multipart: Multipart,
+) -> Result<Response> {
     require(&user)?;
     let mut file: Option<(String, Vec<u8>)> = None;
     while let Ok(Some(field)) = multipart.next_field().await {
@@ -87,7 +124,15 @@ pub async fn upload(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, mu
             file = Some((name, bytes.to_vec()));
         }
     }
-    let again = |ctx, error| render_with(StatusCode::UNPROCESSABLE_ENTITY, &ImportPage { ctx, error: Some(error) });
+    let again = |ctx, error| {
+        render_with(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &ImportPage {
+                ctx,
+                error: Some(error),
+            },
+        )
+    };
     let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
         return Ok(again(ctx, "import.no_file"));
     };
@@ -114,8 +159,12 @@ pub async fn upload(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, mu
 
 /// The first sheet's rows below the header row, keyed by column; headers may be in either language.
 fn read_rows(bytes: Vec<u8>) -> std::result::Result<Vec<RawRow>, &'static str> {
-    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|_| "import.not_xlsx")?;
-    let range = book.worksheet_range_at(0).ok_or("import.empty")?.map_err(|_| "import.not_xlsx")?;
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|_| "import.not_xlsx")?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or("import.empty")?
+        .map_err(|_| "import.not_xlsx")?;
     let start = range.start().map_or(0, |(r, _)| r as usize);
     let mut header: Option<Vec<Option<&'static str>>> = None;
     let mut rows = Vec::new();
@@ -133,7 +182,11 @@ fn read_rows(bytes: Vec<u8>) -> std::result::Result<Vec<RawRow>, &'static str> {
                 if texts.iter().all(|t| t.is_empty()) {
                     continue;
                 }
-                let cells = keys.iter().zip(texts).filter_map(|(k, t)| Some((k.as_ref()?.to_string(), t))).collect();
+                let cells = keys
+                    .iter()
+                    .zip(texts)
+                    .filter_map(|(k, t)| Some((k.as_ref()?.to_string(), t)))
+                    .collect();
                 rows.push(RawRow { row: row_no, cells });
             }
         }
@@ -146,7 +199,9 @@ fn read_rows(bytes: Vec<u8>) -> std::result::Result<Vec<RawRow>, &'static str> {
 
 fn cell_text(cell: &Data) -> String {
     match cell {
-        Data::DateTime(_) | Data::DateTimeIso(_) => cell.as_date().map(|d| d.to_string()).unwrap_or_default(),
+        Data::DateTime(_) | Data::DateTimeIso(_) => {
+            cell.as_date().map(|d| d.to_string()).unwrap_or_default()
+        }
         Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
         Data::Empty => String::new(),
         other => other.to_string().trim().to_string(),
@@ -156,7 +211,10 @@ fn cell_text(cell: &Data) -> String {
 /// Which column a header names, in Chinese or English.
 fn column_for(header: &str) -> Option<&'static str> {
     let header = header.trim().trim_end_matches('*');
-    COLUMNS.iter().copied().find(|k| Lang::Zh.t(k) == header || Lang::En.t(k).eq_ignore_ascii_case(header))
+    COLUMNS
+        .iter()
+        .copied()
+        .find(|k| Lang::Zh.t(k) == header || Lang::En.t(k).eq_ignore_ascii_case(header))
 }
 
 /// A value given as a catalogue label (either language) or as its code.
@@ -169,8 +227,14 @@ fn by_label(value: &str, area: &str, codes: &[&'static str]) -> Option<&'static 
 }
 
 /// Checks every row against the district as it is now, and against the rows above it.
-pub async fn check(tx: &mut Tx, rows: &[RawRow]) -> sqlx::Result<Vec<(CheckedRow, Option<Planned>)>> {
-    let existing: BTreeMap<String, (i64, String, String)> = sqlx::query_as::<_, (String, i64, String, String)>("select code, id, kind, status from org_unit")
+pub async fn check(
+    tx: &mut Tx,
+    rows: &[RawRow],
+) -> sqlx::Result<Vec<(CheckedRow, Option<Planned>)>> {
+    let existing: BTreeMap<String, (i64, String, String)> =
+        sqlx::query_as::<_, (String, i64, String, String)>(
+            "select code, id, kind, status from org_unit",
+        )
         .fetch_all(&mut **tx)
         .await?
         .into_iter()
@@ -182,13 +246,18 @@ pub async fn check(tx: &mut Tx, rows: &[RawRow]) -> sqlx::Result<Vec<(CheckedRow
         let get = |k: &str| raw.cells.get(k).cloned().unwrap_or_default();
         let mut errors: Vec<(String, &'static str)> = Vec::new();
         let code = get("field.code").trim().to_string();
-        let kind = by_label(&get("field.kind"), "kind", &["town_school", "teaching_point"]);
+        let kind = by_label(
+            &get("field.kind"),
+            "kind",
+            &["town_school", "teaching_point"],
+        );
         if kind.is_none() {
             errors.push(("field.kind".into(), "import.kind_unknown"));
         }
         let status = match get("field.status").trim() {
             "" => Some(Status::Active),
-            s => by_label(s, "status", &["planned", "active", "suspended", "closed"]).and_then(Status::parse),
+            s => by_label(s, "status", &["planned", "active", "suspended", "closed"])
+                .and_then(Status::parse),
         };
         if status.is_none() {
             errors.push(("field.status".into(), "import.status_unknown"));
@@ -199,7 +268,10 @@ pub async fn check(tx: &mut Tx, rows: &[RawRow]) -> sqlx::Result<Vec<(CheckedRow
             .filter(|v| !v.is_empty())
             .map(|v| by_label(v, "venue", &VENUES).map_or_else(|| format!("?{v}"), str::to_string))
             .collect();
-        if in_file.insert(code.clone(), (raw.row, kind.unwrap_or("").to_string())).is_some() {
+        if in_file
+            .insert(code.clone(), (raw.row, kind.unwrap_or("").to_string()))
+            .is_some()
+        {
             errors.push(("field.code".into(), "import.code_twice"));
         }
         // The parent: a town school for a point, the college for a school; in the district or above in the file.
@@ -208,18 +280,25 @@ pub async fn check(tx: &mut Tx, rows: &[RawRow]) -> sqlx::Result<Vec<(CheckedRow
             Some("teaching_point") => "town_school",
             _ => "college",
         };
-        let parent = existing.get(&parent_code).map(|(id, k, _)| (Some(*id), k.clone()));
-        let parent = parent.or_else(|| in_file.get(&parent_code).filter(|(row, _)| *row < raw.row).map(|(_, k)| (None, k.clone())));
+        let parent = existing
+            .get(&parent_code)
+            .map(|(id, k, _)| (Some(*id), k.clone()));
+        let parent = parent.or_else(|| {
+            in_file
+                .get(&parent_code)
+                .filter(|(row, _)| *row < raw.row)
+                .map(|(_, k)| (None, k.clone()))
+        });
         match &parent {
             Some((_, k)) if k == want_parent => {}
             Some(_) => errors.push(("field.parent_code".into(), "import.parent_wrong_tier")),
             None => errors.push(("field.parent_code".into(), "import.parent_unknown")),
         }
         let current = existing.get(&code);
-        if let (Some((_, k, _)), Some(kind)) = (current, kind) {
-            if k != kind {
-                errors.push(("field.kind".into(), "import.kind_changes"));
-            }
+        if let (Some((_, k, _)), Some(kind)) = (current, kind)
+            && k != kind
+        {
+            errors.push(("field.kind".into(), "import.kind_changes"));
         }
         let form = UnitForm {
             code: code.clone(),
@@ -259,9 +338,25 @@ pub async fn check(tx: &mut Tx, rows: &[RawRow]) -> sqlx::Result<Vec<(CheckedRow
                 errors.push(("field.status".into(), "unit.status_not_allowed"));
             }
         }
-        let checked = CheckedRow { row: raw.row, code: code.clone(), name: form.name.clone(), action: if current.is_some() { "update" } else { "create" }, errors };
+        let checked = CheckedRow {
+            row: raw.row,
+            code: code.clone(),
+            name: form.name.clone(),
+            action: if current.is_some() {
+                "update"
+            } else {
+                "create"
+            },
+            errors,
+        };
         let planned = match (input, kind, status, checked.errors.is_empty()) {
-            (Some(input), Some(kind), Some(status), true) => Some(Planned { existing: current.map(|(id, _, _)| *id), kind, parent_code, status, input }),
+            (Some(input), Some(kind), Some(status), true) => Some(Planned {
+                existing: current.map(|(id, _, _)| *id),
+                kind,
+                parent_code,
+                status,
+                input,
+            }),
             _ => None,
         };
         out.push((checked, planned));
@@ -299,11 +394,13 @@ struct ReviewPage {
 }
 
 async fn load(tx: &mut Tx, batch: i64) -> Result<(Batch, Vec<RawRow>)> {
-    let b: Batch = sqlx::query_as("select file_name, rows, applied_at from import_batch where id = $1 and kind = 'units'")
-        .bind(batch)
-        .fetch_optional(&mut **tx)
-        .await?
-        .or_404()?;
+    let b: Batch = sqlx::query_as(
+        "select file_name, rows, applied_at from import_batch where id = $1 and kind = 'units'",
+    )
+    .bind(batch)
+    .fetch_optional(&mut **tx)
+    .await?
+    .or_404()?;
     let rows = serde_json::from_value(b.rows.clone()).map_err(AppError::internal)?;
     Ok((b, rows))
 }
@@ -312,35 +409,74 @@ fn review_page(ctx: Ctx, batch: i64, b: &Batch, checked: Vec<CheckedRow>) -> Rev
     let error_count = checked.iter().map(|r| r.errors.len()).sum();
     let creates = checked.iter().filter(|r| r.action == "create").count();
     let updates = checked.len() - creates;
-    ReviewPage { ctx, batch, file_name: b.file_name.clone(), rows: checked, creates, updates, error_count, applied: b.applied_at.is_some() }
+    ReviewPage {
+        ctx,
+        batch,
+        file_name: b.file_name.clone(),
+        rows: checked,
+        creates,
+        updates,
+        error_count,
+        applied: b.applied_at.is_some(),
+    }
 }
 
 /// `GET /units/import/{batch}`: the dry run, row by row.
-pub async fn review(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(batch): Path<i64>) -> Result<Response> {
+pub async fn review(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path(batch): Path<i64>,
+) -> Result<Response> {
     require(&user)?;
     let mut tx = app.db.begin_for(user.tenant()?).await?;
     let (b, rows) = load(&mut tx, batch).await?;
-    let checked = check(&mut tx, &rows).await?.into_iter().map(|(c, _)| c).collect();
+    let checked = check(&mut tx, &rows)
+        .await?
+        .into_iter()
+        .map(|(c, _)| c)
+        .collect();
     tx.commit().await?;
     Ok(render(&review_page(ctx, batch, &b, checked)))
 }
 
 /// `POST /units/import/{batch}`: checks again and writes every row, or none.
-pub async fn confirm(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(batch): Path<i64>) -> Result<Response> {
+pub async fn confirm(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path(batch): Path<i64>,
+) -> Result<Response> {
     require(&user)?;
     let tenant_id = user.tenant()?;
     let mut tx = app.db.begin_for(tenant_id).await?;
     let (b, rows) = load(&mut tx, batch).await?;
     if b.applied_at.is_some() {
-        return Ok(flash_redirect("import.already_applied", &format!("/units/import/{batch}")));
+        return Ok(flash_redirect(
+            "import.already_applied",
+            &format!("/units/import/{batch}"),
+        ));
     }
     let checked = check(&mut tx, &rows).await?;
-    if checked.iter().any(|(c, p)| !c.errors.is_empty() || p.is_none()) {
-        let page = review_page(ctx, batch, &b, checked.into_iter().map(|(c, _)| c).collect());
+    if checked
+        .iter()
+        .any(|(c, p)| !c.errors.is_empty() || p.is_none())
+    {
+        let page = review_page(
+            ctx,
+            batch,
+            &b,
+            checked.into_iter().map(|(c, _)| c).collect(),
+        );
         return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page));
     }
     let actor = Actor::of(&user, &ctx);
-    let mut ids: BTreeMap<String, i64> = sqlx::query_as::<_, (String, i64)>("select code, id from org_unit").fetch_all(&mut *tx).await?.into_iter().collect();
+    let mut ids: BTreeMap<String, i64> =
+        sqlx::query_as::<_, (String, i64)>("select code, id from org_unit")
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .collect();
     for (row, planned) in checked {
         let p = planned.expect("checked above");
         let parent_id = ids.get(&p.parent_code).copied();
@@ -352,7 +488,8 @@ pub async fn confirm(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, P
                     return Err(AppError::internal("unit changed during import"));
                 }
                 if before.status != p.status.as_str() {
-                    repo::set_status(&mut tx, id, &before.status, p.status.as_str(), today()).await?;
+                    repo::set_status(&mut tx, id, &before.status, p.status.as_str(), today())
+                        .await?;
                 }
                 (id, Some(before))
             }
@@ -371,8 +508,24 @@ pub async fn confirm(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, P
             None => serde_json::json!({}),
         };
         let note = format!("{} #{}", b.file_name, row.row);
-        repo::record_event(&mut tx, tenant_id, id, today(), "imported", changes, &note, &user.username).await?;
-        let action = if before.is_some() { "org_unit.import_update" } else { "org_unit.import_create" };
+        repo::record_event(
+            &mut tx,
+            tenant_id,
+            &user.username,
+            repo::NewEvent {
+                unit_id: id,
+                effective_on: today(),
+                kind: "imported",
+                changes,
+                note: &note,
+            },
+        )
+        .await?;
+        let action = if before.is_some() {
+            "org_unit.import_update"
+        } else {
+            "org_unit.import_create"
+        };
         let change = Change {
             tenant_id,
             action,
@@ -383,7 +536,10 @@ pub async fn confirm(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, P
         };
         audit::record(&mut tx, &actor, change).await?;
     }
-    sqlx::query("update import_batch set applied_at = now() where id = $1").bind(batch).execute(&mut *tx).await?;
+    sqlx::query("update import_batch set applied_at = now() where id = $1")
+        .bind(batch)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(flash_redirect("import.applied", "/units"))
 }

@@ -19,11 +19,11 @@ use crate::error::{AppError, OrNotFound, Result};
 use crate::web::forms::{FieldErrors, Pairs, date, text};
 use crate::web::{Ctx, flash_redirect, render, render_with, today, urlencode};
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::Router;
 use forms::UnitForm;
 use model::{Status, VENUES};
 use repo::{Unit, UnitFilter};
@@ -34,9 +34,15 @@ pub fn router() -> Router<AppState> {
         .route("/units", get(list_units))
         .route("/units/export.xlsx", get(export::export_units))
         .route("/units/print", get(export::print_units))
-        .route("/units/import", get(import::import_page).post(import::upload))
+        .route(
+            "/units/import",
+            get(import::import_page).post(import::upload),
+        )
         .route("/units/import/template.xlsx", get(import::template))
-        .route("/units/import/{batch}", get(import::review).post(import::confirm))
+        .route(
+            "/units/import/{batch}",
+            get(import::review).post(import::confirm),
+        )
         .route("/units/{id}", get(show_unit).post(update_unit))
         .route("/units/{id}/edit", get(edit_unit_form))
         .route("/units/{id}/children/new", get(new_child_form))
@@ -60,7 +66,9 @@ impl Permits {
             "teaching_point" => may(role, Action::ManagePoints),
             _ => may(role, Action::ManageTownSchools),
         };
-        let own_school = unit.kind == "town_school" && user.unit_id == Some(unit.id) && may(role, Action::EditOwnSchool);
+        let own_school = unit.kind == "town_school"
+            && user.unit_id == Some(unit.id)
+            && may(role, Action::EditOwnSchool);
         let add_child = match unit.child_kind() {
             Some("town_school") => may(role, Action::ManageTownSchools),
             Some(_) => may(role, Action::ManagePoints),
@@ -81,7 +89,9 @@ pub async fn unit_in_scope(app: &AppState, user: &CurrentUser, id: i64) -> Resul
         return Err(AppError::NotFound);
     }
     let mut tx = app.db.begin_for(user.tenant()?).await?;
-    let unit = repo::find_in_scope(&mut tx, &user.scope_path, id).await?.or_404()?;
+    let unit = repo::find_in_scope(&mut tx, &user.scope_path, id)
+        .await?
+        .or_404()?;
     Ok((tx, unit))
 }
 
@@ -102,15 +112,27 @@ pub struct ListQuery {
 
 impl ListQuery {
     pub fn filter(&self) -> UnitFilter {
-        let pick = |v: &str, allowed: &[&str]| if allowed.contains(&v) { v.to_string() } else { String::new() };
+        let pick = |v: &str, allowed: &[&str]| {
+            if allowed.contains(&v) {
+                v.to_string()
+            } else {
+                String::new()
+            }
+        };
         UnitFilter {
             q: self.q.trim().to_string(),
             kind: pick(&self.kind, &["college", "town_school", "teaching_point"]),
             town: self.town.parse().ok(),
-            status: pick(&self.status, &["planned", "active", "suspended", "closed", "all"]),
+            status: pick(
+                &self.status,
+                &["planned", "active", "suspended", "closed", "all"],
+            ),
             demo: pick(&self.demo, &["any", "district", "city", "provincial"]),
             transformed: pick(&self.transformed, &["yes", "no"]),
-            sort: pick(&self.sort, &["code", "name", "kind", "status", "founded", "staff"]),
+            sort: pick(
+                &self.sort,
+                &["code", "name", "kind", "status", "founded", "staff"],
+            ),
             desc: self.dir == "desc",
         }
     }
@@ -119,22 +141,39 @@ impl ListQuery {
     pub fn href(&self, base: &str, sort: Option<&str>, page: Option<i64>) -> String {
         let mut q = self.clone();
         if let Some(sort) = sort {
-            q.dir = if q.sort == sort && q.dir != "desc" { "desc".into() } else { String::new() };
+            q.dir = if q.sort == sort && q.dir != "desc" {
+                "desc".into()
+            } else {
+                String::new()
+            };
             q.sort = sort.into();
             q.page = None;
         }
         if page.is_some() {
             q.page = page;
         }
-        let mut parts: Vec<String> = [("q", &q.q), ("kind", &q.kind), ("town", &q.town), ("status", &q.status), ("demo", &q.demo), ("transformed", &q.transformed), ("sort", &q.sort), ("dir", &q.dir)]
-            .into_iter()
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| format!("{k}={}", urlencode(v)))
-            .collect();
+        let mut parts: Vec<String> = [
+            ("q", &q.q),
+            ("kind", &q.kind),
+            ("town", &q.town),
+            ("status", &q.status),
+            ("demo", &q.demo),
+            ("transformed", &q.transformed),
+            ("sort", &q.sort),
+            ("dir", &q.dir),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", urlencode(v)))
+        .collect();
         if let Some(p) = q.page.filter(|p| *p > 1) {
             parts.push(format!("page={p}"));
         }
-        if parts.is_empty() { base.to_string() } else { format!("{base}?{}", parts.join("&")) }
+        if parts.is_empty() {
+            base.to_string()
+        } else {
+            format!("{base}?{}", parts.join("&"))
+        }
     }
 
     /// The arrow beside a sortable column's heading.
@@ -163,19 +202,39 @@ struct UnitListPage {
 }
 
 /// The network list within the user's scope: filters, sort, pages, and links to export and print.
-async fn list_units(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Query(query): Query<ListQuery>) -> Result<Response> {
+async fn list_units(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Query(query): Query<ListQuery>,
+) -> Result<Response> {
     if !may(user.role, Action::ViewNetwork) {
         return Err(AppError::NotFound);
     }
     let mut tx = app.db.begin_for(user.tenant()?).await?;
     let page = query.page.unwrap_or(1).max(1);
-    let units = repo::list_in_scope(&mut tx, &user.scope_path, &query.filter(), Some((PAGE_SIZE, (page - 1) * PAGE_SIZE))).await?;
+    let units = repo::list_in_scope(
+        &mut tx,
+        &user.scope_path,
+        &query.filter(),
+        Some((PAGE_SIZE, (page - 1) * PAGE_SIZE)),
+    )
+    .await?;
     let towns = repo::town_schools(&mut tx, &user.scope_path).await?;
     tx.commit().await?;
     let total = units.first().map_or(0, |u| u.total);
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let can_import = may(user.role, Action::ManageTownSchools);
-    Ok(render(&UnitListPage { ctx, units, query, towns, total, page, pages, can_import }))
+    Ok(render(&UnitListPage {
+        ctx,
+        units,
+        query,
+        towns,
+        total,
+        page,
+        pages,
+        can_import,
+    }))
 }
 
 #[derive(Template)]
@@ -190,22 +249,46 @@ struct UnitPage {
     next_statuses: Vec<Status>,
     today: String,
     errors: FieldErrors,
-    venues: Vec<&'static str>,
 }
 
-async fn unit_page(mut tx: Tx, ctx: Ctx, user: &CurrentUser, unit: Unit, errors: FieldErrors) -> Result<UnitPage> {
+async fn unit_page(
+    mut tx: Tx,
+    ctx: Ctx,
+    user: &CurrentUser,
+    unit: Unit,
+    errors: FieldErrors,
+) -> Result<UnitPage> {
     let children = repo::children(&mut tx, unit.id).await?;
     let events = repo::events(&mut tx, unit.id).await?;
     let designations = repo::designations(&mut tx, unit.id).await?;
     tx.commit().await?;
     let permits = Permits::of(user, &unit);
-    let next_statuses = Status::parse(&unit.status).map(Status::next).unwrap_or_default();
-    Ok(UnitPage { ctx, unit, children, events, designations, permits, next_statuses, today: today().to_string(), errors, venues: VENUES.to_vec() })
+    let next_statuses = Status::parse(&unit.status)
+        .map(Status::next)
+        .unwrap_or_default();
+    Ok(UnitPage {
+        ctx,
+        unit,
+        children,
+        events,
+        designations,
+        permits,
+        next_statuses,
+        today: today().to_string(),
+        errors,
+    })
 }
 
-async fn show_unit(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>) -> Result<Response> {
+async fn show_unit(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response> {
     let (tx, unit) = unit_in_scope(&app, &user, id).await?;
-    Ok(render(&unit_page(tx, ctx, &user, unit, FieldErrors::default()).await?))
+    Ok(render(
+        &unit_page(tx, ctx, &user, unit, FieldErrors::default()).await?,
+    ))
 }
 
 #[derive(Template)]
@@ -222,8 +305,23 @@ struct UnitFormPage {
 }
 
 impl UnitFormPage {
-    fn new(ctx: Ctx, unit: Unit, creating: bool, kind: &str, form: UnitForm, errors: FieldErrors) -> Self {
-        Self { ctx, unit, creating, kind: kind.to_string(), form, errors, venues: VENUES.to_vec() }
+    fn new(
+        ctx: Ctx,
+        unit: Unit,
+        creating: bool,
+        kind: &str,
+        form: UnitForm,
+        errors: FieldErrors,
+    ) -> Self {
+        Self {
+            ctx,
+            unit,
+            creating,
+            kind: kind.to_string(),
+            form,
+            errors,
+            venues: VENUES.to_vec(),
+        }
     }
 
     fn kind_key(&self) -> String {
@@ -235,7 +333,12 @@ impl UnitFormPage {
     }
 }
 
-async fn edit_unit_form(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>) -> Result<Response> {
+async fn edit_unit_form(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response> {
     let (tx, unit) = unit_in_scope(&app, &user, id).await?;
     tx.commit().await?;
     if !Permits::of(&user, &unit).edit {
@@ -243,7 +346,14 @@ async fn edit_unit_form(ctx: Ctx, user: CurrentUser, State(app): State<AppState>
     }
     let form = UnitForm::from_unit(&unit, today());
     let kind = unit.kind.clone();
-    Ok(render(&UnitFormPage::new(ctx, unit, false, &kind, form, FieldErrors::default())))
+    Ok(render(&UnitFormPage::new(
+        ctx,
+        unit,
+        false,
+        &kind,
+        form,
+        FieldErrors::default(),
+    )))
 }
 
 #[derive(Template)]
@@ -255,7 +365,13 @@ struct ConflictPage {
 }
 
 /// Saves an edit; a stale version gets the conflict page, never a silent overwrite.
-async fn update_unit(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>, pairs: Pairs) -> Result<Response> {
+async fn update_unit(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+    pairs: Pairs,
+) -> Result<Response> {
     let (mut tx, unit) = unit_in_scope(&app, &user, id).await?;
     if !Permits::of(&user, &unit).edit {
         return Err(AppError::NotFound);
@@ -264,14 +380,32 @@ async fn update_unit(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, P
     let kind = unit.kind.clone();
     let input = match form.parse(&kind) {
         Ok(input) => input,
-        Err(errors) => return Ok(UnitFormPage::new(ctx, unit, false, &kind, form, errors).invalid()),
+        Err(errors) => {
+            return Ok(UnitFormPage::new(ctx, unit, false, &kind, form, errors).invalid());
+        }
     };
     if form.version != unit.version {
-        return Ok(render_with(StatusCode::CONFLICT, &ConflictPage { ctx, current: unit, yours: form }));
+        return Ok(render_with(
+            StatusCode::CONFLICT,
+            &ConflictPage {
+                ctx,
+                current: unit,
+                yours: form,
+            },
+        ));
     }
     match repo::update(&mut tx, id, form.version, &input).await {
         Ok(true) => {}
-        Ok(false) => return Ok(render_with(StatusCode::CONFLICT, &ConflictPage { ctx, current: unit, yours: form })),
+        Ok(false) => {
+            return Ok(render_with(
+                StatusCode::CONFLICT,
+                &ConflictPage {
+                    ctx,
+                    current: unit,
+                    yours: form,
+                },
+            ));
+        }
         Err(e) if violates(&e, "org_unit_code_key") => {
             let mut errors = FieldErrors::default();
             errors.add("code", "unit.code_taken");
@@ -282,7 +416,19 @@ async fn update_unit(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, P
     let after = repo::find_in_scope(&mut tx, "/", id).await?.or_404()?;
     let tenant_id = user.tenant()?;
     let changes = repo::diff(&unit, &after);
-    repo::record_event(&mut tx, tenant_id, id, input.effective_on, "updated", changes, "", &user.username).await?;
+    repo::record_event(
+        &mut tx,
+        tenant_id,
+        &user.username,
+        repo::NewEvent {
+            unit_id: id,
+            effective_on: input.effective_on,
+            kind: "updated",
+            changes,
+            note: "",
+        },
+    )
+    .await?;
     let change = Change {
         tenant_id,
         action: "org_unit.update",
@@ -296,7 +442,12 @@ async fn update_unit(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, P
     Ok(flash_redirect("unit.saved", &format!("/units/{id}")))
 }
 
-async fn new_child_form(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>) -> Result<Response> {
+async fn new_child_form(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response> {
     let (tx, parent) = unit_in_scope(&app, &user, id).await?;
     tx.commit().await?;
     if !Permits::of(&user, &parent).add_child {
@@ -306,11 +457,24 @@ async fn new_child_form(ctx: Ctx, user: CurrentUser, State(app): State<AppState>
     let mut form = UnitForm::blank(today());
     // A new point serves a village of its school's town.
     form.area = parent.area.clone();
-    Ok(render(&UnitFormPage::new(ctx, parent, true, kind, form, FieldErrors::default())))
+    Ok(render(&UnitFormPage::new(
+        ctx,
+        parent,
+        true,
+        kind,
+        form,
+        FieldErrors::default(),
+    )))
 }
 
 /// Creates a town school under the college, or a teaching point under a town school.
-async fn create_child(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>, pairs: Pairs) -> Result<Response> {
+async fn create_child(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+    pairs: Pairs,
+) -> Result<Response> {
     let (mut tx, parent) = unit_in_scope(&app, &user, id).await?;
     if !Permits::of(&user, &parent).add_child {
         return Err(AppError::NotFound);
@@ -319,7 +483,9 @@ async fn create_child(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, 
     let form = UnitForm::from_pairs(&pairs);
     let input = match form.parse(kind) {
         Ok(input) => input,
-        Err(errors) => return Ok(UnitFormPage::new(ctx, parent, true, kind, form, errors).invalid()),
+        Err(errors) => {
+            return Ok(UnitFormPage::new(ctx, parent, true, kind, form, errors).invalid());
+        }
     };
     let tenant_id = user.tenant()?;
     let new_id = match repo::insert(&mut tx, tenant_id, kind, Some(id), &input).await {
@@ -332,8 +498,27 @@ async fn create_child(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, 
         Err(e) => return Err(e.into()),
     };
     let created = repo::find_in_scope(&mut tx, "/", new_id).await?.or_404()?;
-    repo::record_event(&mut tx, tenant_id, new_id, input.effective_on, "created", serde_json::json!({}), "", &user.username).await?;
-    let change = Change { tenant_id, action: "org_unit.create", entity: "org_unit", entity_id: Some(new_id), before: None, after: serde_json::to_value(&created).ok() };
+    repo::record_event(
+        &mut tx,
+        tenant_id,
+        &user.username,
+        repo::NewEvent {
+            unit_id: new_id,
+            effective_on: input.effective_on,
+            kind: "created",
+            changes: serde_json::json!({}),
+            note: "",
+        },
+    )
+    .await?;
+    let change = Change {
+        tenant_id,
+        action: "org_unit.create",
+        entity: "org_unit",
+        entity_id: Some(new_id),
+        before: None,
+        after: serde_json::to_value(&created).ok(),
+    };
     audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
     tx.commit().await?;
     Ok(flash_redirect("unit.created", &format!("/units/{new_id}")))
@@ -341,7 +526,13 @@ async fn create_child(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, 
 
 /// Moves a unit to another status on a given date: a school keeps running while it has active
 /// points, and a unit reopens only under an active parent.
-async fn change_status(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>, pairs: Pairs) -> Result<Response> {
+async fn change_status(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+    pairs: Pairs,
+) -> Result<Response> {
     let (mut tx, unit) = unit_in_scope(&app, &user, id).await?;
     if !Permits::of(&user, &unit).change_status {
         return Err(AppError::NotFound);
@@ -353,12 +544,21 @@ async fn change_status(ctx: Ctx, user: CurrentUser, State(app): State<AppState>,
         errors.add("status", "unit.status_not_allowed");
     }
     let since = date(&mut errors, "status_on", &pairs.get("status_on"), true);
-    let note = text(&mut errors, "status_note", &pairs.get("status_note"), false, 200);
+    let note = text(
+        &mut errors,
+        "status_note",
+        &pairs.get("status_note"),
+        false,
+        200,
+    );
     if to.is_some_and(|to| to != Status::Active) && unit.active_children > 0 {
         errors.add("status", "unit.has_active_children");
     }
     if to == Some(Status::Active) && unit.parent_id.is_some() {
-        let parent_status: String = sqlx::query_scalar("select status from org_unit where id = $1").bind(unit.parent_id).fetch_one(&mut *tx).await?;
+        let parent_status: String = sqlx::query_scalar("select status from org_unit where id = $1")
+            .bind(unit.parent_id)
+            .fetch_one(&mut *tx)
+            .await?;
         if parent_status != "active" {
             errors.add("status", "unit.parent_inactive");
         }
@@ -372,7 +572,19 @@ async fn change_status(ctx: Ctx, user: CurrentUser, State(app): State<AppState>,
     }
     let tenant_id = user.tenant()?;
     let changes = serde_json::json!({ "status": [from.as_str(), to.as_str()] });
-    repo::record_event(&mut tx, tenant_id, id, since, "status", changes.clone(), &note, &user.username).await?;
+    repo::record_event(
+        &mut tx,
+        tenant_id,
+        &user.username,
+        repo::NewEvent {
+            unit_id: id,
+            effective_on: since,
+            kind: "status",
+            changes: changes.clone(),
+            note: &note,
+        },
+    )
+    .await?;
     let change = Change {
         tenant_id,
         action: "org_unit.status",
@@ -383,5 +595,8 @@ async fn change_status(ctx: Ctx, user: CurrentUser, State(app): State<AppState>,
     };
     audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
     tx.commit().await?;
-    Ok(flash_redirect("unit.status_changed", &format!("/units/{id}")))
+    Ok(flash_redirect(
+        "unit.status_changed",
+        &format!("/units/{id}"),
+    ))
 }

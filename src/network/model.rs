@@ -13,7 +13,12 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 4] = [Status::Planned, Status::Active, Status::Suspended, Status::Closed];
+    pub const ALL: [Status; 4] = [
+        Status::Planned,
+        Status::Active,
+        Status::Suspended,
+        Status::Closed,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -33,12 +38,21 @@ impl Status {
         use Status::*;
         matches!(
             (self, to),
-            (Planned, Active) | (Planned, Closed) | (Active, Suspended) | (Active, Closed) | (Suspended, Active) | (Suspended, Closed) | (Closed, Active)
+            (Planned, Active)
+                | (Planned, Closed)
+                | (Active, Suspended)
+                | (Active, Closed)
+                | (Suspended, Active)
+                | (Suspended, Closed)
+                | (Closed, Active)
         )
     }
 
     pub fn next(self) -> Vec<Status> {
-        Self::ALL.into_iter().filter(|to| self.can_become(*to)).collect()
+        Self::ALL
+            .into_iter()
+            .filter(|to| self.can_become(*to))
+            .collect()
     }
 }
 
@@ -59,7 +73,10 @@ pub const LEVELS: [&str; 3] = ["district", "city", "provincial"];
 
 /// A designation's steps: candidate → declared → approved or not approved.
 pub fn designation_can_become(from: &str, to: &str) -> bool {
-    matches!((from, to), ("candidate", "declared") | ("declared", "approved") | ("declared", "not_approved"))
+    matches!(
+        (from, to),
+        ("candidate", "declared") | ("declared", "approved") | ("declared", "not_approved")
+    )
 }
 
 #[cfg(test)]
@@ -79,25 +96,72 @@ mod tests {
         assert_eq!(Status::Planned.next(), [Status::Active, Status::Closed]);
     }
 
-        #[test]
+    #[test]
     fn every_code_shown_through_a_label_has_one_in_both_languages() {
         use crate::web::i18n::has_key;
-        let mut keys: Vec<String> = Status::ALL.iter().map(|s| format!("status.{}", s.as_str())).collect();
+        let mut keys: Vec<String> = Status::ALL
+            .iter()
+            .map(|s| format!("status.{}", s.as_str()))
+            .collect();
         keys.extend(VENUES.iter().map(|v| format!("venue.{v}")));
         keys.extend(LEVELS.iter().map(|l| format!("level.{l}")));
-        keys.extend(["candidate", "declared", "approved", "not_approved"].iter().map(|s| format!("designation.{s}")));
-        keys.extend(["college", "town_school", "teaching_point"].iter().map(|k| format!("kind.{k}")));
-        keys.extend(["created", "updated", "status", "designation", "imported"].iter().map(|k| format!("event.{k}")));
-        keys.extend(crate::reports::targets::METRICS.iter().map(|m| format!("target.{m}")));
-        keys.extend(["met", "met_late", "in_progress", "late"].iter().map(|p| format!("progress.{p}")));
-        keys.extend(crate::network::export::COLUMNS.iter().map(|c| c.to_string()));
+        keys.extend(
+            ["candidate", "declared", "approved", "not_approved"]
+                .iter()
+                .map(|s| format!("designation.{s}")),
+        );
+        keys.extend(
+            ["college", "town_school", "teaching_point"]
+                .iter()
+                .map(|k| format!("kind.{k}")),
+        );
+        keys.extend(
+            ["created", "updated", "status", "designation", "imported"]
+                .iter()
+                .map(|k| format!("event.{k}")),
+        );
+        keys.extend(
+            crate::reports::targets::METRICS
+                .iter()
+                .map(|m| format!("target.{m}")),
+        );
+        keys.extend(
+            ["met", "met_late", "in_progress", "late"]
+                .iter()
+                .map(|p| format!("progress.{p}")),
+        );
+        keys.extend(
+            crate::network::export::COLUMNS
+                .iter()
+                .map(|c| c.to_string()),
+        );
         // Every field a unit's history can name.
         keys.extend(
-            ["code", "name", "area", "village", "address", "contact_name", "contact_phone", "status", "founded_on", "fulltime_managers",
-             "parttime_managers", "fulltime_teachers", "parttime_teachers", "floor_area", "classrooms", "opening_hours",
-             "villages_total", "shared_venues", "predecessor", "transformed_on", "designation"]
-                .iter()
-                .map(|f| format!("field.{f}")),
+            [
+                "code",
+                "name",
+                "area",
+                "village",
+                "address",
+                "contact_name",
+                "contact_phone",
+                "status",
+                "founded_on",
+                "fulltime_managers",
+                "parttime_managers",
+                "fulltime_teachers",
+                "parttime_teachers",
+                "floor_area",
+                "classrooms",
+                "opening_hours",
+                "villages_total",
+                "shared_venues",
+                "predecessor",
+                "transformed_on",
+                "designation",
+            ]
+            .iter()
+            .map(|f| format!("field.{f}")),
         );
         let missing: Vec<&String> = keys.iter().filter(|k| !has_key(k)).collect();
         assert!(missing.is_empty(), "no label for {missing:?}");

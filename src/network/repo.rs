@@ -83,14 +83,17 @@ impl Unit {
     }
 
     pub fn staff_total(&self) -> i32 {
-        self.fulltime_managers + self.parttime_managers + self.fulltime_teachers + self.parttime_teachers
+        self.fulltime_managers
+            + self.parttime_managers
+            + self.fulltime_teachers
+            + self.parttime_teachers
     }
 
     pub fn is_transformed(&self) -> bool {
         self.transformed_on.is_some()
     }
 
-        pub fn date_text(d: &Option<NaiveDate>) -> String {
+    pub fn date_text(d: &Option<NaiveDate>) -> String {
         d.map(|d| d.to_string()).unwrap_or_default()
     }
 
@@ -138,7 +141,8 @@ const SELECT: &str = "select u.id, u.kind, u.parent_id, u.path, u.code, u.name, 
         coalesce((select array_agg(distinct d.level) from demonstration d
                    where d.tenant_id = u.tenant_id and d.unit_id = u.id and d.status = 'approved'), '{}') as demo_levels";
 
-const FROM: &str = " from org_unit u left join org_unit p on p.tenant_id = u.tenant_id and p.id = u.parent_id";
+const FROM: &str =
+    " from org_unit u left join org_unit p on p.tenant_id = u.tenant_id and p.id = u.parent_id";
 
 /// Filters, sort and page of the network list; the same filter drives export and print.
 #[derive(Debug, Default, Clone)]
@@ -165,12 +169,20 @@ impl UnitFilter {
             "kind" => "array_position(array['college','town_school','teaching_point'], u.kind)",
             "status" => "array_position(array['planned','active','suspended','closed'], u.status)",
             "founded" => "u.founded_on",
-            "staff" => "(u.fulltime_managers + u.parttime_managers + u.fulltime_teachers + u.parttime_teachers)",
+            "staff" => {
+                "(u.fulltime_managers + u.parttime_managers + u.fulltime_teachers + u.parttime_teachers)"
+            }
             // Tree order: by the codes along the path, so each school is followed by its points.
-            _ => "(select string_agg(a.code, '/' order by length(a.path)) from org_unit a
-                   where a.tenant_id = u.tenant_id and u.path like a.path || '%')",
+            _ => {
+                "(select string_agg(a.code, '/' order by length(a.path)) from org_unit a
+                   where a.tenant_id = u.tenant_id and u.path like a.path || '%')"
+            }
         };
-        let dir = if self.desc { "desc nulls last" } else { "asc nulls last" };
+        let dir = if self.desc {
+            "desc nulls last"
+        } else {
+            "asc nulls last"
+        };
         format!(" order by {column} {dir}, u.code")
     }
 }
@@ -186,12 +198,20 @@ const WHERE: &str = " where u.path like $1 || '%'
     and (case $7 when 'yes' then u.transformed_on is not null when 'no' then u.transformed_on is null and u.kind <> 'college' else true end)";
 
 /// One page of units in scope matching the filter, each row carrying the total count.
-pub async fn list_in_scope(conn: &mut PgConnection, scope: &str, f: &UnitFilter, limit: Option<(i64, i64)>) -> sqlx::Result<Vec<Unit>> {
+pub async fn list_in_scope(
+    conn: &mut PgConnection,
+    scope: &str,
+    f: &UnitFilter,
+    limit: Option<(i64, i64)>,
+) -> sqlx::Result<Vec<Unit>> {
     let page = match limit {
         Some((limit, offset)) => format!(" limit {limit} offset {offset}"),
         None => String::new(),
     };
-    let sql = format!("{SELECT}, count(*) over () as total{FROM}{WHERE}{}{page}", f.order_by());
+    let sql = format!(
+        "{SELECT}, count(*) over () as total{FROM}{WHERE}{}{page}",
+        f.order_by()
+    );
     sqlx::query_as(&sql)
         .bind(scope)
         .bind(f.q.trim())
@@ -204,27 +224,41 @@ pub async fn list_in_scope(conn: &mut PgConnection, scope: &str, f: &UnitFilter,
         .await
 }
 
-pub async fn find_in_scope(conn: &mut PgConnection, scope: &str, id: i64) -> sqlx::Result<Option<Unit>> {
-    sqlx::query_as(&format!("{SELECT}{FROM} where u.id = $1 and u.path like $2 || '%'"))
-        .bind(id)
-        .bind(scope)
+pub async fn find_in_scope(
+    conn: &mut PgConnection,
+    scope: &str,
+    id: i64,
+) -> sqlx::Result<Option<Unit>> {
+    sqlx::query_as(&format!(
+        "{SELECT}{FROM} where u.id = $1 and u.path like $2 || '%'"
+    ))
+    .bind(id)
+    .bind(scope)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn find_by_code(conn: &mut PgConnection, code: &str) -> sqlx::Result<Option<Unit>> {
+    sqlx::query_as(&format!("{SELECT}{FROM} where u.code = $1"))
+        .bind(code)
         .fetch_optional(conn)
         .await
 }
 
-pub async fn find_by_code(conn: &mut PgConnection, code: &str) -> sqlx::Result<Option<Unit>> {
-    sqlx::query_as(&format!("{SELECT}{FROM} where u.code = $1")).bind(code).fetch_optional(conn).await
-}
-
 pub async fn children(conn: &mut PgConnection, id: i64) -> sqlx::Result<Vec<Unit>> {
-    sqlx::query_as(&format!("{SELECT}{FROM} where u.parent_id = $1 order by u.status = 'active' desc, u.code"))
-        .bind(id)
-        .fetch_all(conn)
-        .await
+    sqlx::query_as(&format!(
+        "{SELECT}{FROM} where u.parent_id = $1 order by u.status = 'active' desc, u.code"
+    ))
+    .bind(id)
+    .fetch_all(conn)
+    .await
 }
 
 /// Active town schools in scope, for the town filter and account scopes.
-pub async fn town_schools(conn: &mut PgConnection, scope: &str) -> sqlx::Result<Vec<(i64, String)>> {
+pub async fn town_schools(
+    conn: &mut PgConnection,
+    scope: &str,
+) -> sqlx::Result<Vec<(i64, String)>> {
     sqlx::query_as("select id, name from org_unit where kind = 'town_school' and status <> 'closed' and path like $1 || '%' order by code")
         .bind(scope)
         .fetch_all(conn)
@@ -244,7 +278,13 @@ pub async fn counts(conn: &mut PgConnection, scope: &str) -> sqlx::Result<(i64, 
     .await
 }
 
-pub async fn insert(conn: &mut PgConnection, tenant_id: i64, kind: &str, parent_id: Option<i64>, i: &UnitInput) -> sqlx::Result<i64> {
+pub async fn insert(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    kind: &str,
+    parent_id: Option<i64>,
+    i: &UnitInput,
+) -> sqlx::Result<i64> {
     sqlx::query_scalar(
         "insert into org_unit (tenant_id, kind, parent_id, path, code, name, area, village, address, contact_name,
                 contact_phone, founded_on, fulltime_managers, parttime_managers, fulltime_teachers, parttime_teachers,
@@ -280,7 +320,12 @@ pub async fn insert(conn: &mut PgConnection, tenant_id: i64, kind: &str, parent_
 }
 
 /// Saves an edit only if nobody saved since `version` was read; false means a conflict.
-pub async fn update(conn: &mut PgConnection, id: i64, version: i32, i: &UnitInput) -> sqlx::Result<bool> {
+pub async fn update(
+    conn: &mut PgConnection,
+    id: i64,
+    version: i32,
+    i: &UnitInput,
+) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "update org_unit set code = $3, name = $4, area = $5, village = $6, address = $7, contact_name = $8,
                 contact_phone = $9, founded_on = $10, fulltime_managers = $11, parttime_managers = $12,
@@ -316,7 +361,13 @@ pub async fn update(conn: &mut PgConnection, id: i64, version: i32, i: &UnitInpu
 }
 
 /// Moves a unit from status `from` to `to`; false when someone moved it first.
-pub async fn set_status(conn: &mut PgConnection, id: i64, from: &str, to: &str, since: NaiveDate) -> sqlx::Result<bool> {
+pub async fn set_status(
+    conn: &mut PgConnection,
+    id: i64,
+    from: &str,
+    to: &str,
+    since: NaiveDate,
+) -> sqlx::Result<bool> {
     let done = sqlx::query("update org_unit set status = $3, status_since = $4, version = version + 1 where id = $1 and status = $2")
         .bind(id)
         .bind(from)
@@ -350,7 +401,9 @@ impl Event {
 
     /// "field: old → new" pairs, with the field's catalogue key.
     pub fn changes(&self) -> Vec<(String, String, String)> {
-        let serde_json::Value::Object(map) = &self.changes else { return Vec::new() };
+        let serde_json::Value::Object(map) = &self.changes else {
+            return Vec::new();
+        };
         map.iter()
             .map(|(field, change)| {
                 let show = |v: &serde_json::Value| match v {
@@ -359,7 +412,9 @@ impl Event {
                     other => other.to_string(),
                 };
                 let (old, new) = match change {
-                    serde_json::Value::Array(pair) if pair.len() == 2 => (show(&pair[0]), show(&pair[1])),
+                    serde_json::Value::Array(pair) if pair.len() == 2 => {
+                        (show(&pair[0]), show(&pair[1]))
+                    }
                     other => (String::new(), show(other)),
                 };
                 (format!("field.{field}"), old, new)
@@ -368,17 +423,29 @@ impl Event {
     }
 }
 
+/// A dated entry for a unit's history.
+pub struct NewEvent<'a> {
+    pub unit_id: i64,
+    pub effective_on: NaiveDate,
+    pub kind: &'a str,
+    pub changes: serde_json::Value,
+    pub note: &'a str,
+}
+
 /// Records a dated event in the unit's history.
 pub async fn record_event(
     conn: &mut PgConnection,
     tenant_id: i64,
-    unit_id: i64,
-    effective_on: NaiveDate,
-    kind: &str,
-    changes: serde_json::Value,
-    note: &str,
     actor: &str,
+    e: NewEvent<'_>,
 ) -> sqlx::Result<()> {
+    let NewEvent {
+        unit_id,
+        effective_on,
+        kind,
+        changes,
+        note,
+    } = e;
     sqlx::query(
         "insert into unit_event (tenant_id, unit_id, effective_on, kind, changes, note, actor_name) values ($1, $2, $3, $4, $5, $6, $7)",
     )
@@ -405,13 +472,23 @@ pub async fn events(conn: &mut PgConnection, unit_id: i64) -> sqlx::Result<Vec<E
 
 /// The fields that differ between two serialized units, as {field: [old, new]}.
 pub fn diff(before: &Unit, after: &Unit) -> serde_json::Value {
-    let (Ok(serde_json::Value::Object(b)), Ok(serde_json::Value::Object(a))) = (serde_json::to_value(before), serde_json::to_value(after)) else {
+    let (Ok(serde_json::Value::Object(b)), Ok(serde_json::Value::Object(a))) =
+        (serde_json::to_value(before), serde_json::to_value(after))
+    else {
         return serde_json::Value::Null;
     };
     let changed = a
         .iter()
-        .filter(|(k, v)| !["version", "status_since", "id", "parent_id", "kind"].contains(&k.as_str()) && b.get(*k) != Some(v))
-        .map(|(k, v)| (k.clone(), serde_json::json!([b.get(k).cloned().unwrap_or(serde_json::Value::Null), v])))
+        .filter(|(k, v)| {
+            !["version", "status_since", "id", "parent_id", "kind"].contains(&k.as_str())
+                && b.get(*k) != Some(v)
+        })
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                serde_json::json!([b.get(k).cloned().unwrap_or(serde_json::Value::Null), v]),
+            )
+        })
         .collect();
     serde_json::Value::Object(changed)
 }
@@ -435,7 +512,7 @@ impl Designation {
         format!("level.{}", self.level)
     }
 
-        pub fn status_label(&self) -> String {
+    pub fn status_label(&self) -> String {
         format!("designation.{}", self.status)
     }
 
@@ -449,7 +526,10 @@ impl Designation {
 
     /// The steps this designation may take next.
     pub fn next_steps(&self) -> Vec<&'static str> {
-        ["declared", "approved", "not_approved"].into_iter().filter(|to| super::model::designation_can_become(&self.status, to)).collect()
+        ["declared", "approved", "not_approved"]
+            .into_iter()
+            .filter(|to| super::model::designation_can_become(&self.status, to))
+            .collect()
     }
 }
 
@@ -463,7 +543,11 @@ pub async fn designations(conn: &mut PgConnection, unit_id: i64) -> sqlx::Result
     .await
 }
 
-pub async fn designation(conn: &mut PgConnection, unit_id: i64, id: i64) -> sqlx::Result<Option<Designation>> {
+pub async fn designation(
+    conn: &mut PgConnection,
+    unit_id: i64,
+    id: i64,
+) -> sqlx::Result<Option<Designation>> {
     sqlx::query_as(
         "select id, unit_id, level, year, status, candidate_on, declared_on, decided_on, note, version
            from demonstration where unit_id = $1 and id = $2",

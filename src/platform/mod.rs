@@ -205,7 +205,10 @@ pub async fn create_district(
     .bind(password_hash)
     .fetch_one(&mut **tx)
     .await?;
-        sqlx::query("select seed_policy_targets($1)").bind(tenant_id).execute(&mut **tx).await?;
+    sqlx::query("select seed_policy_targets($1)")
+        .bind(tenant_id)
+        .execute(&mut **tx)
+        .await?;
     for (action, entity, id) in [
         ("tenant.create", "tenant", tenant_id),
         ("org_unit.create", "org_unit", college_id),

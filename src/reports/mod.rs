@@ -14,11 +14,11 @@ use crate::error::{AppError, OrNotFound, Result};
 use crate::web::forms::{FieldErrors, Pairs, date};
 use crate::web::{Ctx, flash_redirect, render, render_with, today};
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::Router;
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 use targets::{Facts, Measure};
@@ -46,19 +46,27 @@ pub struct TownRow {
 impl TownRow {
     /// Villages and communities with a teaching point, as a percentage of the town's total.
     pub fn coverage(&self) -> Option<f64> {
-        self.villages_total.filter(|t| *t > 0).map(|t| (self.points as f64 * 100.0 / t as f64).min(100.0))
+        self.villages_total
+            .filter(|t| *t > 0)
+            .map(|t| (self.points as f64 * 100.0 / t as f64).min(100.0))
     }
 
     pub fn coverage_text(&self) -> String {
-        self.coverage().map_or_else(|| "—".into(), |c| format!("{c:.0}%"))
+        self.coverage()
+            .map_or_else(|| "—".into(), |c| format!("{c:.0}%"))
     }
 
     pub fn villages_text(&self) -> String {
-        self.villages_total.map_or_else(|| "—".into(), |v| v.to_string())
+        self.villages_total
+            .map_or_else(|| "—".into(), |v| v.to_string())
     }
 
     pub fn demo_level_labels(&self) -> Vec<String> {
-        ["provincial", "city", "district"].iter().filter(|l| self.demo_levels.iter().any(|d| d == *l)).map(|l| format!("level.{l}")).collect()
+        ["provincial", "city", "district"]
+            .iter()
+            .filter(|l| self.demo_levels.iter().any(|d| d == *l))
+            .map(|l| format!("level.{l}"))
+            .collect()
     }
 }
 
@@ -72,7 +80,10 @@ pub struct Staffing {
 
 impl Staffing {
     pub fn total(&self) -> i64 {
-        self.fulltime_managers + self.parttime_managers + self.fulltime_teachers + self.parttime_teachers
+        self.fulltime_managers
+            + self.parttime_managers
+            + self.fulltime_teachers
+            + self.parttime_teachers
     }
 }
 
@@ -98,16 +109,27 @@ impl TargetView {
     }
 
     pub fn unit(&self) -> &'static str {
-        if self.metric == "transformed_share" { "%" } else { "" }
+        if self.metric == "transformed_share" {
+            "%"
+        } else {
+            ""
+        }
     }
 
     pub fn bar(&self) -> String {
-        let share = if self.target == 0 { 1.0 } else { self.measure.actual as f64 / self.target as f64 };
+        let share = if self.target == 0 {
+            1.0
+        } else {
+            self.measure.actual as f64 / self.target as f64
+        };
         svg::progress(&self.metric, share, self.measure.progress.as_str())
     }
 
     pub fn achieved_text(&self) -> String {
-        self.measure.achieved_on.map(|d| d.to_string()).unwrap_or_default()
+        self.measure
+            .achieved_on
+            .map(|d| d.to_string())
+            .unwrap_or_default()
     }
 }
 
@@ -122,7 +144,12 @@ pub struct Dashboard {
 
 impl Dashboard {
     pub fn towns_with_school(&self) -> usize {
-        let mut areas: Vec<&str> = self.towns.iter().filter(|t| t.status == "active").map(|t| t.area.as_str()).collect();
+        let mut areas: Vec<&str> = self
+            .towns
+            .iter()
+            .filter(|t| t.status == "active")
+            .map(|t| t.area.as_str())
+            .collect();
         areas.sort();
         areas.dedup();
         areas.len()
@@ -133,16 +160,30 @@ impl Dashboard {
     }
 
     pub fn villages_total(&self) -> i64 {
-        self.towns.iter().filter_map(|t| t.villages_total).map(i64::from).sum()
+        self.towns
+            .iter()
+            .filter_map(|t| t.villages_total)
+            .map(i64::from)
+            .sum()
     }
 
     pub fn coverage_text(&self) -> String {
         let total = self.villages_total();
-        if total == 0 { "—".into() } else { format!("{:.0}%", (self.points() as f64 * 100.0 / total as f64).min(100.0)) }
+        if total == 0 {
+            "—".into()
+        } else {
+            format!(
+                "{:.0}%",
+                (self.points() as f64 * 100.0 / total as f64).min(100.0)
+            )
+        }
     }
 
     pub fn transformed(&self) -> usize {
-        self.towns.iter().filter(|t| t.transformed_on.is_some()).count()
+        self.towns
+            .iter()
+            .filter(|t| t.transformed_on.is_some())
+            .count()
     }
 
     /// A bar per town: its coverage of villages by teaching points.
@@ -150,7 +191,13 @@ impl Dashboard {
         let rows: Vec<(String, f64, String)> = self
             .towns
             .iter()
-            .map(|t| (t.name.clone(), t.coverage().unwrap_or(0.0), format!("{} · {}", t.coverage_text(), t.points)))
+            .map(|t| {
+                (
+                    t.name.clone(),
+                    t.coverage().unwrap_or(0.0),
+                    format!("{} · {}", t.coverage_text(), t.points),
+                )
+            })
             .collect();
         svg::bars(title, &rows, 100.0)
     }
@@ -180,13 +227,25 @@ pub async fn dashboard(tx: &mut Tx, scope: &str, year: Option<i32>) -> sqlx::Res
     .bind(scope)
     .fetch_one(&mut **tx)
     .await?;
-        let (year, years, targets) = targets_of_year(tx, year).await?;
-    Ok(Dashboard { towns, staffing, targets, year, years })
+    let (year, years, targets) = targets_of_year(tx, year).await?;
+    Ok(Dashboard {
+        towns,
+        staffing,
+        targets,
+        year,
+        years,
+    })
 }
 
 /// The asked-for year's targets (else this year's, else the latest), and every year that has some.
-pub async fn targets_of_year(tx: &mut Tx, year: Option<i32>) -> sqlx::Result<(i32, Vec<i32>, Vec<TargetView>)> {
-    let years: Vec<i32> = sqlx::query_scalar("select distinct year from policy_target order by year").fetch_all(&mut **tx).await?;
+pub async fn targets_of_year(
+    tx: &mut Tx,
+    year: Option<i32>,
+) -> sqlx::Result<(i32, Vec<i32>, Vec<TargetView>)> {
+    let years: Vec<i32> =
+        sqlx::query_scalar("select distinct year from policy_target order by year")
+            .fetch_all(&mut **tx)
+            .await?;
     let this_year = today().year();
     let year = year
         .filter(|y| years.contains(y))
@@ -206,9 +265,11 @@ async fn targets_for(tx: &mut Tx, year: i32) -> sqlx::Result<Vec<TargetView>> {
     .bind(year)
     .fetch_all(&mut **tx)
     .await?;
-    let schools_transformed_on = sqlx::query_scalar("select transformed_on from org_unit where kind = 'town_school' and status <> 'closed'")
-        .fetch_all(&mut **tx)
-        .await?;
+    let schools_transformed_on = sqlx::query_scalar(
+        "select transformed_on from org_unit where kind = 'town_school' and status <> 'closed'",
+    )
+    .fetch_all(&mut **tx)
+    .await?;
     let approvals = sqlx::query_as(
         "select d.unit_id, u.kind, d.level, d.decided_on from demonstration d
            join org_unit u on u.tenant_id = d.tenant_id and u.id = d.unit_id
@@ -216,13 +277,24 @@ async fn targets_for(tx: &mut Tx, year: i32) -> sqlx::Result<Vec<TargetView>> {
     )
     .fetch_all(&mut **tx)
     .await?;
-    let facts = Facts { schools_transformed_on, approvals };
+    let facts = Facts {
+        schools_transformed_on,
+        approvals,
+    };
     let now = today();
     Ok(rows
         .into_iter()
         .map(|(id, metric, target, deadline, version)| {
             let measure = targets::measure(&metric, target.into(), deadline, &facts, now);
-            TargetView { id, year, metric, target, deadline, version, measure }
+            TargetView {
+                id,
+                year,
+                metric,
+                target,
+                deadline,
+                version,
+                measure,
+            }
         })
         .collect())
 }
@@ -245,16 +317,40 @@ struct TargetsPage {
 }
 
 fn require_view(user: &CurrentUser) -> Result<()> {
-    if user.role.is_district_wide() { Ok(()) } else { Err(AppError::NotFound) }
+    if user.role.is_district_wide() {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
 }
 
-async fn targets_page(tx: &mut Tx, ctx: Ctx, user: &CurrentUser, year: Option<i32>, errors: FieldErrors, failed: Option<i64>) -> Result<TargetsPage> {
-        let (year, years, targets) = targets_of_year(tx, year).await?;
-    Ok(TargetsPage { ctx, year, years, targets, can_edit: may(user.role, Action::EditTargets), errors, failed })
+async fn targets_page(
+    tx: &mut Tx,
+    ctx: Ctx,
+    user: &CurrentUser,
+    year: Option<i32>,
+    errors: FieldErrors,
+    failed: Option<i64>,
+) -> Result<TargetsPage> {
+    let (year, years, targets) = targets_of_year(tx, year).await?;
+    Ok(TargetsPage {
+        ctx,
+        year,
+        years,
+        targets,
+        can_edit: may(user.role, Action::EditTargets),
+        errors,
+        failed,
+    })
 }
 
 /// `GET /targets?year=`: the year's targets; the bureau edits them here.
-async fn list_targets(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Query(q): Query<YearQuery>) -> Result<Response> {
+async fn list_targets(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Query(q): Query<YearQuery>,
+) -> Result<Response> {
     require_view(&user)?;
     let mut tx = app.db.begin_for(user.tenant()?).await?;
     let page = targets_page(&mut tx, ctx, &user, q.year, FieldErrors::default(), None).await?;
@@ -263,16 +359,31 @@ async fn list_targets(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, 
 }
 
 /// `POST /targets/{id}`: a new target value or deadline, refused if someone saved first.
-async fn update_target(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>, p: Pairs) -> Result<Response> {
+async fn update_target(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+    p: Pairs,
+) -> Result<Response> {
     if !may(user.role, Action::EditTargets) {
         return Err(AppError::NotFound);
     }
     let tenant_id = user.tenant()?;
     let mut tx = app.db.begin_for(tenant_id).await?;
     let (year, before_target, before_deadline): (i32, i32, NaiveDate) =
-        sqlx::query_as("select year, target, deadline from policy_target where id = $1").bind(id).fetch_optional(&mut *tx).await?.or_404()?;
+        sqlx::query_as("select year, target, deadline from policy_target where id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .or_404()?;
     let mut errors = FieldErrors::default();
-    let target = p.get("target").trim().parse::<i32>().ok().filter(|t| (0..=100_000).contains(t));
+    let target = p
+        .get("target")
+        .trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|t| (0..=100_000).contains(t));
     if target.is_none() {
         errors.add("target", "form.count");
     }
@@ -306,13 +417,24 @@ async fn update_target(ctx: Ctx, user: CurrentUser, State(app): State<AppState>,
 }
 
 /// `POST /targets`: a new year, starting from the policy's targets with that year's deadlines.
-async fn add_year(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, p: Pairs) -> Result<Response> {
+async fn add_year(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    p: Pairs,
+) -> Result<Response> {
     if !may(user.role, Action::EditTargets) {
         return Err(AppError::NotFound);
     }
     let tenant_id = user.tenant()?;
     let mut tx = app.db.begin_for(tenant_id).await?;
-    let Some(year) = p.get("year").trim().parse::<i32>().ok().filter(|y| (2000..=2100).contains(y)) else {
+    let Some(year) = p
+        .get("year")
+        .trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|y| (2000..=2100).contains(y))
+    else {
         let mut errors = FieldErrors::default();
         errors.add("year", "designation.year_format");
         let page = targets_page(&mut tx, ctx, &user, None, errors, None).await?;
@@ -329,9 +451,19 @@ async fn add_year(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, p: P
     .execute(&mut *tx)
     .await?;
     if added.rows_affected() > 0 {
-        let change = Change { tenant_id, action: "policy_target.add_year", entity: "policy_target", entity_id: None, before: None, after: Some(serde_json::json!({ "year": year })) };
+        let change = Change {
+            tenant_id,
+            action: "policy_target.add_year",
+            entity: "policy_target",
+            entity_id: None,
+            before: None,
+            after: Some(serde_json::json!({ "year": year })),
+        };
         audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
     }
     tx.commit().await?;
-    Ok(flash_redirect("target.year_added", &format!("/targets?year={year}")))
+    Ok(flash_redirect(
+        "target.year_added",
+        &format!("/targets?year={year}"),
+    ))
 }

@@ -1,7 +1,10 @@
 //! Charts as SVG drawn on the server: readable without JavaScript, printable, accessible.
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// A horizontal bar per row: (label, value, text shown after the bar), scaled to `max`.
@@ -16,7 +19,11 @@ pub fn bars(title: &str, rows: &[(String, f64, String)], max: f64) -> String {
     );
     for (i, (label, value, text)) in rows.iter().enumerate() {
         let y = i * ROW + 4;
-        let w = if max > 0.0 { (value / max).clamp(0.0, 1.0) * WIDTH } else { 0.0 };
+        let w = if max > 0.0 {
+            (value / max).clamp(0.0, 1.0) * WIDTH
+        } else {
+            0.0
+        };
         svg.push_str(&format!(
             r#"<text x="{lx}" y="{ty}" text-anchor="end" class="label">{label}</text><rect x="{bx}" y="{y}" width="{w:.1}" height="18" rx="3" class="bar"/><text x="{vx:.1}" y="{ty}" class="value">{text}</text>"#,
             lx = LABEL - 8.0,
@@ -46,7 +53,14 @@ mod tests {
 
     #[test]
     fn bars_scale_to_the_largest_and_escape_labels() {
-        let svg = bars("覆盖率", &[("A<B".into(), 50.0, "50%".into()), ("C".into(), 100.0, "100%".into())], 100.0);
+        let svg = bars(
+            "覆盖率",
+            &[
+                ("A<B".into(), 50.0, "50%".into()),
+                ("C".into(), 100.0, "100%".into()),
+            ],
+            100.0,
+        );
         assert!(svg.contains("A&lt;B"));
         assert!(svg.contains(r#"width="180.0""#) && svg.contains(r#"width="360.0""#));
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));

@@ -3,7 +3,12 @@
 
 use chrono::NaiveDate;
 
-pub const METRICS: [&str; 4] = ["transformed_share", "provincial_demo_schools", "demo_town_schools", "demo_points"];
+pub const METRICS: [&str; 4] = [
+    "transformed_share",
+    "provincial_demo_schools",
+    "demo_town_schools",
+    "demo_points",
+];
 
 /// What the data says, for measuring targets.
 #[derive(Debug, Default, Clone)]
@@ -44,7 +49,11 @@ pub struct Measure {
 /// The `k`-th earliest date (1-based), if there are that many.
 fn kth(mut dates: Vec<NaiveDate>, k: i64) -> Option<NaiveDate> {
     dates.sort();
-    if k <= 0 { None } else { dates.get(k as usize - 1).copied() }
+    if k <= 0 {
+        None
+    } else {
+        dates.get(k as usize - 1).copied()
+    }
 }
 
 /// Earliest approval per unit among those that match.
@@ -52,21 +61,46 @@ fn first_approvals(facts: &Facts, matches: impl Fn(&str, &str) -> bool) -> Vec<N
     let mut first: std::collections::BTreeMap<i64, NaiveDate> = std::collections::BTreeMap::new();
     for (unit, kind, level, on) in &facts.approvals {
         if matches(kind, level) {
-            first.entry(*unit).and_modify(|d| *d = (*d).min(*on)).or_insert(*on);
+            first
+                .entry(*unit)
+                .and_modify(|d| *d = (*d).min(*on))
+                .or_insert(*on);
         }
     }
     first.into_values().collect()
 }
 
-pub fn measure(metric: &str, target: i64, deadline: NaiveDate, facts: &Facts, today: NaiveDate) -> Measure {
+pub fn measure(
+    metric: &str,
+    target: i64,
+    deadline: NaiveDate,
+    facts: &Facts,
+    today: NaiveDate,
+) -> Measure {
     let (actual, achieved_on) = match metric {
         "transformed_share" => {
             let n = facts.schools_transformed_on.len() as i64;
-            let dates: Vec<NaiveDate> = facts.schools_transformed_on.iter().flatten().copied().collect();
-            let share = if n == 0 { 0 } else { dates.len() as i64 * 100 / n };
+            let dates: Vec<NaiveDate> = facts
+                .schools_transformed_on
+                .iter()
+                .flatten()
+                .copied()
+                .collect();
+            let share = if n == 0 {
+                0
+            } else {
+                dates.len() as i64 * 100 / n
+            };
             // The share reached the target when this many schools had been transformed.
             let needed = (target * n + 99) / 100;
-            (share, if share >= target { kth(dates, needed) } else { None })
+            (
+                share,
+                if share >= target {
+                    kth(dates, needed)
+                } else {
+                    None
+                },
+            )
         }
         other => {
             let dates = first_approvals(facts, |kind, level| match other {
@@ -75,7 +109,14 @@ pub fn measure(metric: &str, target: i64, deadline: NaiveDate, facts: &Facts, to
                 _ => kind == "teaching_point",
             });
             let count = dates.len() as i64;
-            (count, if count >= target { kth(dates, target) } else { None })
+            (
+                count,
+                if count >= target {
+                    kth(dates, target)
+                } else {
+                    None
+                },
+            )
         }
     };
     let progress = if actual >= target {
@@ -88,7 +129,11 @@ pub fn measure(metric: &str, target: i64, deadline: NaiveDate, facts: &Facts, to
     } else {
         Progress::InProgress
     };
-    Measure { actual, achieved_on, progress }
+    Measure {
+        actual,
+        achieved_on,
+        progress,
+    }
 }
 
 #[cfg(test)]
@@ -101,12 +146,51 @@ mod tests {
 
     #[test]
     fn a_share_is_met_on_the_day_the_last_needed_school_transformed() {
-        let facts = Facts { schools_transformed_on: vec![Some(d("2022-03-01")), Some(d("2022-09-01"))], approvals: vec![] };
-        let m = measure("transformed_share", 100, d("2022-12-31"), &facts, d("2026-11-30"));
-        assert_eq!(m, Measure { actual: 100, achieved_on: Some(d("2022-09-01")), progress: Progress::Met });
-        let half = Facts { schools_transformed_on: vec![Some(d("2022-03-01")), None], approvals: vec![] };
-        assert_eq!(measure("transformed_share", 100, d("2022-12-31"), &half, d("2026-11-30")).progress, Progress::Late);
-        assert_eq!(measure("transformed_share", 100, d("2027-12-31"), &half, d("2026-11-30")).progress, Progress::InProgress);
+        let facts = Facts {
+            schools_transformed_on: vec![Some(d("2022-03-01")), Some(d("2022-09-01"))],
+            approvals: vec![],
+        };
+        let m = measure(
+            "transformed_share",
+            100,
+            d("2022-12-31"),
+            &facts,
+            d("2026-11-30"),
+        );
+        assert_eq!(
+            m,
+            Measure {
+                actual: 100,
+                achieved_on: Some(d("2022-09-01")),
+                progress: Progress::Met
+            }
+        );
+        let half = Facts {
+            schools_transformed_on: vec![Some(d("2022-03-01")), None],
+            approvals: vec![],
+        };
+        assert_eq!(
+            measure(
+                "transformed_share",
+                100,
+                d("2022-12-31"),
+                &half,
+                d("2026-11-30")
+            )
+            .progress,
+            Progress::Late
+        );
+        assert_eq!(
+            measure(
+                "transformed_share",
+                100,
+                d("2027-12-31"),
+                &half,
+                d("2026-11-30")
+            )
+            .progress,
+            Progress::InProgress
+        );
     }
 
     #[test]
@@ -115,14 +199,43 @@ mod tests {
             schools_transformed_on: vec![],
             approvals: vec![
                 (1, "town_school".into(), "city".into(), d("2022-05-01")),
-                (1, "town_school".into(), "provincial".into(), d("2022-11-01")),
+                (
+                    1,
+                    "town_school".into(),
+                    "provincial".into(),
+                    d("2022-11-01"),
+                ),
                 (2, "town_school".into(), "city".into(), d("2022-08-01")),
-                (3, "teaching_point".into(), "district".into(), d("2022-04-01")),
+                (
+                    3,
+                    "teaching_point".into(),
+                    "district".into(),
+                    d("2022-04-01"),
+                ),
             ],
         };
-        let schools = measure("demo_town_schools", 2, d("2022-06-30"), &facts, d("2026-11-30"));
-        assert_eq!(schools, Measure { actual: 2, achieved_on: Some(d("2022-08-01")), progress: Progress::MetLate });
-        let provincial = measure("provincial_demo_schools", 1, d("2022-12-31"), &facts, d("2026-11-30"));
+        let schools = measure(
+            "demo_town_schools",
+            2,
+            d("2022-06-30"),
+            &facts,
+            d("2026-11-30"),
+        );
+        assert_eq!(
+            schools,
+            Measure {
+                actual: 2,
+                achieved_on: Some(d("2022-08-01")),
+                progress: Progress::MetLate
+            }
+        );
+        let provincial = measure(
+            "provincial_demo_schools",
+            1,
+            d("2022-12-31"),
+            &facts,
+            d("2026-11-30"),
+        );
         assert_eq!(provincial.progress, Progress::Met);
         let points = measure("demo_points", 4, d("2022-06-30"), &facts, d("2026-11-30"));
         assert_eq!((points.actual, points.progress), (1, Progress::Late));

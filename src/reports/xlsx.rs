@@ -12,7 +12,11 @@ pub enum Cell {
 
 impl From<String> for Cell {
     fn from(s: String) -> Self {
-        if s.is_empty() { Cell::Empty } else { Cell::Text(s) }
+        if s.is_empty() {
+            Cell::Empty
+        } else {
+            Cell::Text(s)
+        }
     }
 }
 
@@ -35,7 +39,12 @@ impl From<Option<i32>> for Cell {
 }
 
 /// A workbook of one sheet: `title` in the first row, then headers, then rows.
-pub fn sheet(name: &str, title: &str, headers: &[&str], rows: &[Vec<Cell>]) -> Result<Vec<u8>, XlsxError> {
+pub fn sheet(
+    name: &str,
+    title: &str,
+    headers: &[&str],
+    rows: &[Vec<Cell>],
+) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let ws = book.add_worksheet();
     ws.set_name(name)?;
@@ -68,8 +77,14 @@ pub fn sheet(name: &str, title: &str, headers: &[&str], rows: &[Vec<Cell>]) -> R
 pub fn download(file_name: &str, bytes: Vec<u8>) -> Response {
     (
         [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")),
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
         ],
         bytes,
     )

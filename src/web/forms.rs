@@ -29,12 +29,22 @@ impl FieldErrors {
     }
 
     pub fn into_result<T>(self, value: T) -> Result<T, FieldErrors> {
-        if self.is_empty() { Ok(value) } else { Err(self) }
+        if self.is_empty() {
+            Ok(value)
+        } else {
+            Err(self)
+        }
     }
 }
 
 /// Trimmed text; an error under `field` when it is required and empty or longer than `max` characters.
-pub fn text(errors: &mut FieldErrors, field: &'static str, value: &str, required: bool, max: usize) -> String {
+pub fn text(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    value: &str,
+    required: bool,
+    max: usize,
+) -> String {
     let value = value.trim().to_string();
     if required && value.is_empty() {
         errors.add(field, "form.required");
@@ -60,7 +70,12 @@ pub fn count(errors: &mut FieldErrors, field: &'static str, value: &str) -> Opti
 }
 
 /// A date written YYYY-MM-DD; empty is `None` (or an error when required).
-pub fn date(errors: &mut FieldErrors, field: &'static str, value: &str, required: bool) -> Option<NaiveDate> {
+pub fn date(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    value: &str,
+    required: bool,
+) -> Option<NaiveDate> {
     let value = value.trim();
     if value.is_empty() {
         if required {
@@ -84,11 +99,19 @@ pub struct Pairs(pub Vec<(String, String)>);
 impl Pairs {
     /// The first value of `name`, or "".
     pub fn get(&self, name: &str) -> String {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
     }
 
     pub fn all(&self, name: &str) -> Vec<String> {
-        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
     }
 }
 
@@ -96,8 +119,12 @@ impl<S: Send + Sync> FromRequest<S> for Pairs {
     type Rejection = axum::http::StatusCode;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state).await.map_err(|_| axum::http::StatusCode::BAD_REQUEST)?;
-        serde_urlencoded::from_bytes(&bytes).map(Pairs).map_err(|_| axum::http::StatusCode::BAD_REQUEST)
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|_| axum::http::StatusCode::BAD_REQUEST)?;
+        serde_urlencoded::from_bytes(&bytes)
+            .map(Pairs)
+            .map_err(|_| axum::http::StatusCode::BAD_REQUEST)
     }
 }
 
@@ -111,7 +138,10 @@ mod tests {
         assert_eq!(count(&mut errors, "a", " 12 "), Some(12));
         assert_eq!(count(&mut errors, "b", ""), None);
         assert_eq!(count(&mut errors, "c", "-3"), None);
-        assert_eq!(date(&mut errors, "d", "2022-06-30", true), NaiveDate::from_ymd_opt(2022, 6, 30));
+        assert_eq!(
+            date(&mut errors, "d", "2022-06-30", true),
+            NaiveDate::from_ymd_opt(2022, 6, 30)
+        );
         assert_eq!(date(&mut errors, "e", "2022/6/30", false), None);
         assert_eq!(date(&mut errors, "f", "", true), None);
         assert_eq!(errors.get("c"), Some("form.count"));

@@ -39,7 +39,7 @@ impl Ctx {
         self.lang.t(key)
     }
 
-        /// The label of a code in an area of the catalogue: `label("kind", "college")`.
+    /// The label of a code in an area of the catalogue: `label("kind", "college")`.
     pub fn label(&self, area: &str, code: &str) -> String {
         self.tr(&format!("{area}.{code}"))
     }
@@ -67,7 +67,7 @@ impl Ctx {
         if may(role, Action::ViewNetwork) {
             add("/units", "nav.network");
         }
-                if role.is_district_wide() {
+        if role.is_district_wide() {
             add("/targets", "nav.targets");
         }
         if may(role, Action::ManageAccounts) {
@@ -191,7 +191,7 @@ pub async fn context_layer(State(app): State<AppState>, req: Request, next: Next
             .get("x-csrf-token")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string)
-                        .or(match is_multipart(&parts) {
+            .or(match is_multipart(&parts) {
                 true => multipart_field(&parts, &bytes, "csrf").await,
                 false => form_field(&bytes, "csrf"),
             });
@@ -244,14 +244,19 @@ fn form_field(body: &[u8], name: &str) -> Option<String> {
 }
 
 fn is_multipart(parts: &Parts) -> bool {
-    parts.headers.get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"multipart/form-data"))
+    parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"multipart/form-data"))
 }
 
 /// A text field of a multipart body (file uploads carry their token as a form field too).
 async fn multipart_field(parts: &Parts, body: &axum::body::Bytes, name: &str) -> Option<String> {
     use axum::extract::FromRequest;
     let req = Request::from_parts(parts.clone(), Body::from(body.clone()));
-    let mut multipart = axum::extract::Multipart::from_request(req, &()).await.ok()?;
+    let mut multipart = axum::extract::Multipart::from_request(req, &())
+        .await
+        .ok()?;
     while let Ok(Some(field)) = multipart.next_field().await {
         if field.name() == Some(name) {
             return field.text().await.ok();
@@ -387,6 +392,11 @@ pub fn render<T: Template>(page: &T) -> Response {
     render_with(StatusCode::OK, page)
 }
 
+/// Today's date in China (UTC+8), the date users mean.
+pub fn today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -417,9 +427,4 @@ mod tests {
         assert!(!constant_time_eq(b"abc", b"abd"));
         assert!(!constant_time_eq(b"abc", b"ab"));
     }
-}
-
-/// Today's date in China (UTC+8), the date users mean.
-pub fn today() -> chrono::NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
 }

@@ -29,6 +29,13 @@ async fn every_route_answers_each_role_inside_and_outside_its_scope() {
     let hm01 = app.unit_id("MJ-HM-01").await;
     let ys_college = app.unit_id_in("yanshi", "YS").await;
     let ys_fd = app.unit_id("YS-FD").await;
+    let hm = app.unit_id("MJ-HM").await;
+    let cg01_designation: i64 =
+        sqlx::query_scalar("select id from demonstration where unit_id = $1")
+            .bind(cg01)
+            .fetch_one(&app.db.sys)
+            .await
+            .unwrap();
     let town_account = app.account_id("mengjin-town").await;
     let yanshi_account = app.account_id("yanshi-bureau").await;
     let platform_account = app.account_id("platform").await;
@@ -62,6 +69,19 @@ async fn every_route_answers_each_role_inside_and_outside_its_scope() {
         ("/platform/districts".into(), "444444424"),
         ("/platform/districts/new".into(), "444444424"),
         ("/account/password".into(), "222222222"),
+        ("/units/export.xlsx".into(), "222224242"),
+        (format!("/units/export.xlsx?town={hm}"), "222224242"),
+        ("/units/print".into(), "222224242"),
+        ("/units/import".into(), "244444244"),
+        ("/units/import/template.xlsx".into(), "244444244"),
+        (format!("/units/{cg01}/designations/new"), "244444444"),
+        (format!("/units/{ys_fd}/designations/new"), "444444244"),
+        (
+            format!("/units/{cg01}/designations/{cg01_designation}"),
+            "244444444",
+        ),
+        ("/targets".into(), "222444244"),
+        ("/targets?year=2022".into(), "222444244"),
     ];
 
     let mut clients: Vec<Client> = Vec::new();
@@ -115,9 +135,17 @@ async fn out_of_scope_posts_answer_404_and_change_nothing() {
     type Attempt<'a> = (&'a Client, String, &'a [(&'a str, &'a str)]);
     let attempts: Vec<Attempt> = vec![
         (&town, format!("/units/{hm01}"), &fields),
-        (&town, format!("/units/{hm01}/status"), &[("status", "closed"), ("status_on", "2026-12-01")]),
+        (
+            &town,
+            format!("/units/{hm01}/status"),
+            &[("status", "closed"), ("status_on", "2026-12-01")],
+        ),
         (&bureau, format!("/units/{ys_fd}"), &fields),
-        (&bureau, format!("/units/{ys_fd}/status"), &[("status", "closed"), ("status_on", "2026-12-01")]),
+        (
+            &bureau,
+            format!("/units/{ys_fd}/status"),
+            &[("status", "closed"), ("status_on", "2026-12-01")],
+        ),
         (&bureau, format!("/units/{ys_college}/children"), &fields),
         (
             &point,
@@ -144,6 +172,30 @@ async fn out_of_scope_posts_answer_404_and_change_nothing() {
             &bureau,
             "/platform/districts".to_string(),
             &[("code", "luoning")],
+        ),
+        (
+            &town,
+            format!("/units/{hm01}/designations"),
+            &[
+                ("level", "city"),
+                ("year", "2026"),
+                ("candidate_on", "2026-01-01"),
+            ],
+        ),
+        (
+            &bureau,
+            format!("/units/{ys_fd}/designations"),
+            &[
+                ("level", "city"),
+                ("year", "2026"),
+                ("candidate_on", "2026-01-01"),
+            ],
+        ),
+        (&town, "/targets".to_string(), &[("year", "2030")]),
+        (
+            &point,
+            format!("/units/{hm01}/status"),
+            &[("status", "closed"), ("status_on", "2026-12-01")],
         ),
     ];
     for (client, path, fields) in attempts {

@@ -157,13 +157,20 @@ async fn a_post_without_a_valid_csrf_token_is_refused() {
     let forged = client
         .post_raw(
             &format!("/units/{point}/status"),
-            &[("csrf", "0".repeat(64).as_str()), ("status", "closed"), ("status_on", "2026-12-01")],
+            &[
+                ("csrf", "0".repeat(64).as_str()),
+                ("status", "closed"),
+                ("status_on", "2026-12-01"),
+            ],
         )
         .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
     forged.assert_contains("请求已被拒绝");
     let missing = client
-        .post_raw(&format!("/units/{point}/status"), &[("status", "closed"), ("status_on", "2026-12-01")])
+        .post_raw(
+            &format!("/units/{point}/status"),
+            &[("status", "closed"), ("status_on", "2026-12-01")],
+        )
         .await;
     assert_eq!(missing.status, StatusCode::FORBIDDEN);
     let status: String = sqlx::query_scalar("select status from org_unit where id = $1")

@@ -52,7 +52,12 @@ async fn a_town_admin_edits_its_point_and_the_change_is_audited() {
     form.assert_contains("城关镇东关社区教学点");
     let fields = with(
         form.form_fields(&format!("/units/{point}")),
-        &[("address", "东关社区文化中心二楼"), ("contact_name", "王老师"), ("contact_phone", "0379-67912345"), ("effective_on", "2026-11-01")],
+        &[
+            ("address", "东关社区文化中心二楼"),
+            ("contact_name", "王老师"),
+            ("contact_phone", "0379-67912345"),
+            ("effective_on", "2026-11-01"),
+        ],
     );
     let saved = town.submit(&format!("/units/{point}"), &fields).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
@@ -92,7 +97,14 @@ async fn bad_input_is_shown_beside_each_field_with_what_was_typed_and_nothing_is
     let form = town.get(&format!("/units/{point}/edit")).await;
     let fields = with(
         form.form_fields(&format!("/units/{point}")),
-        &[("name", "  "), ("code", "东关"), ("address", "我填写的地址"), ("contact_phone", "call me"), ("parttime_teachers", "三"), ("founded_on", "2022/3/1")],
+        &[
+            ("name", "  "),
+            ("code", "东关"),
+            ("address", "我填写的地址"),
+            ("contact_phone", "call me"),
+            ("parttime_teachers", "三"),
+            ("founded_on", "2022/3/1"),
+        ],
     );
     let page = town.submit(&format!("/units/{point}"), &fields).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -124,7 +136,11 @@ async fn a_code_already_used_in_the_district_is_refused_beside_the_field() {
     let page = town
         .post(
             &format!("/units/{school}/children"),
-            &[("name", "新建教学点"), ("code", "MJ-HM-01"), ("effective_on", "2026-11-30")],
+            &[
+                ("name", "新建教学点"),
+                ("code", "MJ-HM-01"),
+                ("effective_on", "2026-11-30"),
+            ],
         )
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -136,7 +152,11 @@ async fn a_code_already_used_in_the_district_is_refused_beside_the_field() {
     let created = yanshi
         .post(
             &format!("/units/{ys_school}/children"),
-            &[("name", "府店镇新点"), ("code", "MJ-HM-01"), ("effective_on", "2026-11-30")],
+            &[
+                ("name", "府店镇新点"),
+                ("code", "MJ-HM-01"),
+                ("effective_on", "2026-11-30"),
+            ],
         )
         .await;
     assert_eq!(created.status, StatusCode::SEE_OTHER);
@@ -155,7 +175,9 @@ async fn a_stale_save_gets_the_conflict_page_instead_of_overwriting() {
             &format!("/units/{point}"),
             &[
                 ("name", "西关村教学点（区局改）"),
-                ("code", "MJ-CG-02"), ("effective_on", "2026-11-30"), ("version", &v_bureau),
+                ("code", "MJ-CG-02"),
+                ("effective_on", "2026-11-30"),
+                ("version", &v_bureau),
             ],
         )
         .await;
@@ -165,7 +187,9 @@ async fn a_stale_save_gets_the_conflict_page_instead_of_overwriting() {
             &format!("/units/{point}"),
             &[
                 ("name", "西关村教学点（镇里改）"),
-                ("code", "MJ-CG-02"), ("effective_on", "2026-11-30"), ("version", &v_town),
+                ("code", "MJ-CG-02"),
+                ("effective_on", "2026-11-30"),
+                ("version", &v_town),
             ],
         )
         .await;
@@ -193,7 +217,11 @@ async fn a_town_admin_adds_a_point_to_its_school_and_it_joins_the_tree() {
         .post(
             &format!("/units/{school}/children"),
             &[
-                ("name", "城关镇北街社区教学点"), ("code", "MJ-CG-04"), ("area", "城关镇"), ("village", "北街社区"), ("effective_on", "2026-11-30"),
+                ("name", "城关镇北街社区教学点"),
+                ("code", "MJ-CG-04"),
+                ("area", "城关镇"),
+                ("village", "北街社区"),
+                ("effective_on", "2026-11-30"),
             ],
         )
         .await;
@@ -223,30 +251,84 @@ async fn closing_keeps_the_unit_and_its_history_and_a_school_with_active_points_
     let school = app.unit_id("MJ-HM").await;
     let point = app.unit_id("MJ-HM-01").await;
     let bureau = app.login("mengjin-bureau").await;
-    let refused = bureau.post(&format!("/units/{school}/status"), &[("status", "closed"), ("status_on", "2026-12-01")]).await;
+    let refused = bureau
+        .post(
+            &format!("/units/{school}/status"),
+            &[("status", "closed"), ("status_on", "2026-12-01")],
+        )
+        .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     refused.assert_contains("请先停用其下属的在用教学点");
 
-    let bad_date = bureau.post(&format!("/units/{point}/status"), &[("status", "suspended"), ("status_on", "明天")]).await;
+    let bad_date = bureau
+        .post(
+            &format!("/units/{point}/status"),
+            &[("status", "suspended"), ("status_on", "明天")],
+        )
+        .await;
     assert_eq!(bad_date.status, StatusCode::UNPROCESSABLE_ENTITY);
     bad_date.assert_contains("请按 YYYY-MM-DD 填写日期");
-    let not_allowed = bureau.post(&format!("/units/{point}/status"), &[("status", "planned"), ("status_on", "2026-12-01")]).await;
+    let not_allowed = bureau
+        .post(
+            &format!("/units/{point}/status"),
+            &[("status", "planned"), ("status_on", "2026-12-01")],
+        )
+        .await;
     not_allowed.assert_contains("不能从当前状态变更为该状态");
 
-    let closed = bureau.post(&format!("/units/{point}/status"), &[("status", "closed"), ("status_on", "2026-12-01"), ("status_note", "并入扣马社区")]).await;
+    let closed = bureau
+        .post(
+            &format!("/units/{point}/status"),
+            &[
+                ("status", "closed"),
+                ("status_on", "2026-12-01"),
+                ("status_note", "并入扣马社区"),
+            ],
+        )
+        .await;
     assert_eq!(closed.status, StatusCode::SEE_OTHER);
     let page = bureau.get(&format!("/units/{point}")).await;
     page.assert_contains("已撤销");
     page.assert_contains("并入扣马社区");
-    assert!(!bureau.get("/units").await.body.contains("会盟镇扣马村教学点"), "closed units leave the default list");
-    bureau.get("/units?status=all").await.assert_contains("会盟镇扣马村教学点");
-    let reopened = bureau.post(&format!("/units/{point}/status"), &[("status", "active"), ("status_on", "2027-01-01")]).await;
+    assert!(
+        !bureau
+            .get("/units")
+            .await
+            .body
+            .contains("会盟镇扣马村教学点"),
+        "closed units leave the default list"
+    );
+    bureau
+        .get("/units?status=all")
+        .await
+        .assert_contains("会盟镇扣马村教学点");
+    let reopened = bureau
+        .post(
+            &format!("/units/{point}/status"),
+            &[("status", "active"), ("status_on", "2027-01-01")],
+        )
+        .await;
     assert_eq!(reopened.status, StatusCode::SEE_OTHER);
-    assert_eq!(app.audit_actions("org_unit", point).await, ["org_unit.status", "org_unit.status"]);
+    assert_eq!(
+        app.audit_actions("org_unit", point).await,
+        ["org_unit.status", "org_unit.status"]
+    );
     let (status, since): (String, chrono::NaiveDate) =
-        sqlx::query_as("select status, status_since from org_unit where id = $1").bind(point).fetch_one(&app.db.sys).await.unwrap();
-    assert_eq!((status.as_str(), since.to_string().as_str()), ("active", "2027-01-01"));
-    let events: Vec<String> = sqlx::query_scalar("select kind from unit_event where unit_id = $1 order by id").bind(point).fetch_all(&app.db.sys).await.unwrap();
+        sqlx::query_as("select status, status_since from org_unit where id = $1")
+            .bind(point)
+            .fetch_one(&app.db.sys)
+            .await
+            .unwrap();
+    assert_eq!(
+        (status.as_str(), since.to_string().as_str()),
+        ("active", "2027-01-01")
+    );
+    let events: Vec<String> =
+        sqlx::query_scalar("select kind from unit_event where unit_id = $1 order by id")
+            .bind(point)
+            .fetch_all(&app.db.sys)
+            .await
+            .unwrap();
     assert_eq!(events, ["created", "status", "status"]);
 }
 
@@ -255,16 +337,35 @@ async fn the_timeline_after_several_edits_runs_newest_first_by_effective_date() 
     let app = TestApp::spawn().await;
     let point = app.unit_id("MJ-CG-02").await;
     let town = app.login("mengjin-town").await;
-    for (teachers, on) in [("5", "2026-03-01"), ("7", "2026-09-01"), ("6", "2026-06-01")] {
+    for (teachers, on) in [
+        ("5", "2026-03-01"),
+        ("7", "2026-09-01"),
+        ("6", "2026-06-01"),
+    ] {
         let form = town.get(&format!("/units/{point}/edit")).await;
-        let fields = with(form.form_fields(&format!("/units/{point}")), &[("parttime_teachers", teachers), ("effective_on", on)]);
-        assert_eq!(town.submit(&format!("/units/{point}"), &fields).await.status, StatusCode::SEE_OTHER);
+        let fields = with(
+            form.form_fields(&format!("/units/{point}")),
+            &[("parttime_teachers", teachers), ("effective_on", on)],
+        );
+        assert_eq!(
+            town.submit(&format!("/units/{point}"), &fields)
+                .await
+                .status,
+            StatusCode::SEE_OTHER
+        );
     }
     let page = town.get(&format!("/units/{point}")).await;
     let timeline = &page.body[page.body.find("id=\"timeline\"").unwrap()..];
-    let (sep, jun, mar) = (timeline.find("2026-09-01").unwrap(), timeline.find("2026-06-01").unwrap(), timeline.find("2026-03-01").unwrap());
+    let (sep, jun, mar) = (
+        timeline.find("2026-09-01").unwrap(),
+        timeline.find("2026-06-01").unwrap(),
+        timeline.find("2026-03-01").unwrap(),
+    );
     assert!(sep < jun && jun < mar, "newest effective date first");
-    assert!(timeline.contains("兼职教师：7 → 6"), "each entry says what changed");
+    assert!(
+        timeline.contains("兼职教师：7 → 6"),
+        "each entry says what changed"
+    );
     let created = timeline.find("设立").unwrap();
     assert!(mar < created, "the unit's founding comes last");
 }
@@ -277,7 +378,12 @@ async fn staffing_venues_and_transformation_are_kept_and_checked() {
     let form = town.get(&format!("/units/{school}/edit")).await;
     let mut fields = with(
         form.form_fields(&format!("/units/{school}")),
-        &[("fulltime_teachers", "4"), ("villages_total", "21"), ("transformed_on", "2026-10-08"), ("predecessor", "")],
+        &[
+            ("fulltime_teachers", "4"),
+            ("villages_total", "21"),
+            ("transformed_on", "2026-10-08"),
+            ("predecessor", ""),
+        ],
     );
     let missing = town.submit(&format!("/units/{school}"), &fields).await;
     assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -286,13 +392,28 @@ async fn staffing_venues_and_transformation_are_kept_and_checked() {
     fields.retain(|(k, _)| k != "shared_venues");
     fields.push(("shared_venues".into(), "youth_centre".into()));
     fields.push(("shared_venues".into(), "sports_venue".into()));
-    assert_eq!(town.submit(&format!("/units/{school}"), &fields).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        town.submit(&format!("/units/{school}"), &fields)
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
     let page = town.get(&format!("/units/{school}")).await;
     page.assert_contains("2026-10-08 · 原成人文化学校：小浪底镇成人文化技术学校");
     page.assert_contains("青少年活动中心、体育场馆");
     let (teachers, venues): (i32, Vec<String>) =
-        sqlx::query_as("select fulltime_teachers, shared_venues from org_unit where id = $1").bind(school).fetch_one(&app.db.sys).await.unwrap();
-    assert_eq!((teachers, venues), (4, vec!["youth_centre".to_string(), "sports_venue".to_string()]));
+        sqlx::query_as("select fulltime_teachers, shared_venues from org_unit where id = $1")
+            .bind(school)
+            .fetch_one(&app.db.sys)
+            .await
+            .unwrap();
+    assert_eq!(
+        (teachers, venues),
+        (
+            4,
+            vec!["youth_centre".to_string(), "sports_venue".to_string()]
+        )
+    );
 }
 
 #[tokio::test]

@@ -93,7 +93,10 @@ async fn the_audit_log_cannot_be_changed_or_deleted() {
     let bureau = app.login("mengjin-bureau").await;
     let point = app.unit_id("MJ-CG-01").await;
     bureau
-        .post(&format!("/units/{point}/status"), &[("status", "suspended"), ("status_on", "2026-12-01")])
+        .post(
+            &format!("/units/{point}/status"),
+            &[("status", "suspended"), ("status_on", "2026-12-01")],
+        )
         .await;
     let mut tx = app.db.begin_for(1).await.unwrap();
     assert!(

@@ -288,18 +288,28 @@ impl Page {
         Some(self.body[at..].split('"').next()?.to_string())
     }
 
-        /// The fields a browser would submit from the page's form that posts to `action`:
+    /// The fields a browser would submit from the page's form that posts to `action`:
     /// inputs with their values (checked boxes only) and each select's selected option.
     pub fn form_fields(&self, action: &str) -> Vec<(String, String)> {
-        let start = self.body.find(&format!("action=\"{action}\"")).unwrap_or_else(|| panic!("no form posting to {action}"));
+        let start = self
+            .body
+            .find(&format!("action=\"{action}\""))
+            .unwrap_or_else(|| panic!("no form posting to {action}"));
         let form = &self.body[start..start + self.body[start..].find("</form>").unwrap()];
         let attr = |tag: &str, name: &str| -> Option<String> {
             let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
             Some(html_unescape(&tag[at..at + tag[at..].find('"')?]))
         };
         let mut fields = Vec::new();
-        for tag in form.split("<input").skip(1).map(|t| &t[..t.find('>').unwrap()]) {
-            let (Some(name), value) = (attr(tag, "name"), attr(tag, "value").unwrap_or_default()) else { continue };
+        for tag in form
+            .split("<input")
+            .skip(1)
+            .map(|t| &t[..t.find('>').unwrap()])
+        {
+            let (Some(name), value) = (attr(tag, "name"), attr(tag, "value").unwrap_or_default())
+            else {
+                continue;
+            };
             if attr(tag, "type").as_deref() == Some("checkbox") && !tag.contains(" checked") {
                 continue;
             }
@@ -308,8 +318,15 @@ impl Page {
         for select in form.split("<select").skip(1) {
             let select = &select[..select.find("</select>").unwrap()];
             let name = attr(select, "name").unwrap();
-            let chosen = select.split("<option").skip(1).find(|o| o.contains(" selected")).or_else(|| select.split("<option").nth(1));
-            fields.push((name, chosen.and_then(|o| attr(o, "value")).unwrap_or_default()));
+            let chosen = select
+                .split("<option")
+                .skip(1)
+                .find(|o| o.contains(" selected"))
+                .or_else(|| select.split("<option").nth(1));
+            fields.push((
+                name,
+                chosen.and_then(|o| attr(o, "value")).unwrap_or_default(),
+            ));
         }
         fields
     }
@@ -325,7 +342,12 @@ impl Page {
 }
 
 fn html_unescape(s: &str) -> String {
-    s.replace("&#34;", "\"").replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    s.replace("&#34;", "\"")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 /// Replaces (or adds) the named fields' values.
@@ -377,9 +399,15 @@ impl Client {
         Self::page(res).await
     }
 
-        /// Posts fields read from a page (they carry their own CSRF token).
+    /// Posts fields read from a page (they carry their own CSRF token).
     pub async fn submit(&self, path: &str, fields: &[(String, String)]) -> Page {
-        let res = self.http.post(format!("{}{path}", self.base)).form(fields).send().await.unwrap();
+        let res = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .form(fields)
+            .send()
+            .await
+            .unwrap();
         Self::page(res).await
     }
 
