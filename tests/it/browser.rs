@@ -1,7 +1,7 @@
 //! Users' journeys in a real headless Chromium.
 
+use crate::support::TestApp;
 use crate::support::browser::Browser;
-use crate::support::{DEMO_PASSWORD, TestApp};
 use fantoccini::Locator;
 
 #[tokio::test]
@@ -10,19 +10,7 @@ async fn a_town_admin_opens_a_teaching_point_edits_it_and_sees_the_change() {
     let browser = Browser::start().await;
     let c = &browser.client;
     let result = async {
-        c.goto(&format!("{}/", app.base())).await?;
-        c.find(Locator::Css("#username"))
-            .await?
-            .send_keys("mengjin-town")
-            .await?;
-        c.find(Locator::Css("#password"))
-            .await?
-            .send_keys(DEMO_PASSWORD)
-            .await?;
-        c.find(Locator::Css("button[type=submit].primary"))
-            .await?
-            .click()
-            .await?;
+        browser.login(&app.base(), "mengjin-town").await?;
         c.wait()
             .for_element(Locator::LinkText("城关镇新庄村教学点"))
             .await?
@@ -64,19 +52,7 @@ async fn the_bureau_filters_the_network_list_and_exports_what_it_sees() {
     let browser = Browser::start().await;
     let c = &browser.client;
     let result = async {
-        c.goto(&format!("{}/login", app.base())).await?;
-        c.find(Locator::Css("#username"))
-            .await?
-            .send_keys("mengjin-bureau")
-            .await?;
-        c.find(Locator::Css("#password"))
-            .await?
-            .send_keys(DEMO_PASSWORD)
-            .await?;
-        c.find(Locator::Css("button[type=submit].primary"))
-            .await?
-            .click()
-            .await?;
+        browser.login(&app.base(), "mengjin-bureau").await?;
         c.wait().for_element(Locator::Id("count-schools")).await?;
         c.goto(&format!("{}/units", app.base())).await?;
         c.find(Locator::Css(

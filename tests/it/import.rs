@@ -38,13 +38,7 @@ async fn upload(client: &Client, bytes: Vec<u8>) -> Page {
         .send()
         .await
         .unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    Page {
-        status,
-        headers,
-        body: res.text().await.unwrap(),
-    }
+    Client::page(res).await
 }
 
 const HEADERS: [&str; 8] = [

@@ -1,7 +1,7 @@
 //! Headless Chromium through chromedriver, for the users' journeys. `.ci/run` installs both
 //! from Debian's packages; CHROMEDRIVER and CHROMIUM name other binaries.
 
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -63,6 +63,30 @@ impl Browser {
             driver,
             profile,
         }
+    }
+
+    /// Signs in on the login page at `base` and waits for the home page.
+    pub async fn login(
+        &self,
+        base: &str,
+        username: &str,
+    ) -> Result<(), fantoccini::error::CmdError> {
+        let c = &self.client;
+        c.goto(&format!("{base}/login")).await?;
+        c.find(Locator::Css("#username"))
+            .await?
+            .send_keys(username)
+            .await?;
+        c.find(Locator::Css("#password"))
+            .await?
+            .send_keys(super::DEMO_PASSWORD)
+            .await?;
+        c.find(Locator::Css("button[type=submit].primary"))
+            .await?
+            .click()
+            .await?;
+        c.wait().for_element(Locator::Css("h1")).await?;
+        Ok(())
     }
 
     /// Ends the browser session and the driver.

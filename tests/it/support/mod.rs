@@ -377,7 +377,7 @@ impl Client {
         Self::page(res).await
     }
 
-    async fn page(res: reqwest::Response) -> Page {
+    pub async fn page(res: reqwest::Response) -> Page {
         let status = res.status();
         let headers = res.headers().clone();
         Page {
