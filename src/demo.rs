@@ -162,13 +162,22 @@ const MENGJIN: District = District {
             &[("MJ-HY-01", "河阳社区教学点"), ("MJ-HY-02", "冶戌村教学点")],
         ),
     ],
+        // The committee's member units of annex 1, in its order.
     member_units: &[
+        ("MU-EDU", "区教体局"),
+        ("MU-BB", "区委编办"),
         ("MU-FIN", "区财政局"),
         ("MU-CA", "区民政局"),
-        ("MU-HRSS", "区人力资源和社会保障局"),
-        ("MU-CT", "区文化广电和旅游局"),
+        ("MU-HRSS", "区人社局"),
+        ("MU-HEALTH", "区卫健委"),
+        ("MU-CT", "区文广旅局"),
+        ("MU-VET", "区委老干局"),
         ("MU-WF", "区妇联"),
         ("MU-YL", "团区委"),
+        ("MU-SCI", "区科协"),
+        ("MU-ART", "区文联"),
+        ("MU-TTS", "区教师进修学校"),
+        ("MU-OU", "洛阳广播电视大学孟津分校"),
     ],
 };
 
@@ -284,12 +293,10 @@ pub async fn load(db: &Db) -> sqlx::Result<bool> {
     }
     for district in [&MENGJIN, &YANSHI] {
         let tenant_id = ids[district.college.0].0;
-        sqlx::query("select seed_policy_targets($1)")
-            .bind(tenant_id)
-            .execute(&mut *tx)
-            .await?;
+                sqlx::query("select seed_policy_targets($1)").bind(tenant_id).execute(&mut *tx).await?;
         enrich(&mut tx, tenant_id, district).await?;
     }
+    crate::demo_cycle::seed(&mut tx, ids[MENGJIN.college.0].0).await?;
     let mengjin = ids[MENGJIN.college.0].0;
     let yanshi = ids[YANSHI.college.0].0;
     // (username, display name, role, district, org unit, member unit)

@@ -18,7 +18,8 @@ pub struct CurrentUser {
     pub username: String,
     pub display_name: String,
     pub role: Role,
-    pub tenant_id: Option<i64>,
+        pub tenant_id: Option<i64>,
+    pub tenant_code: String,
     pub tenant_name: String,
     pub unit_id: Option<i64>,
     pub unit_name: String,
@@ -57,7 +58,8 @@ struct SessionRow {
     username: String,
     display_name: String,
     role: String,
-    tenant_id: Option<i64>,
+        tenant_id: Option<i64>,
+    tenant_code: Option<String>,
     tenant_name: Option<String>,
     unit_id: Option<i64>,
     unit_name: Option<String>,
@@ -72,7 +74,7 @@ struct SessionRow {
 pub async fn resolve(db: &Db, token: &str) -> sqlx::Result<Option<CurrentUser>> {
     let hash = token_hash(token);
     let row: Option<SessionRow> = sqlx::query_as(
-        "select a.id, a.username, a.display_name, a.role, a.tenant_id, t.name as tenant_name,
+        "select a.id, a.username, a.display_name, a.role, a.tenant_id, t.code as tenant_code, t.name as tenant_name,
                 a.unit_id, u.name as unit_name, u.path as unit_path,
                 a.member_unit_id, m.name as member_unit_name, s.csrf_token,
                 s.last_seen_at < now() - interval '1 minute' as stale
@@ -109,7 +111,8 @@ pub async fn resolve(db: &Db, token: &str) -> sqlx::Result<Option<CurrentUser>> 
         username: row.username,
         display_name: row.display_name,
         role,
-        tenant_id: row.tenant_id,
+                tenant_id: row.tenant_id,
+        tenant_code: row.tenant_code.unwrap_or_default(),
         tenant_name: row.tenant_name.unwrap_or_default(),
         unit_id: row.unit_id,
         unit_name: row.unit_name.unwrap_or_default(),

@@ -44,6 +44,16 @@ impl Ctx {
         self.tr(&format!("{area}.{code}"))
     }
 
+            /// The signed-in user's district code, for links to its public pages.
+    pub fn tenant_code(&self) -> String {
+        self.user.as_ref().map(|u| u.tenant_code.clone()).unwrap_or_default()
+    }
+
+    /// Whether the user reads the whole district (bureau, office, supervisor, viewer).
+    pub fn district_wide(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.role.is_district_wide())
+    }
+
     /// Role names and other keys held as `String`.
     pub fn tr(&self, key: &str) -> String {
         self.lang.t(key).to_string()
@@ -67,8 +77,15 @@ impl Ctx {
         if may(role, Action::ViewNetwork) {
             add("/units", "nav.network");
         }
-        if role.is_district_wide() {
+                if role.is_district_wide() {
             add("/targets", "nav.targets");
+            add("/cycles", "nav.cycles");
+        }
+        if matches!(role, Role::DistrictAdmin | Role::TownAdmin | Role::PointCoordinator | Role::UnitOfficer) {
+            add("/inbox", "nav.inbox");
+        }
+        if may(role, Action::ViewCommittee) {
+            add("/committee", "nav.committee");
         }
         if may(role, Action::ManageAccounts) {
             add("/accounts", "nav.accounts");

@@ -1,0 +1,402 @@
+//! The bureau's side of the cycle: opening a year's cycle and choosing who files, the
+//! completeness board with reminders and export, and closing and publishing.
+
+use super::repo::{self, Cycle, Submission};
+use crate::access::Role;
+use crate::app::AppState;
+use crate::audit::{self, Actor, Change};
+use crate::auth::session::CurrentUser;
+use crate::error::{AppError, OrNotFound, Result};
+use crate::reports::xlsx::{self, Cell};
+use crate::web::forms::{FieldErrors, Pairs, date};
+use crate::web::{Ctx, flash_redirect, render, render_with, today};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::{Datelike, NaiveDate};
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/cycles", get(list_cycles).post(open_cycle))
+        .route("/cycles/new", get(new_cycle))
+        .route("/cycles/{id}", get(show_board))
+        .route("/cycles/{id}/board.xlsx", get(export_board))
+        .route("/cycles/{id}/window", post(change_window))
+        .route("/cycles/{id}/remind", post(remind))
+        .route("/cycles/{id}/{action}", post(change_cycle_status))
+}
+
+fn may_view(user: &CurrentUser) -> Result<()> {
+    if user.role.is_district_wide() { Ok(()) } else { Err(AppError::NotFound) }
+}
+
+/// The bureau and its committee office run the cycle.
+fn may_run(user: &CurrentUser) -> Result<()> {
+    if matches!(user.role, Role::DistrictAdmin | Role::CommitteeOffice) { Ok(()) } else { Err(AppError::NotFound) }
+}
+
+#[derive(Template)]
+#[template(path = "cycle/cycles.html")]
+struct CyclesPage {
+    ctx: Ctx,
+    cycles: Vec<Cycle>,
+    can_run: bool,
+}
+
+async fn list_cycles(ctx: Ctx, user: CurrentUser, State(app): State<AppState>) -> Result<Response> {
+    may_view(&user)?;
+    let mut tx = app.db.begin_for(user.tenant()?).await?;
+    let cycles = repo::cycles(&mut tx).await?;
+    tx.commit().await?;
+    let can_run = may_run(&user).is_ok();
+    Ok(render(&CyclesPage { ctx, cycles, can_run }))
+}
+
+#[derive(Template)]
+#[template(path = "cycle/new.html")]
+struct NewCyclePage {
+    ctx: Ctx,
+    year: String,
+    opens_on: String,
+    due_on: String,
+    filers: Vec<String>,
+    errors: FieldErrors,
+}
+
+impl NewCyclePage {
+    fn chosen(&self, kind: &str) -> bool {
+        self.filers.iter().any(|f| f == kind)
+    }
+}
+
+const FILER_KINDS: [&str; 4] = ["member_unit", "college", "town_school", "teaching_point"];
+
+async fn new_cycle(ctx: Ctx, user: CurrentUser) -> Result<Response> {
+    may_run(&user)?;
+    let year = today().year();
+    let page = NewCyclePage {
+        ctx,
+        year: year.to_string(),
+        opens_on: format!("{year}-12-01"),
+        due_on: format!("{year}-12-31"),
+        filers: FILER_KINDS.iter().map(|k| k.to_string()).collect(),
+        errors: FieldErrors::default(),
+    };
+    Ok(render(&page))
+}
+
+/// Opens a year's cycle: one submission for every filer of the chosen kinds that is active now.
+async fn open_cycle(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, p: Pairs) -> Result<Response> {
+    may_run(&user)?;
+    let tenant_id = user.tenant()?;
+    let mut errors = FieldErrors::default();
+    let year = p.get("year").trim().parse::<i32>().ok().filter(|y| (2000..=2100).contains(y));
+    if year.is_none() {
+        errors.add("year", "designation.year_format");
+    }
+    let opens_on = date(&mut errors, "opens_on", &p.get("opens_on"), true);
+    let due_on = date(&mut errors, "due_on", &p.get("due_on"), true);
+    if let (Some(o), Some(d)) = (opens_on, due_on)
+        && d < o
+    {
+        errors.add("due_on", "cycle.due_before_open");
+    }
+    let filers: Vec<String> = p.all("filers").into_iter().filter(|f| FILER_KINDS.contains(&f.as_str())).collect();
+    if filers.is_empty() {
+        errors.add("filers", "cycle.no_filers");
+    }
+    let again = |ctx, errors| NewCyclePage { ctx, year: p.get("year"), opens_on: p.get("opens_on"), due_on: p.get("due_on"), filers: filers.clone(), errors };
+    let (Some(year), Some(opens_on), Some(due_on), true) = (year, opens_on, due_on, errors.is_empty()) else {
+        return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &again(ctx, errors)));
+    };
+    let mut tx = app.db.begin_for(tenant_id).await?;
+    let created = sqlx::query_scalar::<_, i64>("insert into reporting_cycle (tenant_id, year, opens_on, due_on) values ($1, $2, $3, $4) returning id")
+        .bind(tenant_id)
+        .bind(year)
+        .bind(opens_on)
+        .bind(due_on)
+        .fetch_one(&mut *tx)
+        .await;
+    let id = match created {
+        Ok(id) => id,
+        Err(e) if crate::db::violates(&e, "reporting_cycle_once") => {
+            let mut errors = FieldErrors::default();
+            errors.add("year", "cycle.exists");
+            return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &again(ctx, errors)));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let members = if filers.iter().any(|f| f == "member_unit") {
+        sqlx::query("insert into submission (tenant_id, cycle_id, member_unit_id) select $1, $2, id from member_unit where active")
+            .bind(tenant_id)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+    } else {
+        0
+    };
+    let units = sqlx::query(
+        "insert into submission (tenant_id, cycle_id, org_unit_id)
+         select $1, $2, id from org_unit where status = 'active' and kind = any($3)",
+    )
+    .bind(tenant_id)
+    .bind(id)
+    .bind(&filers)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    let change = Change {
+        tenant_id,
+        action: "cycle.open",
+        entity: "reporting_cycle",
+        entity_id: Some(id),
+        before: None,
+        after: Some(serde_json::json!({ "year": year, "opens_on": opens_on, "due_on": due_on, "filers": filers, "submissions": members + units })),
+    };
+    audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
+    tx.commit().await?;
+    Ok(flash_redirect("cycle.opened", &format!("/cycles/{id}")))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct BoardQuery {
+    kind: String,
+    status: String,
+}
+
+/// Completion of one kind of filer (or all).
+pub struct Completion {
+    pub kind: &'static str,
+    pub filers: usize,
+    pub submitted: usize,
+    pub accepted: usize,
+    pub late: usize,
+}
+
+impl Completion {
+    pub fn of(kind: &'static str, subs: &[&Submission]) -> Self {
+        Self {
+            kind,
+            filers: subs.len(),
+            submitted: subs.iter().filter(|s| s.submitted_on.is_some()).count(),
+            accepted: subs.iter().filter(|s| s.status == "accepted").count(),
+            late: subs.iter().filter(|s| s.is_late()).count(),
+        }
+    }
+
+    fn pct(n: usize, of: usize) -> String {
+        if of == 0 { "—".into() } else { format!("{}%", n * 100 / of) }
+    }
+
+    pub fn submitted_pct(&self) -> String {
+        Self::pct(self.submitted, self.filers)
+    }
+
+    pub fn accepted_pct(&self) -> String {
+        Self::pct(self.accepted, self.filers)
+    }
+
+    pub fn label(&self) -> String {
+        format!("filer.{}", self.kind)
+    }
+}
+
+/// The board's figures: overall, then per kind of filer.
+pub fn completion(subs: &[Submission]) -> Vec<Completion> {
+    let all: Vec<&Submission> = subs.iter().collect();
+    let mut out = vec![Completion::of("all", &all)];
+    for kind in FILER_KINDS {
+        let of_kind: Vec<&Submission> = subs.iter().filter(|s| s.filer_kind == kind).collect();
+        if !of_kind.is_empty() {
+            out.push(Completion::of(kind, &of_kind));
+        }
+    }
+    out
+}
+
+#[derive(Template)]
+#[template(path = "cycle/board.html")]
+struct BoardPage {
+    ctx: Ctx,
+    cycle: Cycle,
+    rows: Vec<Submission>,
+    completion: Vec<Completion>,
+    kind: String,
+    status: String,
+    can_run: bool,
+    today: NaiveDate,
+    errors: FieldErrors,
+}
+
+async fn board(app: &AppState, user: &CurrentUser, id: i64) -> Result<(Cycle, Vec<Submission>)> {
+    may_view(user)?;
+    let mut tx = app.db.begin_for(user.tenant()?).await?;
+    let cycle = repo::cycle(&mut tx, id).await?.or_404()?;
+    let subs = repo::submissions_of_cycle(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok((cycle, subs))
+}
+
+fn filtered(subs: Vec<Submission>, q: &BoardQuery, today: NaiveDate) -> Vec<Submission> {
+    subs.into_iter()
+        .filter(|s| q.kind.is_empty() || s.filer_kind == q.kind)
+        .filter(|s| match q.status.as_str() {
+            "" => true,
+            "overdue" => s.is_overdue(today),
+            "late" => s.is_late(),
+            "not_started" => s.not_started(),
+            st => s.status == st,
+        })
+        .collect()
+}
+
+/// `GET /cycles/{id}`: every filer with its status, submitted date, late or on time, reminders sent.
+async fn show_board(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>, Query(q): Query<BoardQuery>) -> Result<Response> {
+    let (cycle, subs) = board(&app, &user, id).await?;
+    let completion = completion(&subs);
+    let rows = filtered(subs, &q, today());
+    let can_run = may_run(&user).is_ok();
+    Ok(render(&BoardPage { ctx, cycle, rows, completion, kind: q.kind, status: q.status, can_run, today: today(), errors: FieldErrors::default() }))
+}
+
+async fn export_board(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>, Query(q): Query<BoardQuery>) -> Result<Response> {
+    let (cycle, subs) = board(&app, &user, id).await?;
+    let rows: Vec<Vec<Cell>> = filtered(subs, &q, today())
+        .iter()
+        .map(|s| {
+            vec![
+                s.filer_name.as_str().into(),
+                ctx.tr(&s.kind_label()).into(),
+                ctx.tr(&s.status_label()).into(),
+                s.submitted_text().into(),
+                (if s.is_late() { ctx.t("submission.late") } else { "" }).into(),
+                Cell::Number(s.resources as f64),
+                Cell::Number(s.plans as f64),
+                Cell::Number(s.reminders as f64),
+            ]
+        })
+        .collect();
+    let headers = ["board.filer", "board.kind", "board.status", "board.submitted_on", "board.late", "board.resources", "board.plans", "board.reminders"].map(|k| ctx.t(k));
+    let title = format!("{} · {} {}", user.tenant_name, cycle.year, ctx.t("cycle.board"));
+    let bytes = xlsx::sheet(ctx.t("cycle.board"), &title, &headers, &rows).map_err(AppError::internal)?;
+    Ok(xlsx::download(&format!("cycle-{}-board.xlsx", cycle.year), bytes))
+}
+
+/// `POST /cycles/{id}/remind`: an in-app notice to one filer, or every filer not yet submitted.
+async fn remind(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>, p: Pairs) -> Result<Response> {
+    may_run(&user)?;
+    let tenant_id = user.tenant()?;
+    let mut tx = app.db.begin_for(tenant_id).await?;
+    let cycle = repo::cycle(&mut tx, id).await?.or_404()?;
+    let one = p.get("submission").parse::<i64>().ok();
+    let message = format!("{}{}{}", ctx.t("notice.before"), cycle.due_on, ctx.t("notice.after"));
+    let sent = sqlx::query(
+        "insert into notice (tenant_id, submission_id, message, sent_by)
+         select $1, id, $3, $4 from submission
+          where cycle_id = $2 and status in ('draft', 'returned') and ($5::bigint is null or id = $5)",
+    )
+    .bind(tenant_id)
+    .bind(id)
+    .bind(&message)
+    .bind(&user.username)
+    .bind(one)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    let change = Change { tenant_id, action: "cycle.remind", entity: "reporting_cycle", entity_id: Some(id), before: None, after: Some(serde_json::json!({ "notices": sent, "submission": one })) };
+    audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
+    tx.commit().await?;
+    Ok(flash_redirect("cycle.reminded", &format!("/cycles/{id}")))
+}
+
+async fn change_window(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>, p: Pairs) -> Result<Response> {
+    may_run(&user)?;
+    let tenant_id = user.tenant()?;
+    let mut tx = app.db.begin_for(tenant_id).await?;
+    let cycle = repo::cycle(&mut tx, id).await?.or_404()?;
+    let mut errors = FieldErrors::default();
+    let opens_on = date(&mut errors, "opens_on", &p.get("opens_on"), true);
+    let due_on = date(&mut errors, "due_on", &p.get("due_on"), true);
+    if let (Some(o), Some(d)) = (opens_on, due_on)
+        && d < o
+    {
+        errors.add("due_on", "cycle.due_before_open");
+    }
+    let (Some(opens_on), Some(due_on), true) = (opens_on, due_on, errors.is_empty()) else {
+        tx.commit().await?;
+        let (cycle, subs) = board(&app, &user, id).await?;
+        let completion = completion(&subs);
+        let page = BoardPage { ctx, cycle, rows: subs, completion, kind: String::new(), status: String::new(), can_run: true, today: today(), errors };
+        return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page));
+    };
+    let done = sqlx::query("update reporting_cycle set opens_on = $3, due_on = $4, version = version + 1 where id = $1 and version = $2")
+        .bind(id)
+        .bind(p.get("version").parse::<i32>().unwrap_or(0))
+        .bind(opens_on)
+        .bind(due_on)
+        .execute(&mut *tx)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Ok(flash_redirect("form.conflict", &format!("/cycles/{id}")));
+    }
+    let change = Change {
+        tenant_id,
+        action: "cycle.window",
+        entity: "reporting_cycle",
+        entity_id: Some(id),
+        before: Some(serde_json::json!({ "opens_on": cycle.opens_on, "due_on": cycle.due_on })),
+        after: Some(serde_json::json!({ "opens_on": opens_on, "due_on": due_on })),
+    };
+    audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
+    tx.commit().await?;
+    Ok(flash_redirect("cycle.window_saved", &format!("/cycles/{id}")))
+}
+
+/// `POST /cycles/{id}/{close|reopen|publish}`: publishing makes the accepted lists public.
+async fn change_cycle_status(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path((id, action)): Path<(i64, String)>) -> Result<Response> {
+    may_run(&user)?;
+    let (from, to): (&[&str], &str) = match action.as_str() {
+        "close" => (&["open"], "closed"),
+        "reopen" => (&["closed"], "open"),
+        "publish" => (&["open", "closed"], "published"),
+        _ => return Err(AppError::NotFound),
+    };
+    let tenant_id = user.tenant()?;
+    let mut tx = app.db.begin_for(tenant_id).await?;
+    let cycle = repo::cycle(&mut tx, id).await?.or_404()?;
+    let done = sqlx::query(
+        "update reporting_cycle set status = $2, version = version + 1,
+                published_on = case when $2 = 'published' then $4 else published_on end
+          where id = $1 and status = any($3)",
+    )
+    .bind(id)
+    .bind(to)
+    .bind(from)
+    .bind(today())
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Ok(flash_redirect("step.not_now", &format!("/cycles/{id}")));
+    }
+    let change = Change {
+        tenant_id,
+        action: match to {
+            "closed" => "cycle.close",
+            "open" => "cycle.reopen",
+            _ => "cycle.publish",
+        },
+        entity: "reporting_cycle",
+        entity_id: Some(id),
+        before: Some(serde_json::json!({ "status": cycle.status })),
+        after: Some(serde_json::json!({ "status": to })),
+    };
+    audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
+    tx.commit().await?;
+    Ok(flash_redirect(if to == "published" { "cycle.published" } else { "cycle.status_saved" }, &format!("/cycles/{id}")))
+}

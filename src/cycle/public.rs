@@ -1,0 +1,340 @@
+//! The published catalogue, open to residents without login: the accepted resource inventories
+//! and action plans of a published cycle, searchable, exportable and printable as the official
+//! district list, with what is new and what is gone since last year.
+
+use super::model::{PLAN_CATEGORIES, POPULATIONS, RESOURCE_CATEGORIES};
+use super::repo::yuan;
+use crate::app::AppState;
+use crate::db::Tx;
+use crate::error::{AppError, OrNotFound, Result};
+use crate::reports::xlsx::{self, Cell};
+use crate::web::{Ctx, render, urlencode};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use serde::Deserialize;
+use std::collections::HashSet;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/public/{district}", get(latest))
+        .route("/public/{district}/{year}", get(catalogue))
+        .route("/public/{district}/{year}/resources.xlsx", get(export_resources))
+        .route("/public/{district}/{year}/plans.xlsx", get(export_plans))
+        .route("/public/{district}/{year}/print", get(print))
+}
+
+/// The submission behind each item (`i`), with its filer and published cycle.
+const JOINS: &str = "join submission s on s.tenant_id = i.tenant_id and s.id = i.submission_id
+   join reporting_cycle c on c.tenant_id = s.tenant_id and c.id = s.cycle_id and c.status = 'published'
+   left join member_unit m on m.tenant_id = s.tenant_id and m.id = s.member_unit_id
+   left join org_unit u on u.tenant_id = s.tenant_id and u.id = s.org_unit_id";
+
+/// Accepted items only; a teaching point's only once its town's consolidated list is accepted too.
+const PUBLISHED: &str = "where s.status = 'accepted' and c.year = $1
+    and (u.kind is distinct from 'teaching_point' or exists (
+         select 1 from submission t where t.tenant_id = s.tenant_id and t.cycle_id = s.cycle_id
+            and t.org_unit_id = u.parent_id and t.status = 'accepted'))";
+
+const FILER: &str = "coalesce('m' || s.member_unit_id, 'u' || s.org_unit_id) as filer_key, coalesce(m.name, u.name) as filer_name,
+        coalesce(u.area, '') as area, s.member_unit_id";
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PublicResource {
+    pub filer_key: String,
+    pub filer_name: String,
+    pub area: String,
+    pub member_unit_id: Option<i64>,
+    pub category: String,
+    pub name: String,
+    pub description: String,
+    pub place: String,
+    pub capacity: Option<i32>,
+    pub opening_times: String,
+    pub populations: Vec<String>,
+    pub sharing: String,
+    pub contact: String,
+}
+
+impl PublicResource {
+    pub fn category_label(&self) -> String {
+        format!("resource.{}", self.category)
+    }
+
+    pub fn sharing_label(&self) -> String {
+        format!("sharing.{}", self.sharing)
+    }
+
+    pub fn key(&self) -> (String, String) {
+        (self.filer_key.clone(), self.name.to_lowercase())
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PublicPlan {
+    pub filer_key: String,
+    pub filer_name: String,
+    pub area: String,
+    pub member_unit_id: Option<i64>,
+    pub title: String,
+    pub category: String,
+    pub populations: Vec<String>,
+    pub period: String,
+    pub place: String,
+    pub participants: Option<i32>,
+    pub budget: i64,
+    pub responsible: String,
+}
+
+impl PublicPlan {
+    pub fn category_label(&self) -> String {
+        format!("plan.{}", self.category)
+    }
+
+    pub fn period_label(&self) -> String {
+        format!("period.{}", self.period)
+    }
+
+    pub fn budget_text(&self) -> String {
+        yuan(self.budget)
+    }
+}
+
+async fn resources(tx: &mut Tx, year: i32) -> sqlx::Result<Vec<PublicResource>> {
+    sqlx::query_as(&format!(
+        "select {FILER}, i.category, i.name, i.description,
+                concat_ws(' · ', l.name, nullif(i.address, '')) as place, i.capacity, i.opening_times,
+                i.populations, i.sharing, i.contact
+           from resource_item i {JOINS}
+           left join org_unit l on l.tenant_id = i.tenant_id and l.id = i.location_unit_id
+         {PUBLISHED}
+         order by array_position(array['member_unit','college','town_school','teaching_point'], coalesce(u.kind, 'member_unit')), s.id, i.id"
+    ))
+    .bind(year)
+    .fetch_all(&mut **tx)
+    .await
+}
+
+async fn plans(tx: &mut Tx, year: i32) -> sqlx::Result<Vec<PublicPlan>> {
+    sqlx::query_as(&format!(
+        "select {FILER}, i.title, i.category, i.populations, i.period, i.place, i.participants,
+                i.budget_government + i.budget_donation + i.budget_learners + i.budget_other as budget, i.responsible
+           from plan_item i {JOINS}
+         {PUBLISHED}
+         order by i.period, s.id, i.id"
+    ))
+    .bind(year)
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// The district by its code, and a transaction bound to it (no user: the public reads).
+async fn district(app: &AppState, code: &str) -> Result<(Tx, String, Vec<i32>)> {
+    let (id, name): (i64, String) = sqlx::query_as("select id, name from tenant where code = $1").bind(code).fetch_optional(&app.db.sys).await?.or_404()?;
+    let mut tx = app.db.begin_for(id).await?;
+    let years = sqlx::query_scalar("select year from reporting_cycle where status = 'published' order by year desc").fetch_all(&mut *tx).await?;
+    Ok((tx, name, years))
+}
+
+async fn latest(State(app): State<AppState>, Path(code): Path<String>) -> Result<Response> {
+    let (tx, _, years) = district(&app, &code).await?;
+    tx.commit().await?;
+    let year = years.first().or_404()?;
+    Ok(Redirect::to(&format!("/public/{}/{year}", urlencode(&code))).into_response())
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct CatalogueQuery {
+    pub q: String,
+    pub category: String,
+    pub population: String,
+    pub town: String,
+    pub member: String,
+    pub tab: String,
+}
+
+impl CatalogueQuery {
+    fn matches(&self, text: &[&str], category: &str, populations: &[String], area: &str, member: Option<i64>) -> bool {
+        let q = self.q.trim();
+        (q.is_empty() || text.iter().any(|t| t.contains(q)))
+            && (self.category.is_empty() || self.category == category)
+            && (self.population.is_empty() || populations.iter().any(|p| *p == self.population || p == "all"))
+            && (self.town.is_empty() || self.town == area)
+            && (self.member.is_empty() || member.map(|m| m.to_string()) == Some(self.member.clone()))
+    }
+
+    pub fn export_href(&self, base: &str) -> String {
+        let parts: Vec<String> = [("q", &self.q), ("category", &self.category), ("population", &self.population), ("town", &self.town), ("member", &self.member)]
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| format!("{k}={}", urlencode(v)))
+            .collect();
+        if parts.is_empty() { base.to_string() } else { format!("{base}?{}", parts.join("&")) }
+    }
+}
+
+/// Everything one published year shows, filtered.
+struct Listing {
+    resources: Vec<(PublicResource, bool)>,
+    gone: Vec<PublicResource>,
+    plans: Vec<PublicPlan>,
+    towns: Vec<String>,
+    members: Vec<(i64, String)>,
+}
+
+async fn listing(tx: &mut Tx, year: i32, years: &[i32], q: &CatalogueQuery) -> Result<Listing> {
+    if !years.contains(&year) {
+        return Err(AppError::NotFound);
+    }
+    let all = resources(tx, year).await?;
+    // What changed since the previous published year.
+    let previous = match years.iter().find(|y| **y < year) {
+        Some(prev) => resources(tx, *prev).await?,
+        None => Vec::new(),
+    };
+    let before: HashSet<(String, String)> = previous.iter().map(PublicResource::key).collect();
+    let now: HashSet<(String, String)> = all.iter().map(PublicResource::key).collect();
+    let fresh = !previous.is_empty();
+    let mut towns: Vec<String> = all.iter().map(|r| r.area.clone()).filter(|a| !a.is_empty()).collect();
+    towns.sort();
+    towns.dedup();
+    let members: Vec<(i64, String)> = sqlx::query_as("select id, name from member_unit order by sort, code").fetch_all(&mut **tx).await?;
+    let resources = all
+        .into_iter()
+        .filter(|r| q.matches(&[&r.name, &r.description, &r.filer_name, &r.place], &r.category, &r.populations, &r.area, r.member_unit_id))
+        .map(|r| {
+            let new = fresh && !before.contains(&r.key());
+            (r, new)
+        })
+        .collect();
+    let gone = previous
+        .into_iter()
+        .filter(|r| !now.contains(&r.key()))
+        .filter(|r| q.matches(&[&r.name, &r.description, &r.filer_name, &r.place], &r.category, &r.populations, &r.area, r.member_unit_id))
+        .collect();
+    let plans = plans(tx, year)
+        .await?
+        .into_iter()
+        .filter(|p| q.matches(&[&p.title, &p.filer_name, &p.place], &p.category, &p.populations, &p.area, p.member_unit_id))
+        .collect();
+    Ok(Listing { resources, gone, plans, towns, members })
+}
+
+#[derive(Template)]
+#[template(path = "public/catalogue.html")]
+struct CataloguePage {
+    ctx: Ctx,
+    code: String,
+    district: String,
+    year: i32,
+    years: Vec<i32>,
+    q: CatalogueQuery,
+    list: Listing,
+    resource_categories: &'static [&'static str],
+    plan_categories: &'static [&'static str],
+    populations: &'static [&'static str],
+}
+
+impl CataloguePage {
+    /// A link under this year's catalogue that keeps the filters.
+    fn href(&self, what: &str) -> String {
+        self.q.export_href(&format!("/public/{}/{}/{what}", urlencode(&self.code), self.year))
+    }
+}
+
+async fn catalogue(ctx: Ctx, State(app): State<AppState>, Path((code, year)): Path<(String, i32)>, Query(q): Query<CatalogueQuery>) -> Result<Response> {
+    let (mut tx, district, years) = district(&app, &code).await?;
+    let list = listing(&mut tx, year, &years, &q).await?;
+    tx.commit().await?;
+    let page = CataloguePage {
+        ctx,
+        code,
+        district,
+        year,
+        years,
+        q,
+        list,
+        resource_categories: &RESOURCE_CATEGORIES,
+        plan_categories: &PLAN_CATEGORIES,
+        populations: &POPULATIONS,
+    };
+    Ok(render(&page))
+}
+
+fn labels(ctx: &Ctx, area: &str, codes: &[String]) -> String {
+    codes.iter().map(|c| ctx.label(area, c)).collect::<Vec<_>>().join("、")
+}
+
+async fn export_resources(ctx: Ctx, State(app): State<AppState>, Path((code, year)): Path<(String, i32)>, Query(q): Query<CatalogueQuery>) -> Result<Response> {
+    let (mut tx, district, years) = district(&app, &code).await?;
+    let list = listing(&mut tx, year, &years, &q).await?;
+    tx.commit().await?;
+    let rows: Vec<Vec<Cell>> = list
+        .resources
+        .iter()
+        .map(|(r, _)| {
+            vec![
+                r.filer_name.as_str().into(),
+                ctx.tr(&r.category_label()).into(),
+                r.name.as_str().into(),
+                r.description.as_str().into(),
+                r.place.as_str().into(),
+                r.capacity.into(),
+                r.opening_times.as_str().into(),
+                labels(&ctx, "population", &r.populations).into(),
+                ctx.tr(&r.sharing_label()).into(),
+                r.contact.as_str().into(),
+            ]
+        })
+        .collect();
+    let headers = ["item.filer", "item.category", "item.name", "item.description", "item.place", "item.capacity", "item.opening_times", "item.populations", "item.sharing", "item.contact"].map(|k| ctx.t(k));
+    let title = format!("{district}{year}{}", ctx.t("public.resources_title"));
+    let bytes = xlsx::sheet(ctx.t("public.resources"), &title, &headers, &rows).map_err(AppError::internal)?;
+    Ok(xlsx::download(&format!("{code}-{year}-resources.xlsx"), bytes))
+}
+
+async fn export_plans(ctx: Ctx, State(app): State<AppState>, Path((code, year)): Path<(String, i32)>, Query(q): Query<CatalogueQuery>) -> Result<Response> {
+    let (mut tx, district, years) = district(&app, &code).await?;
+    let list = listing(&mut tx, year, &years, &q).await?;
+    tx.commit().await?;
+    let rows: Vec<Vec<Cell>> = list
+        .plans
+        .iter()
+        .map(|p| {
+            vec![
+                p.filer_name.as_str().into(),
+                p.title.as_str().into(),
+                ctx.tr(&p.category_label()).into(),
+                labels(&ctx, "population", &p.populations).into(),
+                ctx.tr(&p.period_label()).into(),
+                p.place.as_str().into(),
+                p.participants.into(),
+                Cell::Number(p.budget as f64 / 100.0),
+                p.responsible.as_str().into(),
+            ]
+        })
+        .collect();
+    let headers = ["item.filer", "plan.title", "item.category", "item.populations", "plan.period", "plan.place", "plan.participants", "plan.budget", "plan.responsible"].map(|k| ctx.t(k));
+    let title = format!("{district}{}{}", year + 1, ctx.t("public.plans_title"));
+    let bytes = xlsx::sheet(ctx.t("public.plans"), &title, &headers, &rows).map_err(AppError::internal)?;
+    Ok(xlsx::download(&format!("{code}-{}-plans.xlsx", year + 1), bytes))
+}
+
+#[derive(Template)]
+#[template(path = "public/print.html")]
+struct PrintPage {
+    ctx: Ctx,
+    district: String,
+    year: i32,
+    list: Listing,
+}
+
+async fn print(ctx: Ctx, State(app): State<AppState>, Path((code, year)): Path<(String, i32)>, Query(q): Query<CatalogueQuery>) -> Result<Response> {
+    let (mut tx, district, years) = district(&app, &code).await?;
+    let list = listing(&mut tx, year, &years, &q).await?;
+    tx.commit().await?;
+    Ok(render(&PrintPage { ctx, district, year, list }))
+}
