@@ -89,7 +89,7 @@ pub enum Action {
     GrantDemonstration,
     /// Edit the policy targets the dashboard measures against.
     EditTargets,
-        /// Keep the guiding committee's roster and its member units (五(一)).
+    /// Keep the guiding committee's roster and its member units (五(一)).
     ManageCommittee,
     /// Read the committee's roster and duties.
     ViewCommittee,
@@ -112,7 +112,7 @@ pub fn may(role: Role, action: Action) -> bool {
         }
         ManagePoints => matches!(role, DistrictAdmin | TownAdmin),
         EditOwnSchool => role == TownAdmin,
-                ViewAudit => matches!(role, DistrictAdmin | Supervisor),
+        ViewAudit => matches!(role, DistrictAdmin | Supervisor),
         ManageCommittee => matches!(role, DistrictAdmin | CommitteeOffice),
         ViewCommittee => role.is_district_wide() || role == UnitOfficer,
         ManageDistricts => role == PlatformAdmin,

@@ -29,7 +29,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::accounts::router())
         .merge(crate::audit::router())
         .merge(crate::platform::router())
-                .merge(crate::reports::router())
+        .merge(crate::reports::router())
         .merge(crate::committee::router())
         .merge(crate::cycle::router())
         .route("/lang/{code}", get(crate::web::switch_lang))

@@ -162,7 +162,7 @@ const MENGJIN: District = District {
             &[("MJ-HY-01", "河阳社区教学点"), ("MJ-HY-02", "冶戌村教学点")],
         ),
     ],
-        // The committee's member units of annex 1, in its order.
+    // The committee's member units of annex 1, in its order.
     member_units: &[
         ("MU-EDU", "区教体局"),
         ("MU-BB", "区委编办"),
@@ -293,7 +293,10 @@ pub async fn load(db: &Db) -> sqlx::Result<bool> {
     }
     for district in [&MENGJIN, &YANSHI] {
         let tenant_id = ids[district.college.0].0;
-                sqlx::query("select seed_policy_targets($1)").bind(tenant_id).execute(&mut *tx).await?;
+        sqlx::query("select seed_policy_targets($1)")
+            .bind(tenant_id)
+            .execute(&mut *tx)
+            .await?;
         enrich(&mut tx, tenant_id, district).await?;
     }
     crate::demo_cycle::seed(&mut tx, ids[MENGJIN.college.0].0).await?;

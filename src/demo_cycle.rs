@@ -7,14 +7,38 @@ use sqlx::PgConnection;
 
 /// (member unit code, duties) from annex 2; units it does not name get the committee's general charge.
 const DUTIES: &[(&str, &str)] = &[
-    ("MU-EDU", "负责指导、督促、检查、协调全区社区教育工作。具体负责指导各级社区教育机构的组建、全区社区教育工作的管理和组织实施。将《全民健身计划纲要》的实施与开展社区教育工作紧密结合起来。"),
-    ("MU-CA", "把社区教育作为社区管理创新、乡镇服务型政府建设和城乡社区建设的重要内容，纳入城乡社区服务体系建设规划。"),
-    ("MU-FIN", "结合实际，逐步加大对社区教育经费的支持力度，确保社区教育政策性经费落实到位。"),
-    ("MU-HRSS", "加大对社区教育的支持力度，对社区教育管理人员、专兼职教师在聘任管理、福利待遇等方面给予指导。发挥社区教育在职业技能培训中的重要作用。"),
-    ("MU-CT", "积极探索公共文化资源服务社会的有效途径，通过公共文化服务体系为社区教育提供必要支持。"),
-    ("MU-YL", "充分发挥共青团、少先队组织在青少年校外教育和社区教育中的作用，积极开展校外教育及社会实践活动。"),
-    ("MU-SCI", "将《科普法》《河南省科学技术普及条例》《全民科学素质行动计划纲要》的实施及全区科普能力建设与开展社区教育工作紧密结合起来。"),
-    ("MU-OU", "依托孟津区社区教育学院设立孟津区社区教育指导中心，配合区教体局统筹指导全区社区教育工作开展，负责全区社区教育工作的业务指导和教学资源开发。"),
+    (
+        "MU-EDU",
+        "负责指导、督促、检查、协调全区社区教育工作。具体负责指导各级社区教育机构的组建、全区社区教育工作的管理和组织实施。将《全民健身计划纲要》的实施与开展社区教育工作紧密结合起来。",
+    ),
+    (
+        "MU-CA",
+        "把社区教育作为社区管理创新、乡镇服务型政府建设和城乡社区建设的重要内容，纳入城乡社区服务体系建设规划。",
+    ),
+    (
+        "MU-FIN",
+        "结合实际，逐步加大对社区教育经费的支持力度，确保社区教育政策性经费落实到位。",
+    ),
+    (
+        "MU-HRSS",
+        "加大对社区教育的支持力度，对社区教育管理人员、专兼职教师在聘任管理、福利待遇等方面给予指导。发挥社区教育在职业技能培训中的重要作用。",
+    ),
+    (
+        "MU-CT",
+        "积极探索公共文化资源服务社会的有效途径，通过公共文化服务体系为社区教育提供必要支持。",
+    ),
+    (
+        "MU-YL",
+        "充分发挥共青团、少先队组织在青少年校外教育和社区教育中的作用，积极开展校外教育及社会实践活动。",
+    ),
+    (
+        "MU-SCI",
+        "将《科普法》《河南省科学技术普及条例》《全民科学素质行动计划纲要》的实施及全区科普能力建设与开展社区教育工作紧密结合起来。",
+    ),
+    (
+        "MU-OU",
+        "依托孟津区社区教育学院设立孟津区社区教育指导中心，配合区教体局统筹指导全区社区教育工作开展，负责全区社区教育工作的业务指导和教学资源开发。",
+    ),
 ];
 
 /// Annex 1: (name, committee role, position, member unit code).
@@ -41,16 +65,50 @@ const MEMBERS: &[(&str, &str, &str, &str)] = &[
 type Resource<'a> = (&'a str, &'a str, &'a str, &'a str);
 type Plan<'a> = (&'a str, &'a str, &'a str, i64);
 const LISTS_2025: &[(&str, &[Resource], &[Plan])] = &[
-    ("MU-WF", &[("course", "巾帼家长学校", "free", "{left_behind_women,left_behind_children}"), ("volunteer_team", "巾帼志愿服务队", "free", "{left_behind_elderly}")],
-        &[("留守妇女手工编织技能培训", "rural_skills", "Q2", 20000)]),
-    ("MU-CT", &[("venue", "孟津区图书馆阅览室", "free", "{all}"), ("venue", "河阳城市书房", "free", "{all,youth_after_school}")],
-        &[("“书香孟津”全民阅读月", "reading", "M04", 50000)]),
-    ("MJ", &[("course", "老年大学书法与太极课程", "fee", "{elderly}"), ("digital", "孟津终身学习网课程库", "free", "{all}")],
-        &[("全民终身学习活动周", "culture", "M11", 80000)]),
-    ("MJ-CG", &[("venue", "城关镇社区教育学校多功能教室", "booking", "{all}")],
-        &[("“四点半课堂”课后服务", "youth", "Y", 30000)]),
-    ("MJ-CG-01", &[("venue", "东关社区老年活动室", "free", "{elderly}")],
-        &[("东关社区健康讲座", "health", "Q3", 3000)]),
+    (
+        "MU-WF",
+        &[
+            (
+                "course",
+                "巾帼家长学校",
+                "free",
+                "{left_behind_women,left_behind_children}",
+            ),
+            (
+                "volunteer_team",
+                "巾帼志愿服务队",
+                "free",
+                "{left_behind_elderly}",
+            ),
+        ],
+        &[("留守妇女手工编织技能培训", "rural_skills", "Q2", 20000)],
+    ),
+    (
+        "MU-CT",
+        &[
+            ("venue", "孟津区图书馆阅览室", "free", "{all}"),
+            ("venue", "河阳城市书房", "free", "{all,youth_after_school}"),
+        ],
+        &[("“书香孟津”全民阅读月", "reading", "M04", 50000)],
+    ),
+    (
+        "MJ",
+        &[
+            ("course", "老年大学书法与太极课程", "fee", "{elderly}"),
+            ("digital", "孟津终身学习网课程库", "free", "{all}"),
+        ],
+        &[("全民终身学习活动周", "culture", "M11", 80000)],
+    ),
+    (
+        "MJ-CG",
+        &[("venue", "城关镇社区教育学校多功能教室", "booking", "{all}")],
+        &[("“四点半课堂”课后服务", "youth", "Y", 30000)],
+    ),
+    (
+        "MJ-CG-01",
+        &[("venue", "东关社区老年活动室", "free", "{elderly}")],
+        &[("东关社区健康讲座", "health", "Q3", 3000)],
+    ),
 ];
 
 pub async fn seed(tx: &mut PgConnection, tenant_id: i64) -> sqlx::Result<()> {
@@ -71,7 +129,12 @@ pub async fn seed(tx: &mut PgConnection, tenant_id: i64) -> sqlx::Result<()> {
     .execute(&mut *tx)
     .await?;
     for (code, duties) in DUTIES {
-        sqlx::query("update member_unit set duties = $3 where tenant_id = $1 and code = $2").bind(tenant_id).bind(code).bind(duties).execute(&mut *tx).await?;
+        sqlx::query("update member_unit set duties = $3 where tenant_id = $1 and code = $2")
+            .bind(tenant_id)
+            .bind(code)
+            .bind(duties)
+            .execute(&mut *tx)
+            .await?;
     }
     for (i, (name, role, position, unit)) in MEMBERS.iter().enumerate() {
         sqlx::query(

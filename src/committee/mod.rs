@@ -11,11 +11,11 @@ use crate::error::{AppError, OrNotFound, Result};
 use crate::web::forms::{FieldErrors, Pairs, date, text};
 use crate::web::{Ctx, flash_redirect, render, render_with};
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::Router;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -24,7 +24,10 @@ pub fn router() -> Router<AppState> {
         .route("/committee", get(show_committee))
         .route("/committee/members/new", get(new_member))
         .route("/committee/members", post(create_member))
-        .route("/committee/members/{id}", get(edit_member).post(update_member))
+        .route(
+            "/committee/members/{id}",
+            get(edit_member).post(update_member),
+        )
         .route("/committee/members/{id}/delete", post(delete_member))
         .route("/committee/units/new", get(new_unit))
         .route("/committee/units", post(create_unit))
@@ -55,7 +58,11 @@ impl Member {
     pub fn term(&self) -> String {
         match (self.term_start, self.term_end) {
             (None, None) => String::new(),
-            (s, e) => format!("{} — {}", s.map(|d| d.to_string()).unwrap_or_default(), e.map(|d| d.to_string()).unwrap_or_default()),
+            (s, e) => format!(
+                "{} — {}",
+                s.map(|d| d.to_string()).unwrap_or_default(),
+                e.map(|d| d.to_string()).unwrap_or_default()
+            ),
         }
     }
 }
@@ -81,7 +88,8 @@ async fn open(app: &AppState, user: &CurrentUser, action: Action) -> Result<Tx> 
 
 const MEMBERS: &str = "select c.id, c.name, c.committee_role, c.position, c.member_unit_id, m.name as unit_name, c.term_start, c.term_end, c.version
    from committee_member c left join member_unit m on m.tenant_id = c.tenant_id and m.id = c.member_unit_id";
-const UNITS: &str = "select id, code, name, duties, contact_name, contact_phone, active, version from member_unit";
+const UNITS: &str =
+    "select id, code, name, duties, contact_name, contact_phone, active, version from member_unit";
 
 #[derive(Template)]
 #[template(path = "committee/index.html")]
@@ -95,19 +103,36 @@ struct CommitteePage {
     can_manage: bool,
 }
 
-async fn show_committee(ctx: Ctx, user: CurrentUser, State(app): State<AppState>) -> Result<Response> {
+async fn show_committee(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+) -> Result<Response> {
     let mut tx = open(&app, &user, Action::ViewCommittee).await?;
     let (name, office_host, office_duties): (String, String, String) =
-        sqlx::query_as("select name, office_host, office_duties from committee").fetch_optional(&mut *tx).await?.unwrap_or_default();
+        sqlx::query_as("select name, office_host, office_duties from committee")
+            .fetch_optional(&mut *tx)
+            .await?
+            .unwrap_or_default();
     let members = sqlx::query_as(&format!(
         "{MEMBERS} order by array_position(array['chair','vice_chair','member','office_director'], c.committee_role), c.id"
     ))
     .fetch_all(&mut *tx)
     .await?;
-    let units = sqlx::query_as(&format!("{UNITS} order by active desc, sort, code")).fetch_all(&mut *tx).await?;
+    let units = sqlx::query_as(&format!("{UNITS} order by active desc, sort, code"))
+        .fetch_all(&mut *tx)
+        .await?;
     tx.commit().await?;
     let can_manage = may(user.role, Action::ManageCommittee);
-    Ok(render(&CommitteePage { ctx, name, office_host, office_duties, members, units, can_manage }))
+    Ok(render(&CommitteePage {
+        ctx,
+        name,
+        office_host,
+        office_duties,
+        members,
+        units,
+        can_manage,
+    }))
 }
 
 #[derive(Template)]
@@ -121,9 +146,24 @@ struct MemberFormPage {
     roles: &'static [&'static str],
 }
 
-async fn member_form(tx: &mut Tx, ctx: Ctx, id: Option<i64>, p: Pairs, errors: FieldErrors) -> Result<MemberFormPage> {
-    let units = sqlx::query_as("select id, name from member_unit where active order by sort, code").fetch_all(&mut **tx).await?;
-    Ok(MemberFormPage { ctx, id, p, errors, units, roles: &ROLES })
+async fn member_form(
+    tx: &mut Tx,
+    ctx: Ctx,
+    id: Option<i64>,
+    p: Pairs,
+    errors: FieldErrors,
+) -> Result<MemberFormPage> {
+    let units = sqlx::query_as("select id, name from member_unit where active order by sort, code")
+        .fetch_all(&mut **tx)
+        .await?;
+    Ok(MemberFormPage {
+        ctx,
+        id,
+        p,
+        errors,
+        units,
+        roles: &ROLES,
+    })
 }
 
 struct MemberInput {
@@ -161,16 +201,33 @@ fn parse_member(p: &Pairs) -> std::result::Result<MemberInput, FieldErrors> {
 
 async fn new_member(ctx: Ctx, user: CurrentUser, State(app): State<AppState>) -> Result<Response> {
     let mut tx = open(&app, &user, Action::ManageCommittee).await?;
-    let page = member_form(&mut tx, ctx, None, Pairs(vec![("committee_role".into(), "member".into())]), FieldErrors::default()).await?;
+    let page = member_form(
+        &mut tx,
+        ctx,
+        None,
+        Pairs(vec![("committee_role".into(), "member".into())]),
+        FieldErrors::default(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(render(&page))
 }
 
-async fn create_member(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, p: Pairs) -> Result<Response> {
+async fn create_member(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    p: Pairs,
+) -> Result<Response> {
     let mut tx = open(&app, &user, Action::ManageCommittee).await?;
     let i = match parse_member(&p) {
         Ok(i) => i,
-        Err(errors) => return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &member_form(&mut tx, ctx, None, p, errors).await?)),
+        Err(errors) => {
+            return Ok(render_with(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &member_form(&mut tx, ctx, None, p, errors).await?,
+            ));
+        }
     };
     let tenant_id = user.tenant()?;
     let id: i64 = sqlx::query_scalar(
@@ -186,8 +243,18 @@ async fn create_member(ctx: Ctx, user: CurrentUser, State(app): State<AppState>,
     .bind(i.end)
     .fetch_one(&mut *tx)
     .await?;
-    let after = sqlx::query_as::<_, Member>(&format!("{MEMBERS} where c.id = $1")).bind(id).fetch_one(&mut *tx).await?;
-    let change = Change { tenant_id, action: "committee_member.create", entity: "committee_member", entity_id: Some(id), before: None, after: serde_json::to_value(&after).ok() };
+    let after = sqlx::query_as::<_, Member>(&format!("{MEMBERS} where c.id = $1"))
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let change = Change {
+        tenant_id,
+        action: "committee_member.create",
+        entity: "committee_member",
+        entity_id: Some(id),
+        before: None,
+        after: serde_json::to_value(&after).ok(),
+    };
     audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
     tx.commit().await?;
     Ok(flash_redirect("committee.saved", "/committee"))
@@ -199,27 +266,61 @@ fn member_pairs(m: &Member) -> Pairs {
         ("name".into(), m.name.clone()),
         ("committee_role".into(), m.committee_role.clone()),
         ("position".into(), m.position.clone()),
-        ("member_unit_id".into(), m.member_unit_id.map(|i| i.to_string()).unwrap_or_default()),
+        (
+            "member_unit_id".into(),
+            m.member_unit_id.map(|i| i.to_string()).unwrap_or_default(),
+        ),
         ("term_start".into(), d(m.term_start)),
         ("term_end".into(), d(m.term_end)),
         ("version".into(), m.version.to_string()),
     ])
 }
 
-async fn edit_member(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>) -> Result<Response> {
+async fn edit_member(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response> {
     let mut tx = open(&app, &user, Action::ManageCommittee).await?;
-    let m: Member = sqlx::query_as(&format!("{MEMBERS} where c.id = $1")).bind(id).fetch_optional(&mut *tx).await?.or_404()?;
-    let page = member_form(&mut tx, ctx, Some(id), member_pairs(&m), FieldErrors::default()).await?;
+    let m: Member = sqlx::query_as(&format!("{MEMBERS} where c.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .or_404()?;
+    let page = member_form(
+        &mut tx,
+        ctx,
+        Some(id),
+        member_pairs(&m),
+        FieldErrors::default(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(render(&page))
 }
 
-async fn update_member(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>, p: Pairs) -> Result<Response> {
+async fn update_member(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+    p: Pairs,
+) -> Result<Response> {
     let mut tx = open(&app, &user, Action::ManageCommittee).await?;
-    let before: Member = sqlx::query_as(&format!("{MEMBERS} where c.id = $1")).bind(id).fetch_optional(&mut *tx).await?.or_404()?;
+    let before: Member = sqlx::query_as(&format!("{MEMBERS} where c.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .or_404()?;
     let i = match parse_member(&p) {
         Ok(i) => i,
-        Err(errors) => return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &member_form(&mut tx, ctx, Some(id), p, errors).await?)),
+        Err(errors) => {
+            return Ok(render_with(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &member_form(&mut tx, ctx, Some(id), p, errors).await?,
+            ));
+        }
     };
     let done = sqlx::query(
         "update committee_member set name = $3, committee_role = $4, position = $5, member_unit_id = $6, term_start = $7,
@@ -241,19 +342,48 @@ async fn update_member(ctx: Ctx, user: CurrentUser, State(app): State<AppState>,
         let page = member_form(&mut tx, ctx, Some(id), member_pairs(&before), errors).await?;
         return Ok(render_with(StatusCode::CONFLICT, &page));
     }
-    let after = sqlx::query_as::<_, Member>(&format!("{MEMBERS} where c.id = $1")).bind(id).fetch_one(&mut *tx).await?;
+    let after = sqlx::query_as::<_, Member>(&format!("{MEMBERS} where c.id = $1"))
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
     let tenant_id = user.tenant()?;
-    let change = Change { tenant_id, action: "committee_member.update", entity: "committee_member", entity_id: Some(id), before: serde_json::to_value(&before).ok(), after: serde_json::to_value(&after).ok() };
+    let change = Change {
+        tenant_id,
+        action: "committee_member.update",
+        entity: "committee_member",
+        entity_id: Some(id),
+        before: serde_json::to_value(&before).ok(),
+        after: serde_json::to_value(&after).ok(),
+    };
     audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
     tx.commit().await?;
     Ok(flash_redirect("committee.saved", "/committee"))
 }
 
-async fn delete_member(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>) -> Result<Response> {
+async fn delete_member(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response> {
     let mut tx = open(&app, &user, Action::ManageCommittee).await?;
-    let before: Member = sqlx::query_as(&format!("{MEMBERS} where c.id = $1")).bind(id).fetch_optional(&mut *tx).await?.or_404()?;
-    sqlx::query("delete from committee_member where id = $1").bind(id).execute(&mut *tx).await?;
-    let change = Change { tenant_id: user.tenant()?, action: "committee_member.delete", entity: "committee_member", entity_id: Some(id), before: serde_json::to_value(&before).ok(), after: None };
+    let before: Member = sqlx::query_as(&format!("{MEMBERS} where c.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .or_404()?;
+    sqlx::query("delete from committee_member where id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    let change = Change {
+        tenant_id: user.tenant()?,
+        action: "committee_member.delete",
+        entity: "committee_member",
+        entity_id: Some(id),
+        before: serde_json::to_value(&before).ok(),
+        after: None,
+    };
     audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
     tx.commit().await?;
     Ok(flash_redirect("committee.removed", "/committee"))
@@ -280,7 +410,10 @@ struct UnitInput {
 fn parse_unit(p: &Pairs) -> std::result::Result<UnitInput, FieldErrors> {
     let mut e = FieldErrors::default();
     let code = text(&mut e, "code", &p.get("code"), true, 32);
-    if !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+    if !code
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
         e.add("code", "unit.code_format");
     }
     let input = UnitInput {
@@ -295,15 +428,38 @@ fn parse_unit(p: &Pairs) -> std::result::Result<UnitInput, FieldErrors> {
 }
 
 async fn new_unit(ctx: Ctx, user: CurrentUser, State(app): State<AppState>) -> Result<Response> {
-    open(&app, &user, Action::ManageCommittee).await?.commit().await?;
-    Ok(render(&UnitFormPage { ctx, id: None, p: Pairs::default(), errors: FieldErrors::default() }))
+    open(&app, &user, Action::ManageCommittee)
+        .await?
+        .commit()
+        .await?;
+    Ok(render(&UnitFormPage {
+        ctx,
+        id: None,
+        p: Pairs::default(),
+        errors: FieldErrors::default(),
+    }))
 }
 
-async fn create_unit(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, p: Pairs) -> Result<Response> {
+async fn create_unit(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    p: Pairs,
+) -> Result<Response> {
     let mut tx = open(&app, &user, Action::ManageCommittee).await?;
     let i = match parse_unit(&p) {
         Ok(i) => i,
-        Err(errors) => return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &UnitFormPage { ctx, id: None, p, errors })),
+        Err(errors) => {
+            return Ok(render_with(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &UnitFormPage {
+                    ctx,
+                    id: None,
+                    p,
+                    errors,
+                },
+            ));
+        }
     };
     let tenant_id = user.tenant()?;
     let created = sqlx::query_scalar::<_, i64>(
@@ -324,12 +480,30 @@ async fn create_unit(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, p
         Err(e) if violates(&e, "member_unit_code_key") => {
             let mut errors = FieldErrors::default();
             errors.add("code", "unit.code_taken");
-            return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &UnitFormPage { ctx, id: None, p, errors }));
+            return Ok(render_with(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &UnitFormPage {
+                    ctx,
+                    id: None,
+                    p,
+                    errors,
+                },
+            ));
         }
         Err(e) => return Err(e.into()),
     };
-    let after = sqlx::query_as::<_, MemberUnit>(&format!("{UNITS} where id = $1")).bind(id).fetch_one(&mut *tx).await?;
-    let change = Change { tenant_id, action: "member_unit.create", entity: "member_unit", entity_id: Some(id), before: None, after: serde_json::to_value(&after).ok() };
+    let after = sqlx::query_as::<_, MemberUnit>(&format!("{UNITS} where id = $1"))
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let change = Change {
+        tenant_id,
+        action: "member_unit.create",
+        entity: "member_unit",
+        entity_id: Some(id),
+        before: None,
+        after: serde_json::to_value(&after).ok(),
+    };
     audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
     tx.commit().await?;
     Ok(flash_redirect("committee.saved", "/committee"))
@@ -347,19 +521,53 @@ fn unit_pairs(u: &MemberUnit) -> Pairs {
     ])
 }
 
-async fn edit_unit(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>) -> Result<Response> {
+async fn edit_unit(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response> {
     let mut tx = open(&app, &user, Action::ManageCommittee).await?;
-    let u: MemberUnit = sqlx::query_as(&format!("{UNITS} where id = $1")).bind(id).fetch_optional(&mut *tx).await?.or_404()?;
+    let u: MemberUnit = sqlx::query_as(&format!("{UNITS} where id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .or_404()?;
     tx.commit().await?;
-    Ok(render(&UnitFormPage { ctx, id: Some(id), p: unit_pairs(&u), errors: FieldErrors::default() }))
+    Ok(render(&UnitFormPage {
+        ctx,
+        id: Some(id),
+        p: unit_pairs(&u),
+        errors: FieldErrors::default(),
+    }))
 }
 
-async fn update_unit(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>, p: Pairs) -> Result<Response> {
+async fn update_unit(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+    p: Pairs,
+) -> Result<Response> {
     let mut tx = open(&app, &user, Action::ManageCommittee).await?;
-    let before: MemberUnit = sqlx::query_as(&format!("{UNITS} where id = $1")).bind(id).fetch_optional(&mut *tx).await?.or_404()?;
+    let before: MemberUnit = sqlx::query_as(&format!("{UNITS} where id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .or_404()?;
     let i = match parse_unit(&p) {
         Ok(i) => i,
-        Err(errors) => return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &UnitFormPage { ctx, id: Some(id), p, errors })),
+        Err(errors) => {
+            return Ok(render_with(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &UnitFormPage {
+                    ctx,
+                    id: Some(id),
+                    p,
+                    errors,
+                },
+            ));
+        }
     };
     let done = sqlx::query(
         "update member_unit set code = $3, name = $4, duties = $5, contact_name = $6, contact_phone = $7, active = $8, version = version + 1
@@ -380,17 +588,43 @@ async fn update_unit(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, P
         Ok(_) => {
             let mut errors = FieldErrors::default();
             errors.add("form", "form.conflict");
-            return Ok(render_with(StatusCode::CONFLICT, &UnitFormPage { ctx, id: Some(id), p: unit_pairs(&before), errors }));
+            return Ok(render_with(
+                StatusCode::CONFLICT,
+                &UnitFormPage {
+                    ctx,
+                    id: Some(id),
+                    p: unit_pairs(&before),
+                    errors,
+                },
+            ));
         }
         Err(e) if violates(&e, "member_unit_code_key") => {
             let mut errors = FieldErrors::default();
             errors.add("code", "unit.code_taken");
-            return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &UnitFormPage { ctx, id: Some(id), p, errors }));
+            return Ok(render_with(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &UnitFormPage {
+                    ctx,
+                    id: Some(id),
+                    p,
+                    errors,
+                },
+            ));
         }
         Err(e) => return Err(e.into()),
     }
-    let after = sqlx::query_as::<_, MemberUnit>(&format!("{UNITS} where id = $1")).bind(id).fetch_one(&mut *tx).await?;
-    let change = Change { tenant_id: user.tenant()?, action: "member_unit.update", entity: "member_unit", entity_id: Some(id), before: serde_json::to_value(&before).ok(), after: serde_json::to_value(&after).ok() };
+    let after = sqlx::query_as::<_, MemberUnit>(&format!("{UNITS} where id = $1"))
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let change = Change {
+        tenant_id: user.tenant()?,
+        action: "member_unit.update",
+        entity: "member_unit",
+        entity_id: Some(id),
+        before: serde_json::to_value(&before).ok(),
+        after: serde_json::to_value(&after).ok(),
+    };
     audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
     tx.commit().await?;
     Ok(flash_redirect("committee.saved", "/committee"))

@@ -11,11 +11,11 @@ use crate::reports::xlsx::{self, Cell};
 use crate::web::forms::{FieldErrors, Pairs, date};
 use crate::web::{Ctx, flash_redirect, render, render_with, today};
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::Router;
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
@@ -31,12 +31,20 @@ pub fn router() -> Router<AppState> {
 }
 
 fn may_view(user: &CurrentUser) -> Result<()> {
-    if user.role.is_district_wide() { Ok(()) } else { Err(AppError::NotFound) }
+    if user.role.is_district_wide() {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
 }
 
 /// The bureau and its committee office run the cycle.
 fn may_run(user: &CurrentUser) -> Result<()> {
-    if matches!(user.role, Role::DistrictAdmin | Role::CommitteeOffice) { Ok(()) } else { Err(AppError::NotFound) }
+    if matches!(user.role, Role::DistrictAdmin | Role::CommitteeOffice) {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
 }
 
 #[derive(Template)]
@@ -53,7 +61,11 @@ async fn list_cycles(ctx: Ctx, user: CurrentUser, State(app): State<AppState>) -
     let cycles = repo::cycles(&mut tx).await?;
     tx.commit().await?;
     let can_run = may_run(&user).is_ok();
-    Ok(render(&CyclesPage { ctx, cycles, can_run }))
+    Ok(render(&CyclesPage {
+        ctx,
+        cycles,
+        can_run,
+    }))
 }
 
 #[derive(Template)]
@@ -90,11 +102,21 @@ async fn new_cycle(ctx: Ctx, user: CurrentUser) -> Result<Response> {
 }
 
 /// Opens a year's cycle: one submission for every filer of the chosen kinds that is active now.
-async fn open_cycle(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, p: Pairs) -> Result<Response> {
+async fn open_cycle(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    p: Pairs,
+) -> Result<Response> {
     may_run(&user)?;
     let tenant_id = user.tenant()?;
     let mut errors = FieldErrors::default();
-    let year = p.get("year").trim().parse::<i32>().ok().filter(|y| (2000..=2100).contains(y));
+    let year = p
+        .get("year")
+        .trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|y| (2000..=2100).contains(y));
     if year.is_none() {
         errors.add("year", "designation.year_format");
     }
@@ -105,13 +127,29 @@ async fn open_cycle(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, p:
     {
         errors.add("due_on", "cycle.due_before_open");
     }
-    let filers: Vec<String> = p.all("filers").into_iter().filter(|f| FILER_KINDS.contains(&f.as_str())).collect();
+    let filers: Vec<String> = p
+        .all("filers")
+        .into_iter()
+        .filter(|f| FILER_KINDS.contains(&f.as_str()))
+        .collect();
     if filers.is_empty() {
         errors.add("filers", "cycle.no_filers");
     }
-    let again = |ctx, errors| NewCyclePage { ctx, year: p.get("year"), opens_on: p.get("opens_on"), due_on: p.get("due_on"), filers: filers.clone(), errors };
-    let (Some(year), Some(opens_on), Some(due_on), true) = (year, opens_on, due_on, errors.is_empty()) else {
-        return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &again(ctx, errors)));
+    let again = |ctx, errors| NewCyclePage {
+        ctx,
+        year: p.get("year"),
+        opens_on: p.get("opens_on"),
+        due_on: p.get("due_on"),
+        filers: filers.clone(),
+        errors,
+    };
+    let (Some(year), Some(opens_on), Some(due_on), true) =
+        (year, opens_on, due_on, errors.is_empty())
+    else {
+        return Ok(render_with(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &again(ctx, errors),
+        ));
     };
     let mut tx = app.db.begin_for(tenant_id).await?;
     let created = sqlx::query_scalar::<_, i64>("insert into reporting_cycle (tenant_id, year, opens_on, due_on) values ($1, $2, $3, $4) returning id")
@@ -126,7 +164,10 @@ async fn open_cycle(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, p:
         Err(e) if crate::db::violates(&e, "reporting_cycle_once") => {
             let mut errors = FieldErrors::default();
             errors.add("year", "cycle.exists");
-            return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &again(ctx, errors)));
+            return Ok(render_with(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &again(ctx, errors),
+            ));
         }
         Err(e) => return Err(e.into()),
     };
@@ -156,7 +197,9 @@ async fn open_cycle(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, p:
         entity: "reporting_cycle",
         entity_id: Some(id),
         before: None,
-        after: Some(serde_json::json!({ "year": year, "opens_on": opens_on, "due_on": due_on, "filers": filers, "submissions": members + units })),
+        after: Some(
+            serde_json::json!({ "year": year, "opens_on": opens_on, "due_on": due_on, "filers": filers, "submissions": members + units }),
+        ),
     };
     audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
     tx.commit().await?;
@@ -191,7 +234,7 @@ impl Completion {
     }
 
     fn pct(n: usize, of: usize) -> String {
-        if of == 0 { "—".into() } else { format!("{}%", n * 100 / of) }
+                (n * 100).checked_div(of).map_or_else(|| "—".into(), |p| format!("{p}%"))
     }
 
     pub fn submitted_pct(&self) -> String {
@@ -257,15 +300,37 @@ fn filtered(subs: Vec<Submission>, q: &BoardQuery, today: NaiveDate) -> Vec<Subm
 }
 
 /// `GET /cycles/{id}`: every filer with its status, submitted date, late or on time, reminders sent.
-async fn show_board(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>, Query(q): Query<BoardQuery>) -> Result<Response> {
+async fn show_board(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<BoardQuery>,
+) -> Result<Response> {
     let (cycle, subs) = board(&app, &user, id).await?;
     let completion = completion(&subs);
     let rows = filtered(subs, &q, today());
     let can_run = may_run(&user).is_ok();
-    Ok(render(&BoardPage { ctx, cycle, rows, completion, kind: q.kind, status: q.status, can_run, today: today(), errors: FieldErrors::default() }))
+    Ok(render(&BoardPage {
+        ctx,
+        cycle,
+        rows,
+        completion,
+        kind: q.kind,
+        status: q.status,
+        can_run,
+        today: today(),
+        errors: FieldErrors::default(),
+    }))
 }
 
-async fn export_board(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>, Query(q): Query<BoardQuery>) -> Result<Response> {
+async fn export_board(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<BoardQuery>,
+) -> Result<Response> {
     let (cycle, subs) = board(&app, &user, id).await?;
     let rows: Vec<Vec<Cell>> = filtered(subs, &q, today())
         .iter()
@@ -275,27 +340,62 @@ async fn export_board(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, 
                 ctx.tr(&s.kind_label()).into(),
                 ctx.tr(&s.status_label()).into(),
                 s.submitted_text().into(),
-                (if s.is_late() { ctx.t("submission.late") } else { "" }).into(),
+                (if s.is_late() {
+                    ctx.t("submission.late")
+                } else {
+                    ""
+                })
+                .into(),
                 Cell::Number(s.resources as f64),
                 Cell::Number(s.plans as f64),
                 Cell::Number(s.reminders as f64),
             ]
         })
         .collect();
-    let headers = ["board.filer", "board.kind", "board.status", "board.submitted_on", "board.late", "board.resources", "board.plans", "board.reminders"].map(|k| ctx.t(k));
-    let title = format!("{} · {} {}", user.tenant_name, cycle.year, ctx.t("cycle.board"));
-    let bytes = xlsx::sheet(ctx.t("cycle.board"), &title, &headers, &rows).map_err(AppError::internal)?;
-    Ok(xlsx::download(&format!("cycle-{}-board.xlsx", cycle.year), bytes))
+    let headers = [
+        "board.filer",
+        "board.kind",
+        "board.status",
+        "board.submitted_on",
+        "board.late",
+        "board.resources",
+        "board.plans",
+        "board.reminders",
+    ]
+    .map(|k| ctx.t(k));
+    let title = format!(
+        "{} · {} {}",
+        user.tenant_name,
+        cycle.year,
+        ctx.t("cycle.board")
+    );
+    let bytes =
+        xlsx::sheet(ctx.t("cycle.board"), &title, &headers, &rows).map_err(AppError::internal)?;
+    Ok(xlsx::download(
+        &format!("cycle-{}-board.xlsx", cycle.year),
+        bytes,
+    ))
 }
 
 /// `POST /cycles/{id}/remind`: an in-app notice to one filer, or every filer not yet submitted.
-async fn remind(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>, p: Pairs) -> Result<Response> {
+async fn remind(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+    p: Pairs,
+) -> Result<Response> {
     may_run(&user)?;
     let tenant_id = user.tenant()?;
     let mut tx = app.db.begin_for(tenant_id).await?;
     let cycle = repo::cycle(&mut tx, id).await?.or_404()?;
     let one = p.get("submission").parse::<i64>().ok();
-    let message = format!("{}{}{}", ctx.t("notice.before"), cycle.due_on, ctx.t("notice.after"));
+    let message = format!(
+        "{}{}{}",
+        ctx.t("notice.before"),
+        cycle.due_on,
+        ctx.t("notice.after")
+    );
     let sent = sqlx::query(
         "insert into notice (tenant_id, submission_id, message, sent_by)
          select $1, id, $3, $4 from submission
@@ -309,13 +409,26 @@ async fn remind(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(i
     .execute(&mut *tx)
     .await?
     .rows_affected();
-    let change = Change { tenant_id, action: "cycle.remind", entity: "reporting_cycle", entity_id: Some(id), before: None, after: Some(serde_json::json!({ "notices": sent, "submission": one })) };
+    let change = Change {
+        tenant_id,
+        action: "cycle.remind",
+        entity: "reporting_cycle",
+        entity_id: Some(id),
+        before: None,
+        after: Some(serde_json::json!({ "notices": sent, "submission": one })),
+    };
     audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
     tx.commit().await?;
     Ok(flash_redirect("cycle.reminded", &format!("/cycles/{id}")))
 }
 
-async fn change_window(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>, p: Pairs) -> Result<Response> {
+async fn change_window(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+    p: Pairs,
+) -> Result<Response> {
     may_run(&user)?;
     let tenant_id = user.tenant()?;
     let mut tx = app.db.begin_for(tenant_id).await?;
@@ -332,7 +445,17 @@ async fn change_window(ctx: Ctx, user: CurrentUser, State(app): State<AppState>,
         tx.commit().await?;
         let (cycle, subs) = board(&app, &user, id).await?;
         let completion = completion(&subs);
-        let page = BoardPage { ctx, cycle, rows: subs, completion, kind: String::new(), status: String::new(), can_run: true, today: today(), errors };
+        let page = BoardPage {
+            ctx,
+            cycle,
+            rows: subs,
+            completion,
+            kind: String::new(),
+            status: String::new(),
+            can_run: true,
+            today: today(),
+            errors,
+        };
         return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page));
     };
     let done = sqlx::query("update reporting_cycle set opens_on = $3, due_on = $4, version = version + 1 where id = $1 and version = $2")
@@ -355,11 +478,19 @@ async fn change_window(ctx: Ctx, user: CurrentUser, State(app): State<AppState>,
     };
     audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
     tx.commit().await?;
-    Ok(flash_redirect("cycle.window_saved", &format!("/cycles/{id}")))
+    Ok(flash_redirect(
+        "cycle.window_saved",
+        &format!("/cycles/{id}"),
+    ))
 }
 
 /// `POST /cycles/{id}/{close|reopen|publish}`: publishing makes the accepted lists public.
-async fn change_cycle_status(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path((id, action)): Path<(i64, String)>) -> Result<Response> {
+async fn change_cycle_status(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path((id, action)): Path<(i64, String)>,
+) -> Result<Response> {
     may_run(&user)?;
     let (from, to): (&[&str], &str) = match action.as_str() {
         "close" => (&["open"], "closed"),
@@ -398,5 +529,12 @@ async fn change_cycle_status(ctx: Ctx, user: CurrentUser, State(app): State<AppS
     };
     audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
     tx.commit().await?;
-    Ok(flash_redirect(if to == "published" { "cycle.published" } else { "cycle.status_saved" }, &format!("/cycles/{id}")))
+    Ok(flash_redirect(
+        if to == "published" {
+            "cycle.published"
+        } else {
+            "cycle.status_saved"
+        },
+        &format!("/cycles/{id}"),
+    ))
 }

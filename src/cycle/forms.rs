@@ -44,7 +44,11 @@ fn populations(e: &mut FieldErrors, values: &[String]) -> Vec<String> {
     if values.iter().any(|v| !POPULATIONS.contains(&v.as_str())) {
         e.add("populations", "form.choose");
     }
-    POPULATIONS.iter().filter(|p| values.iter().any(|v| v == *p)).map(|p| p.to_string()).collect()
+    POPULATIONS
+        .iter()
+        .filter(|p| values.iter().any(|v| v == *p))
+        .map(|p| p.to_string())
+        .collect()
 }
 
 impl ResourceForm {
@@ -69,7 +73,10 @@ impl ResourceForm {
             category: r.category.clone(),
             name: r.name.clone(),
             description: r.description.clone(),
-            location_unit_id: r.location_unit_id.map(|i| i.to_string()).unwrap_or_default(),
+            location_unit_id: r
+                .location_unit_id
+                .map(|i| i.to_string())
+                .unwrap_or_default(),
             address: r.address.clone(),
             capacity: r.capacity_text(),
             opening_times: r.opening_times.clone(),
@@ -89,7 +96,11 @@ impl ResourceForm {
         let mut e = FieldErrors::default();
         let location_unit_id = match self.location_unit_id.trim() {
             "" => None,
-            v => match v.parse::<i64>().ok().filter(|id| units.iter().any(|(u, _)| u == id)) {
+            v => match v
+                .parse::<i64>()
+                .ok()
+                .filter(|id| units.iter().any(|(u, _)| u == id))
+            {
                 Some(id) => Some(id),
                 None => {
                     e.add("location_unit_id", "form.choose");
@@ -148,12 +159,20 @@ pub struct PlanInput {
 
 /// Yuan as typed (12, 12.5, 1,200.00) into fen.
 pub fn fen(e: &mut FieldErrors, field: &'static str, value: &str) -> i64 {
-    let value: String = value.trim().chars().filter(|c| *c != ',' && *c != '，').collect();
+    let value: String = value
+        .trim()
+        .chars()
+        .filter(|c| *c != ',' && *c != '，')
+        .collect();
     if value.is_empty() {
         return 0;
     }
     let (whole, frac) = value.split_once('.').unwrap_or((&value, ""));
-    let ok = !whole.is_empty() && whole.len() <= 12 && whole.chars().all(|c| c.is_ascii_digit()) && frac.len() <= 2 && frac.chars().all(|c| c.is_ascii_digit());
+    let ok = !whole.is_empty()
+        && whole.len() <= 12
+        && whole.chars().all(|c| c.is_ascii_digit())
+        && frac.len() <= 2
+        && frac.chars().all(|c| c.is_ascii_digit());
     if !ok {
         e.add(field, "item.money_format");
         return 0;
@@ -243,7 +262,13 @@ mod tests {
 
     #[test]
     fn a_resource_needs_a_place_a_contact_and_known_choices() {
-        let form = ResourceForm { category: "casino".into(), name: "".into(), sharing: "free".into(), populations: vec!["martians".into()], ..Default::default() };
+        let form = ResourceForm {
+            category: "casino".into(),
+            name: "".into(),
+            sharing: "free".into(),
+            populations: vec!["martians".into()],
+            ..Default::default()
+        };
         let e = form.parse(&[]).unwrap_err();
         assert_eq!(e.get("category"), Some("form.choose"));
         assert_eq!(e.get("name"), Some("form.required"));
@@ -259,6 +284,9 @@ mod tests {
             populations: vec!["elderly".into()],
             ..Default::default()
         };
-        assert_eq!(ok.parse(&[(7, "城关镇".into())]).unwrap().location_unit_id, Some(7));
+        assert_eq!(
+            ok.parse(&[(7, "城关镇".into())]).unwrap().location_unit_id,
+            Some(7)
+        );
     }
 }

@@ -13,21 +13,30 @@ use crate::error::{AppError, OrNotFound, Result};
 use crate::web::forms::{FieldErrors, Pairs};
 use crate::web::{Ctx, flash_redirect, render, render_with};
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::Router;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/submissions/{id}/resources/new", get(new_resource))
         .route("/submissions/{id}/resources", post(create_resource))
-        .route("/submissions/{id}/resources/{item}", get(edit_resource).post(update_resource))
-        .route("/submissions/{id}/resources/{item}/delete", post(delete_resource))
+        .route(
+            "/submissions/{id}/resources/{item}",
+            get(edit_resource).post(update_resource),
+        )
+        .route(
+            "/submissions/{id}/resources/{item}/delete",
+            post(delete_resource),
+        )
         .route("/submissions/{id}/plans/new", get(new_plan))
         .route("/submissions/{id}/plans", post(create_plan))
-        .route("/submissions/{id}/plans/{item}", get(edit_plan).post(update_plan))
+        .route(
+            "/submissions/{id}/plans/{item}",
+            get(edit_plan).post(update_plan),
+        )
         .route("/submissions/{id}/plans/{item}/delete", post(delete_plan))
 }
 
@@ -55,10 +64,25 @@ async fn locations(tx: &mut Tx, s: &Submission) -> sqlx::Result<Vec<(i64, String
     .await
 }
 
-async fn audit_item(tx: &mut Tx, user: &CurrentUser, ctx: &Ctx, action: &str, submission: i64, before: Option<serde_json::Value>, after: Option<serde_json::Value>) -> Result<()> {
+async fn audit_item(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    ctx: &Ctx,
+    action: &str,
+    submission: i64,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> Result<()> {
     let tenant_id = user.tenant()?;
     repo::record(tx, tenant_id, submission, action, "", &user.username).await?;
-    let change = Change { tenant_id, action, entity: "submission", entity_id: Some(submission), before, after };
+    let change = Change {
+        tenant_id,
+        action,
+        entity: "submission",
+        entity_id: Some(submission),
+        before,
+        after,
+    };
     audit::record(tx, &Actor::of(user, ctx), change).await?;
     Ok(())
 }
@@ -78,26 +102,69 @@ struct ResourceFormPage {
 }
 
 impl ResourceFormPage {
-    fn new(ctx: Ctx, s: Submission, item: Option<i64>, form: ResourceForm, errors: FieldErrors, units: Vec<(i64, String)>) -> Self {
-        Self { ctx, s, item, form, errors, units, categories: &RESOURCE_CATEGORIES, populations: &POPULATIONS, sharing: &SHARING }
+    fn new(
+        ctx: Ctx,
+        s: Submission,
+        item: Option<i64>,
+        form: ResourceForm,
+        errors: FieldErrors,
+        units: Vec<(i64, String)>,
+    ) -> Self {
+        Self {
+            ctx,
+            s,
+            item,
+            form,
+            errors,
+            units,
+            categories: &RESOURCE_CATEGORIES,
+            populations: &POPULATIONS,
+            sharing: &SHARING,
+        }
     }
 }
 
-async fn new_resource(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>) -> Result<Response> {
+async fn new_resource(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response> {
     let (mut tx, s) = editable(&app, &user, id).await?;
     let units = locations(&mut tx, &s).await?;
     tx.commit().await?;
-    let form = ResourceForm { sharing: "free".into(), ..Default::default() };
-    Ok(render(&ResourceFormPage::new(ctx, s, None, form, FieldErrors::default(), units)))
+    let form = ResourceForm {
+        sharing: "free".into(),
+        ..Default::default()
+    };
+    Ok(render(&ResourceFormPage::new(
+        ctx,
+        s,
+        None,
+        form,
+        FieldErrors::default(),
+        units,
+    )))
 }
 
-async fn create_resource(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>, p: Pairs) -> Result<Response> {
+async fn create_resource(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+    p: Pairs,
+) -> Result<Response> {
     let (mut tx, s) = editable(&app, &user, id).await?;
     let units = locations(&mut tx, &s).await?;
     let form = ResourceForm::from_pairs(&p);
     let i = match form.parse(&units) {
         Ok(i) => i,
-        Err(errors) => return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &ResourceFormPage::new(ctx, s, None, form, errors, units))),
+        Err(errors) => {
+            return Ok(render_with(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &ResourceFormPage::new(ctx, s, None, form, errors, units),
+            ));
+        }
     };
     let item: i64 = sqlx::query_scalar(
         "insert into resource_item (tenant_id, submission_id, category, name, description, location_unit_id, address, capacity,
@@ -118,28 +185,56 @@ async fn create_resource(ctx: Ctx, user: CurrentUser, State(app): State<AppState
     .bind(&i.contact)
     .fetch_one(&mut *tx)
     .await?;
-    let after = repo::resource(&mut tx, id, item).await?.and_then(|r| serde_json::to_value(r).ok());
+    let after = repo::resource(&mut tx, id, item)
+        .await?
+        .and_then(|r| serde_json::to_value(r).ok());
     audit_item(&mut tx, &user, &ctx, "resource.create", id, None, after).await?;
     tx.commit().await?;
-    Ok(flash_redirect("item.saved", &format!("/submissions/{id}#resources")))
+    Ok(flash_redirect(
+        "item.saved",
+        &format!("/submissions/{id}#resources"),
+    ))
 }
 
-async fn edit_resource(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path((id, item)): Path<(i64, i64)>) -> Result<Response> {
+async fn edit_resource(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path((id, item)): Path<(i64, i64)>,
+) -> Result<Response> {
     let (mut tx, s) = editable(&app, &user, id).await?;
     let r = repo::resource(&mut tx, id, item).await?.or_404()?;
     let units = locations(&mut tx, &s).await?;
     tx.commit().await?;
-    Ok(render(&ResourceFormPage::new(ctx, s, Some(item), ResourceForm::from_item(&r), FieldErrors::default(), units)))
+    Ok(render(&ResourceFormPage::new(
+        ctx,
+        s,
+        Some(item),
+        ResourceForm::from_item(&r),
+        FieldErrors::default(),
+        units,
+    )))
 }
 
-async fn update_resource(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path((id, item)): Path<(i64, i64)>, p: Pairs) -> Result<Response> {
+async fn update_resource(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path((id, item)): Path<(i64, i64)>,
+    p: Pairs,
+) -> Result<Response> {
     let (mut tx, s) = editable(&app, &user, id).await?;
     let before = repo::resource(&mut tx, id, item).await?.or_404()?;
     let units = locations(&mut tx, &s).await?;
     let mut form = ResourceForm::from_pairs(&p);
     let i = match form.parse(&units) {
         Ok(i) => i,
-        Err(errors) => return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &ResourceFormPage::new(ctx, s, Some(item), form, errors, units))),
+        Err(errors) => {
+            return Ok(render_with(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &ResourceFormPage::new(ctx, s, Some(item), form, errors, units),
+            ));
+        }
     };
     let done = sqlx::query(
         "update resource_item set category = $3, name = $4, description = $5, location_unit_id = $6, address = $7, capacity = $8,
@@ -165,21 +260,59 @@ async fn update_resource(ctx: Ctx, user: CurrentUser, State(app): State<AppState
         let mut errors = FieldErrors::default();
         errors.add("form", "form.conflict");
         form = ResourceForm::from_item(&before);
-        return Ok(render_with(StatusCode::CONFLICT, &ResourceFormPage::new(ctx, s, Some(item), form, errors, units)));
+        return Ok(render_with(
+            StatusCode::CONFLICT,
+            &ResourceFormPage::new(ctx, s, Some(item), form, errors, units),
+        ));
     }
-    let after = repo::resource(&mut tx, id, item).await?.and_then(|r| serde_json::to_value(r).ok());
-    audit_item(&mut tx, &user, &ctx, "resource.update", id, serde_json::to_value(&before).ok(), after).await?;
+    let after = repo::resource(&mut tx, id, item)
+        .await?
+        .and_then(|r| serde_json::to_value(r).ok());
+    audit_item(
+        &mut tx,
+        &user,
+        &ctx,
+        "resource.update",
+        id,
+        serde_json::to_value(&before).ok(),
+        after,
+    )
+    .await?;
     tx.commit().await?;
-    Ok(flash_redirect("item.saved", &format!("/submissions/{id}#resources")))
+    Ok(flash_redirect(
+        "item.saved",
+        &format!("/submissions/{id}#resources"),
+    ))
 }
 
-async fn delete_resource(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path((id, item)): Path<(i64, i64)>) -> Result<Response> {
+async fn delete_resource(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path((id, item)): Path<(i64, i64)>,
+) -> Result<Response> {
     let (mut tx, _) = editable(&app, &user, id).await?;
     let before = repo::resource(&mut tx, id, item).await?.or_404()?;
-    sqlx::query("delete from resource_item where id = $1 and submission_id = $2").bind(item).bind(id).execute(&mut *tx).await?;
-    audit_item(&mut tx, &user, &ctx, "resource.delete", id, serde_json::to_value(&before).ok(), None).await?;
+    sqlx::query("delete from resource_item where id = $1 and submission_id = $2")
+        .bind(item)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    audit_item(
+        &mut tx,
+        &user,
+        &ctx,
+        "resource.delete",
+        id,
+        serde_json::to_value(&before).ok(),
+        None,
+    )
+    .await?;
     tx.commit().await?;
-    Ok(flash_redirect("item.deleted", &format!("/submissions/{id}#resources")))
+    Ok(flash_redirect(
+        "item.deleted",
+        &format!("/submissions/{id}#resources"),
+    ))
 }
 
 #[derive(Template)]
@@ -196,24 +329,64 @@ struct PlanFormPage {
 }
 
 impl PlanFormPage {
-    fn new(ctx: Ctx, s: Submission, item: Option<i64>, form: PlanForm, errors: FieldErrors) -> Self {
-        Self { ctx, s, item, form, errors, categories: &PLAN_CATEGORIES, populations: &POPULATIONS, periods: &PERIODS }
+    fn new(
+        ctx: Ctx,
+        s: Submission,
+        item: Option<i64>,
+        form: PlanForm,
+        errors: FieldErrors,
+    ) -> Self {
+        Self {
+            ctx,
+            s,
+            item,
+            form,
+            errors,
+            categories: &PLAN_CATEGORIES,
+            populations: &POPULATIONS,
+            periods: &PERIODS,
+        }
     }
 }
 
-async fn new_plan(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>) -> Result<Response> {
+async fn new_plan(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response> {
     let (tx, s) = editable(&app, &user, id).await?;
     tx.commit().await?;
-    let form = PlanForm { period: "Y".into(), ..Default::default() };
-    Ok(render(&PlanFormPage::new(ctx, s, None, form, FieldErrors::default())))
+    let form = PlanForm {
+        period: "Y".into(),
+        ..Default::default()
+    };
+    Ok(render(&PlanFormPage::new(
+        ctx,
+        s,
+        None,
+        form,
+        FieldErrors::default(),
+    )))
 }
 
-async fn create_plan(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>, p: Pairs) -> Result<Response> {
+async fn create_plan(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+    p: Pairs,
+) -> Result<Response> {
     let (mut tx, s) = editable(&app, &user, id).await?;
     let form = PlanForm::from_pairs(&p);
     let i = match form.parse() {
         Ok(i) => i,
-        Err(errors) => return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &PlanFormPage::new(ctx, s, None, form, errors))),
+        Err(errors) => {
+            return Ok(render_with(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &PlanFormPage::new(ctx, s, None, form, errors),
+            ));
+        }
     };
     let item: i64 = sqlx::query_scalar(
         "insert into plan_item (tenant_id, submission_id, title, category, populations, period, place, participants,
@@ -235,26 +408,53 @@ async fn create_plan(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, P
     .bind(&i.responsible)
     .fetch_one(&mut *tx)
     .await?;
-    let after = repo::plan(&mut tx, id, item).await?.and_then(|r| serde_json::to_value(r).ok());
+    let after = repo::plan(&mut tx, id, item)
+        .await?
+        .and_then(|r| serde_json::to_value(r).ok());
     audit_item(&mut tx, &user, &ctx, "plan.create", id, None, after).await?;
     tx.commit().await?;
-    Ok(flash_redirect("item.saved", &format!("/submissions/{id}#plans")))
+    Ok(flash_redirect(
+        "item.saved",
+        &format!("/submissions/{id}#plans"),
+    ))
 }
 
-async fn edit_plan(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path((id, item)): Path<(i64, i64)>) -> Result<Response> {
+async fn edit_plan(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path((id, item)): Path<(i64, i64)>,
+) -> Result<Response> {
     let (mut tx, s) = editable(&app, &user, id).await?;
     let plan = repo::plan(&mut tx, id, item).await?.or_404()?;
     tx.commit().await?;
-    Ok(render(&PlanFormPage::new(ctx, s, Some(item), PlanForm::from_item(&plan), FieldErrors::default())))
+    Ok(render(&PlanFormPage::new(
+        ctx,
+        s,
+        Some(item),
+        PlanForm::from_item(&plan),
+        FieldErrors::default(),
+    )))
 }
 
-async fn update_plan(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path((id, item)): Path<(i64, i64)>, p: Pairs) -> Result<Response> {
+async fn update_plan(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path((id, item)): Path<(i64, i64)>,
+    p: Pairs,
+) -> Result<Response> {
     let (mut tx, s) = editable(&app, &user, id).await?;
     let before = repo::plan(&mut tx, id, item).await?.or_404()?;
     let form = PlanForm::from_pairs(&p);
     let i = match form.parse() {
         Ok(i) => i,
-        Err(errors) => return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &PlanFormPage::new(ctx, s, Some(item), form, errors))),
+        Err(errors) => {
+            return Ok(render_with(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &PlanFormPage::new(ctx, s, Some(item), form, errors),
+            ));
+        }
     };
     let done = sqlx::query(
         "update plan_item set title = $3, category = $4, populations = $5, period = $6, place = $7, participants = $8,
@@ -283,17 +483,52 @@ async fn update_plan(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, P
         let page = PlanFormPage::new(ctx, s, Some(item), PlanForm::from_item(&before), errors);
         return Ok(render_with(StatusCode::CONFLICT, &page));
     }
-    let after = repo::plan(&mut tx, id, item).await?.and_then(|r| serde_json::to_value(r).ok());
-    audit_item(&mut tx, &user, &ctx, "plan.update", id, serde_json::to_value(&before).ok(), after).await?;
+    let after = repo::plan(&mut tx, id, item)
+        .await?
+        .and_then(|r| serde_json::to_value(r).ok());
+    audit_item(
+        &mut tx,
+        &user,
+        &ctx,
+        "plan.update",
+        id,
+        serde_json::to_value(&before).ok(),
+        after,
+    )
+    .await?;
     tx.commit().await?;
-    Ok(flash_redirect("item.saved", &format!("/submissions/{id}#plans")))
+    Ok(flash_redirect(
+        "item.saved",
+        &format!("/submissions/{id}#plans"),
+    ))
 }
 
-async fn delete_plan(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path((id, item)): Path<(i64, i64)>) -> Result<Response> {
+async fn delete_plan(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path((id, item)): Path<(i64, i64)>,
+) -> Result<Response> {
     let (mut tx, _) = editable(&app, &user, id).await?;
     let before = repo::plan(&mut tx, id, item).await?.or_404()?;
-    sqlx::query("delete from plan_item where id = $1 and submission_id = $2").bind(item).bind(id).execute(&mut *tx).await?;
-    audit_item(&mut tx, &user, &ctx, "plan.delete", id, serde_json::to_value(&before).ok(), None).await?;
+    sqlx::query("delete from plan_item where id = $1 and submission_id = $2")
+        .bind(item)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    audit_item(
+        &mut tx,
+        &user,
+        &ctx,
+        "plan.delete",
+        id,
+        serde_json::to_value(&before).ok(),
+        None,
+    )
+    .await?;
     tx.commit().await?;
-    Ok(flash_redirect("item.deleted", &format!("/submissions/{id}#plans")))
+    Ok(flash_redirect(
+        "item.deleted",
+        &format!("/submissions/{id}#plans"),
+    ))
 }

@@ -18,11 +18,11 @@ use crate::error::{AppError, OrNotFound, Result};
 use crate::web::forms::{FieldErrors, Pairs, text};
 use crate::web::{Ctx, flash_redirect, render, render_with, today};
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::Router;
 use model::Step;
 use repo::{PlanItem, ResourceItem, Submission};
 
@@ -40,7 +40,11 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Opens the district and finds a submission the user may see, or 404.
-pub async fn visible_submission(app: &AppState, user: &CurrentUser, id: i64) -> Result<(Tx, Submission)> {
+pub async fn visible_submission(
+    app: &AppState,
+    user: &CurrentUser,
+    id: i64,
+) -> Result<(Tx, Submission)> {
     let mut tx = app.db.begin_for(user.tenant()?).await?;
     let s = repo::submission(&mut tx, id).await?.or_404()?;
     if !s.filer().visible_to(user) {
@@ -85,21 +89,52 @@ struct InboxPage {
 async fn inbox(ctx: Ctx, user: CurrentUser, State(app): State<AppState>) -> Result<Response> {
     let mut tx = app.db.begin_for(user.tenant()?).await?;
     let units: Vec<i64> = match user.role {
-        Role::DistrictAdmin => sqlx::query_scalar("select id from org_unit where kind = 'college'").fetch_all(&mut *tx).await?,
+        Role::DistrictAdmin => {
+            sqlx::query_scalar("select id from org_unit where kind = 'college'")
+                .fetch_all(&mut *tx)
+                .await?
+        }
         Role::TownAdmin | Role::PointCoordinator => user.unit_id.into_iter().collect(),
         _ => Vec::new(),
     };
-    let member = if user.role == Role::UnitOfficer { user.member_unit_id } else { None };
-    let reviews = if user.role == Role::TownAdmin { user.unit_id } else { None };
+    let member = if user.role == Role::UnitOfficer {
+        user.member_unit_id
+    } else {
+        None
+    };
+    let reviews = if user.role == Role::TownAdmin {
+        user.unit_id
+    } else {
+        None
+    };
     let all = repo::inbox(&mut tx, member, &units, reviews).await?;
     let ids: Vec<i64> = all.iter().map(|s| s.id).collect();
     let notices = repo::notices_for(&mut tx, &ids).await?;
-    sqlx::query("update notice set read_at = now() where submission_id = any($1) and read_at is null").bind(&ids).execute(&mut *tx).await?;
+    sqlx::query(
+        "update notice set read_at = now() where submission_id = any($1) and read_at is null",
+    )
+    .bind(&ids)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
-    let (mine, others): (Vec<Submission>, Vec<Submission>) = all.into_iter().partition(|s| s.filer().files(&user));
-    let mine = mine.into_iter().map(|s| (Rights::of(&user, &s).why_not, s)).map(|(w, s)| (s, w)).collect();
-    let to_review = others.into_iter().filter(|s| s.filer().reviewed_by(&user)).collect();
-    Ok(render(&InboxPage { ctx, mine, to_review, notices, today: today() }))
+    let (mine, others): (Vec<Submission>, Vec<Submission>) =
+        all.into_iter().partition(|s| s.filer().files(&user));
+    let mine = mine
+        .into_iter()
+        .map(|s| (Rights::of(&user, &s).why_not, s))
+        .map(|(w, s)| (s, w))
+        .collect();
+    let to_review = others
+        .into_iter()
+        .filter(|s| s.filer().reviewed_by(&user))
+        .collect();
+    Ok(render(&InboxPage {
+        ctx,
+        mine,
+        to_review,
+        notices,
+        today: today(),
+    }))
 }
 
 #[derive(Template)]
@@ -123,7 +158,11 @@ pub struct SubmissionPage {
 
 impl SubmissionPage {
     fn point_name(&self, submission: &i64) -> String {
-        self.points.iter().find(|p| p.id == *submission).map(|p| p.filer_name.clone()).unwrap_or_default()
+        self.points
+            .iter()
+            .find(|p| p.id == *submission)
+            .map(|p| p.filer_name.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -139,14 +178,25 @@ fn missing(s: &Submission) -> Vec<&'static str> {
     m
 }
 
-pub async fn submission_page(mut tx: Tx, ctx: Ctx, user: &CurrentUser, s: Submission, errors: FieldErrors, reason: String) -> Result<SubmissionPage> {
+pub async fn submission_page(
+    mut tx: Tx,
+    ctx: Ctx,
+    user: &CurrentUser,
+    s: Submission,
+    errors: FieldErrors,
+    reason: String,
+) -> Result<SubmissionPage> {
     let resources = repo::resources(&mut tx, &[s.id]).await?;
     let plans = repo::plans(&mut tx, &[s.id]).await?;
     let points = match (s.filer_kind.as_str(), s.org_unit_id) {
         ("town_school", Some(town)) => repo::accepted_points(&mut tx, s.cycle_id, town).await?,
         _ => Vec::new(),
     };
-    let accepted: Vec<i64> = points.iter().filter(|p| p.status == "accepted").map(|p| p.id).collect();
+    let accepted: Vec<i64> = points
+        .iter()
+        .filter(|p| p.status == "accepted")
+        .map(|p| p.id)
+        .collect();
     let point_resources = repo::resources(&mut tx, &accepted).await?;
     let point_plans = repo::plans(&mut tx, &accepted).await?;
     let events = repo::events(&mut tx, s.id).await?;
@@ -154,16 +204,44 @@ pub async fn submission_page(mut tx: Tx, ctx: Ctx, user: &CurrentUser, s: Submis
     tx.commit().await?;
     let rights = Rights::of(user, &s);
     let missing = missing(&s);
-    Ok(SubmissionPage { ctx, s, rights, resources, plans, points, point_resources, point_plans, missing, events, has_previous, errors, reason })
+    Ok(SubmissionPage {
+        ctx,
+        s,
+        rights,
+        resources,
+        plans,
+        points,
+        point_resources,
+        point_plans,
+        missing,
+        events,
+        has_previous,
+        errors,
+        reason,
+    })
 }
 
-async fn show_submission(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>) -> Result<Response> {
+async fn show_submission(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response> {
     let (tx, s) = visible_submission(&app, &user, id).await?;
-    Ok(render(&submission_page(tx, ctx, &user, s, FieldErrors::default(), String::new()).await?))
+    Ok(render(
+        &submission_page(tx, ctx, &user, s, FieldErrors::default(), String::new()).await?,
+    ))
 }
 
 /// Moves a submission one step, guarded by its status and version so two clicks never double up.
-async fn step(ctx: Ctx, user: CurrentUser, app: AppState, id: i64, step: Step, p: Pairs) -> Result<Response> {
+async fn step(
+    ctx: Ctx,
+    user: CurrentUser,
+    app: AppState,
+    id: i64,
+    step: Step,
+    p: Pairs,
+) -> Result<Response> {
     let (mut tx, s) = visible_submission(&app, &user, id).await?;
     let rights = Rights::of(&user, &s);
     let allowed = match step {
@@ -178,7 +256,13 @@ async fn step(ctx: Ctx, user: CurrentUser, app: AppState, id: i64, step: Step, p
         return Ok(flash_redirect("step.not_now", &to));
     }
     let mut errors = FieldErrors::default();
-    let reason = text(&mut errors, "reason", &p.get("reason"), step == Step::Return, 500);
+    let reason = text(
+        &mut errors,
+        "reason",
+        &p.get("reason"),
+        step == Step::Return,
+        500,
+    );
     if step == Step::Submit && !missing(&s).is_empty() {
         errors.add("submit", "missing.cannot_submit");
     }
@@ -208,8 +292,20 @@ async fn step(ctx: Ctx, user: CurrentUser, app: AppState, id: i64, step: Step, p
     }
     let tenant_id = user.tenant()?;
     let late = step == Step::Submit && now > s.due_on;
-    let note = if late { format!("{reason}（{}）", ctx.t("submission.late")) } else { reason.clone() };
-    repo::record(&mut tx, tenant_id, id, step.action(), note.trim(), &user.username).await?;
+    let note = if late {
+        format!("{reason}（{}）", ctx.t("submission.late"))
+    } else {
+        reason.clone()
+    };
+    repo::record(
+        &mut tx,
+        tenant_id,
+        id,
+        step.action(),
+        note.trim(),
+        &user.username,
+    )
+    .await?;
     let change = Change {
         tenant_id,
         action: match step {
@@ -234,20 +330,43 @@ async fn step(ctx: Ctx, user: CurrentUser, app: AppState, id: i64, step: Step, p
     ))
 }
 
-async fn submit(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>, p: Pairs) -> Result<Response> {
+async fn submit(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+    p: Pairs,
+) -> Result<Response> {
     step(ctx, user, app, id, Step::Submit, p).await
 }
 
-async fn accept(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>, p: Pairs) -> Result<Response> {
+async fn accept(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+    p: Pairs,
+) -> Result<Response> {
     step(ctx, user, app, id, Step::Accept, p).await
 }
 
-async fn return_submission(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>, p: Pairs) -> Result<Response> {
+async fn return_submission(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+    p: Pairs,
+) -> Result<Response> {
     step(ctx, user, app, id, Step::Return, p).await
 }
 
 /// Copies last year's items into this draft, to start from rather than a blank list.
-async fn carry_forward(ctx: Ctx, user: CurrentUser, State(app): State<AppState>, Path(id): Path<i64>) -> Result<Response> {
+async fn carry_forward(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response> {
     let (mut tx, s) = visible_submission(&app, &user, id).await?;
     if !Rights::of(&user, &s).edit {
         return Err(AppError::NotFound);
@@ -283,14 +402,24 @@ async fn carry_forward(ctx: Ctx, user: CurrentUser, State(app): State<AppState>,
     .rows_affected();
     let tenant_id = user.tenant()?;
     let note = format!("{resources} + {plans}");
-    repo::record(&mut tx, tenant_id, id, "carry_forward", &note, &user.username).await?;
+    repo::record(
+        &mut tx,
+        tenant_id,
+        id,
+        "carry_forward",
+        &note,
+        &user.username,
+    )
+    .await?;
     let change = Change {
         tenant_id,
         action: "submission.carry_forward",
         entity: "submission",
         entity_id: Some(id),
         before: None,
-        after: Some(serde_json::json!({ "from": previous, "resources": resources, "plans": plans })),
+        after: Some(
+            serde_json::json!({ "from": previous, "resources": resources, "plans": plans }),
+        ),
     };
     audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
     tx.commit().await?;

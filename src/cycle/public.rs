@@ -10,10 +10,10 @@ use crate::error::{AppError, OrNotFound, Result};
 use crate::reports::xlsx::{self, Cell};
 use crate::web::{Ctx, render, urlencode};
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::Router;
 use serde::Deserialize;
 use std::collections::HashSet;
 
@@ -21,7 +21,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/public/{district}", get(latest))
         .route("/public/{district}/{year}", get(catalogue))
-        .route("/public/{district}/{year}/resources.xlsx", get(export_resources))
+        .route(
+            "/public/{district}/{year}/resources.xlsx",
+            get(export_resources),
+        )
         .route("/public/{district}/{year}/plans.xlsx", get(export_plans))
         .route("/public/{district}/{year}/print", get(print))
 }
@@ -132,9 +135,17 @@ async fn plans(tx: &mut Tx, year: i32) -> sqlx::Result<Vec<PublicPlan>> {
 
 /// The district by its code, and a transaction bound to it (no user: the public reads).
 async fn district(app: &AppState, code: &str) -> Result<(Tx, String, Vec<i32>)> {
-    let (id, name): (i64, String) = sqlx::query_as("select id, name from tenant where code = $1").bind(code).fetch_optional(&app.db.sys).await?.or_404()?;
+    let (id, name): (i64, String) = sqlx::query_as("select id, name from tenant where code = $1")
+        .bind(code)
+        .fetch_optional(&app.db.sys)
+        .await?
+        .or_404()?;
     let mut tx = app.db.begin_for(id).await?;
-    let years = sqlx::query_scalar("select year from reporting_cycle where status = 'published' order by year desc").fetch_all(&mut *tx).await?;
+    let years = sqlx::query_scalar(
+        "select year from reporting_cycle where status = 'published' order by year desc",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
     Ok((tx, name, years))
 }
 
@@ -157,22 +168,43 @@ pub struct CatalogueQuery {
 }
 
 impl CatalogueQuery {
-    fn matches(&self, text: &[&str], category: &str, populations: &[String], area: &str, member: Option<i64>) -> bool {
+    fn matches(
+        &self,
+        text: &[&str],
+        category: &str,
+        populations: &[String],
+        area: &str,
+        member: Option<i64>,
+    ) -> bool {
         let q = self.q.trim();
         (q.is_empty() || text.iter().any(|t| t.contains(q)))
             && (self.category.is_empty() || self.category == category)
-            && (self.population.is_empty() || populations.iter().any(|p| *p == self.population || p == "all"))
+            && (self.population.is_empty()
+                || populations
+                    .iter()
+                    .any(|p| *p == self.population || p == "all"))
             && (self.town.is_empty() || self.town == area)
-            && (self.member.is_empty() || member.map(|m| m.to_string()) == Some(self.member.clone()))
+            && (self.member.is_empty()
+                || member.map(|m| m.to_string()) == Some(self.member.clone()))
     }
 
     pub fn export_href(&self, base: &str) -> String {
-        let parts: Vec<String> = [("q", &self.q), ("category", &self.category), ("population", &self.population), ("town", &self.town), ("member", &self.member)]
-            .into_iter()
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| format!("{k}={}", urlencode(v)))
-            .collect();
-        if parts.is_empty() { base.to_string() } else { format!("{base}?{}", parts.join("&")) }
+        let parts: Vec<String> = [
+            ("q", &self.q),
+            ("category", &self.category),
+            ("population", &self.population),
+            ("town", &self.town),
+            ("member", &self.member),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", urlencode(v)))
+        .collect();
+        if parts.is_empty() {
+            base.to_string()
+        } else {
+            format!("{base}?{}", parts.join("&"))
+        }
     }
 }
 
@@ -198,13 +230,28 @@ async fn listing(tx: &mut Tx, year: i32, years: &[i32], q: &CatalogueQuery) -> R
     let before: HashSet<(String, String)> = previous.iter().map(PublicResource::key).collect();
     let now: HashSet<(String, String)> = all.iter().map(PublicResource::key).collect();
     let fresh = !previous.is_empty();
-    let mut towns: Vec<String> = all.iter().map(|r| r.area.clone()).filter(|a| !a.is_empty()).collect();
+    let mut towns: Vec<String> = all
+        .iter()
+        .map(|r| r.area.clone())
+        .filter(|a| !a.is_empty())
+        .collect();
     towns.sort();
     towns.dedup();
-    let members: Vec<(i64, String)> = sqlx::query_as("select id, name from member_unit order by sort, code").fetch_all(&mut **tx).await?;
+    let members: Vec<(i64, String)> =
+        sqlx::query_as("select id, name from member_unit order by sort, code")
+            .fetch_all(&mut **tx)
+            .await?;
     let resources = all
         .into_iter()
-        .filter(|r| q.matches(&[&r.name, &r.description, &r.filer_name, &r.place], &r.category, &r.populations, &r.area, r.member_unit_id))
+        .filter(|r| {
+            q.matches(
+                &[&r.name, &r.description, &r.filer_name, &r.place],
+                &r.category,
+                &r.populations,
+                &r.area,
+                r.member_unit_id,
+            )
+        })
         .map(|r| {
             let new = fresh && !before.contains(&r.key());
             (r, new)
@@ -213,14 +260,36 @@ async fn listing(tx: &mut Tx, year: i32, years: &[i32], q: &CatalogueQuery) -> R
     let gone = previous
         .into_iter()
         .filter(|r| !now.contains(&r.key()))
-        .filter(|r| q.matches(&[&r.name, &r.description, &r.filer_name, &r.place], &r.category, &r.populations, &r.area, r.member_unit_id))
+        .filter(|r| {
+            q.matches(
+                &[&r.name, &r.description, &r.filer_name, &r.place],
+                &r.category,
+                &r.populations,
+                &r.area,
+                r.member_unit_id,
+            )
+        })
         .collect();
     let plans = plans(tx, year)
         .await?
         .into_iter()
-        .filter(|p| q.matches(&[&p.title, &p.filer_name, &p.place], &p.category, &p.populations, &p.area, p.member_unit_id))
+        .filter(|p| {
+            q.matches(
+                &[&p.title, &p.filer_name, &p.place],
+                &p.category,
+                &p.populations,
+                &p.area,
+                p.member_unit_id,
+            )
+        })
         .collect();
-    Ok(Listing { resources, gone, plans, towns, members })
+    Ok(Listing {
+        resources,
+        gone,
+        plans,
+        towns,
+        members,
+    })
 }
 
 #[derive(Template)]
@@ -241,11 +310,20 @@ struct CataloguePage {
 impl CataloguePage {
     /// A link under this year's catalogue that keeps the filters.
     fn href(&self, what: &str) -> String {
-        self.q.export_href(&format!("/public/{}/{}/{what}", urlencode(&self.code), self.year))
+        self.q.export_href(&format!(
+            "/public/{}/{}/{what}",
+            urlencode(&self.code),
+            self.year
+        ))
     }
 }
 
-async fn catalogue(ctx: Ctx, State(app): State<AppState>, Path((code, year)): Path<(String, i32)>, Query(q): Query<CatalogueQuery>) -> Result<Response> {
+async fn catalogue(
+    ctx: Ctx,
+    State(app): State<AppState>,
+    Path((code, year)): Path<(String, i32)>,
+    Query(q): Query<CatalogueQuery>,
+) -> Result<Response> {
     let (mut tx, district, years) = district(&app, &code).await?;
     let list = listing(&mut tx, year, &years, &q).await?;
     tx.commit().await?;
@@ -265,10 +343,19 @@ async fn catalogue(ctx: Ctx, State(app): State<AppState>, Path((code, year)): Pa
 }
 
 fn labels(ctx: &Ctx, area: &str, codes: &[String]) -> String {
-    codes.iter().map(|c| ctx.label(area, c)).collect::<Vec<_>>().join("、")
+    codes
+        .iter()
+        .map(|c| ctx.label(area, c))
+        .collect::<Vec<_>>()
+        .join("、")
 }
 
-async fn export_resources(ctx: Ctx, State(app): State<AppState>, Path((code, year)): Path<(String, i32)>, Query(q): Query<CatalogueQuery>) -> Result<Response> {
+async fn export_resources(
+    ctx: Ctx,
+    State(app): State<AppState>,
+    Path((code, year)): Path<(String, i32)>,
+    Query(q): Query<CatalogueQuery>,
+) -> Result<Response> {
     let (mut tx, district, years) = district(&app, &code).await?;
     let list = listing(&mut tx, year, &years, &q).await?;
     tx.commit().await?;
@@ -290,13 +377,34 @@ async fn export_resources(ctx: Ctx, State(app): State<AppState>, Path((code, yea
             ]
         })
         .collect();
-    let headers = ["item.filer", "item.category", "item.name", "item.description", "item.place", "item.capacity", "item.opening_times", "item.populations", "item.sharing", "item.contact"].map(|k| ctx.t(k));
+    let headers = [
+        "item.filer",
+        "item.category",
+        "item.name",
+        "item.description",
+        "item.place",
+        "item.capacity",
+        "item.opening_times",
+        "item.populations",
+        "item.sharing",
+        "item.contact",
+    ]
+    .map(|k| ctx.t(k));
     let title = format!("{district}{year}{}", ctx.t("public.resources_title"));
-    let bytes = xlsx::sheet(ctx.t("public.resources"), &title, &headers, &rows).map_err(AppError::internal)?;
-    Ok(xlsx::download(&format!("{code}-{year}-resources.xlsx"), bytes))
+    let bytes = xlsx::sheet(ctx.t("public.resources"), &title, &headers, &rows)
+        .map_err(AppError::internal)?;
+    Ok(xlsx::download(
+        &format!("{code}-{year}-resources.xlsx"),
+        bytes,
+    ))
 }
 
-async fn export_plans(ctx: Ctx, State(app): State<AppState>, Path((code, year)): Path<(String, i32)>, Query(q): Query<CatalogueQuery>) -> Result<Response> {
+async fn export_plans(
+    ctx: Ctx,
+    State(app): State<AppState>,
+    Path((code, year)): Path<(String, i32)>,
+    Query(q): Query<CatalogueQuery>,
+) -> Result<Response> {
     let (mut tx, district, years) = district(&app, &code).await?;
     let list = listing(&mut tx, year, &years, &q).await?;
     tx.commit().await?;
@@ -317,10 +425,25 @@ async fn export_plans(ctx: Ctx, State(app): State<AppState>, Path((code, year)):
             ]
         })
         .collect();
-    let headers = ["item.filer", "plan.title", "item.category", "item.populations", "plan.period", "plan.place", "plan.participants", "plan.budget", "plan.responsible"].map(|k| ctx.t(k));
+    let headers = [
+        "item.filer",
+        "plan.title",
+        "item.category",
+        "item.populations",
+        "plan.period",
+        "plan.place",
+        "plan.participants",
+        "plan.budget",
+        "plan.responsible",
+    ]
+    .map(|k| ctx.t(k));
     let title = format!("{district}{}{}", year + 1, ctx.t("public.plans_title"));
-    let bytes = xlsx::sheet(ctx.t("public.plans"), &title, &headers, &rows).map_err(AppError::internal)?;
-    Ok(xlsx::download(&format!("{code}-{}-plans.xlsx", year + 1), bytes))
+    let bytes =
+        xlsx::sheet(ctx.t("public.plans"), &title, &headers, &rows).map_err(AppError::internal)?;
+    Ok(xlsx::download(
+        &format!("{code}-{}-plans.xlsx", year + 1),
+        bytes,
+    ))
 }
 
 #[derive(Template)]
@@ -332,9 +455,19 @@ struct PrintPage {
     list: Listing,
 }
 
-async fn print(ctx: Ctx, State(app): State<AppState>, Path((code, year)): Path<(String, i32)>, Query(q): Query<CatalogueQuery>) -> Result<Response> {
+async fn print(
+    ctx: Ctx,
+    State(app): State<AppState>,
+    Path((code, year)): Path<(String, i32)>,
+    Query(q): Query<CatalogueQuery>,
+) -> Result<Response> {
     let (mut tx, district, years) = district(&app, &code).await?;
     let list = listing(&mut tx, year, &years, &q).await?;
     tx.commit().await?;
-    Ok(render(&PrintPage { ctx, district, year, list }))
+    Ok(render(&PrintPage {
+        ctx,
+        district,
+        year,
+        list,
+    }))
 }

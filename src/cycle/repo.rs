@@ -66,7 +66,12 @@ pub struct Submission {
 
 impl Submission {
     pub fn filer(&self) -> Filer {
-        Filer { member_unit_id: self.member_unit_id, org_unit_id: self.org_unit_id, kind: self.filer_kind.clone(), parent_id: self.parent_id }
+        Filer {
+            member_unit_id: self.member_unit_id,
+            org_unit_id: self.org_unit_id,
+            kind: self.filer_kind.clone(),
+            parent_id: self.parent_id,
+        }
     }
 
     pub fn status_label(&self) -> String {
@@ -112,15 +117,29 @@ const FILER_ORDER: &str = " order by array_position(array['member_unit','college
         coalesce(m.sort, 0), coalesce(m.code, u.code)";
 
 pub async fn submission(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Submission>> {
-    sqlx::query_as(&format!("{SUBMISSION} where s.id = $1")).bind(id).fetch_optional(conn).await
+    sqlx::query_as(&format!("{SUBMISSION} where s.id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
 }
 
-pub async fn submissions_of_cycle(conn: &mut PgConnection, cycle_id: i64) -> sqlx::Result<Vec<Submission>> {
-    sqlx::query_as(&format!("{SUBMISSION} where s.cycle_id = $1{FILER_ORDER}")).bind(cycle_id).fetch_all(conn).await
+pub async fn submissions_of_cycle(
+    conn: &mut PgConnection,
+    cycle_id: i64,
+) -> sqlx::Result<Vec<Submission>> {
+    sqlx::query_as(&format!("{SUBMISSION} where s.cycle_id = $1{FILER_ORDER}"))
+        .bind(cycle_id)
+        .fetch_all(conn)
+        .await
 }
 
 /// Submissions in cycles still open that this filer (member unit or org units) files or reviews.
-pub async fn inbox(conn: &mut PgConnection, member_unit: Option<i64>, units: &[i64], reviews_points_of: Option<i64>) -> sqlx::Result<Vec<Submission>> {
+pub async fn inbox(
+    conn: &mut PgConnection,
+    member_unit: Option<i64>,
+    units: &[i64],
+    reviews_points_of: Option<i64>,
+) -> sqlx::Result<Vec<Submission>> {
     sqlx::query_as(&format!(
         "{SUBMISSION} where c.status = 'open'
            and (s.member_unit_id = $1 or s.org_unit_id = any($2) or (u.kind = 'teaching_point' and u.parent_id = $3))
@@ -209,7 +228,11 @@ pub struct PlanItem {
 
 /// Fen as yuan, with two decimals only when needed.
 pub fn yuan(fen: i64) -> String {
-    if fen % 100 == 0 { format!("{}", fen / 100) } else { format!("{}.{:02}", fen / 100, fen % 100) }
+    if fen % 100 == 0 {
+        format!("{}", fen / 100)
+    } else {
+        format!("{}.{:02}", fen / 100, fen % 100)
+    }
 }
 
 impl PlanItem {
@@ -242,24 +265,59 @@ const PLANS: &str = "select id, submission_id, title, category, populations, per
         budget_donation, budget_learners, budget_other, responsible, version from plan_item";
 
 /// The items of these submissions, in filing order.
-pub async fn resources(conn: &mut PgConnection, submissions: &[i64]) -> sqlx::Result<Vec<ResourceItem>> {
-    sqlx::query_as(&format!("{RESOURCES} where r.submission_id = any($1) order by r.submission_id, r.id")).bind(submissions).fetch_all(conn).await
+pub async fn resources(
+    conn: &mut PgConnection,
+    submissions: &[i64],
+) -> sqlx::Result<Vec<ResourceItem>> {
+    sqlx::query_as(&format!(
+        "{RESOURCES} where r.submission_id = any($1) order by r.submission_id, r.id"
+    ))
+    .bind(submissions)
+    .fetch_all(conn)
+    .await
 }
 
 pub async fn plans(conn: &mut PgConnection, submissions: &[i64]) -> sqlx::Result<Vec<PlanItem>> {
-    sqlx::query_as(&format!("{PLANS} where submission_id = any($1) order by submission_id, id")).bind(submissions).fetch_all(conn).await
+    sqlx::query_as(&format!(
+        "{PLANS} where submission_id = any($1) order by submission_id, id"
+    ))
+    .bind(submissions)
+    .fetch_all(conn)
+    .await
 }
 
-pub async fn resource(conn: &mut PgConnection, submission: i64, id: i64) -> sqlx::Result<Option<ResourceItem>> {
-    sqlx::query_as(&format!("{RESOURCES} where r.submission_id = $1 and r.id = $2")).bind(submission).bind(id).fetch_optional(conn).await
+pub async fn resource(
+    conn: &mut PgConnection,
+    submission: i64,
+    id: i64,
+) -> sqlx::Result<Option<ResourceItem>> {
+    sqlx::query_as(&format!(
+        "{RESOURCES} where r.submission_id = $1 and r.id = $2"
+    ))
+    .bind(submission)
+    .bind(id)
+    .fetch_optional(conn)
+    .await
 }
 
-pub async fn plan(conn: &mut PgConnection, submission: i64, id: i64) -> sqlx::Result<Option<PlanItem>> {
-    sqlx::query_as(&format!("{PLANS} where submission_id = $1 and id = $2")).bind(submission).bind(id).fetch_optional(conn).await
+pub async fn plan(
+    conn: &mut PgConnection,
+    submission: i64,
+    id: i64,
+) -> sqlx::Result<Option<PlanItem>> {
+    sqlx::query_as(&format!("{PLANS} where submission_id = $1 and id = $2"))
+        .bind(submission)
+        .bind(id)
+        .fetch_optional(conn)
+        .await
 }
 
 /// Accepted submissions of a town's teaching points in the same cycle: what the town consolidates.
-pub async fn accepted_points(conn: &mut PgConnection, cycle_id: i64, town: i64) -> sqlx::Result<Vec<Submission>> {
+pub async fn accepted_points(
+    conn: &mut PgConnection,
+    cycle_id: i64,
+    town: i64,
+) -> sqlx::Result<Vec<Submission>> {
     sqlx::query_as(&format!("{SUBMISSION} where s.cycle_id = $1 and u.parent_id = $2 and u.kind = 'teaching_point'{FILER_ORDER}"))
         .bind(cycle_id)
         .bind(town)
@@ -281,7 +339,10 @@ impl Event {
     }
 
     pub fn when(&self) -> String {
-        self.at.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8")).format("%Y-%m-%d %H:%M").to_string()
+        self.at
+            .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8"))
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
     }
 }
 
@@ -292,7 +353,14 @@ pub async fn events(conn: &mut PgConnection, submission: i64) -> sqlx::Result<Ve
         .await
 }
 
-pub async fn record(conn: &mut PgConnection, tenant_id: i64, submission: i64, action: &str, note: &str, actor: &str) -> sqlx::Result<()> {
+pub async fn record(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    submission: i64,
+    action: &str,
+    note: &str,
+    actor: &str,
+) -> sqlx::Result<()> {
     sqlx::query("insert into submission_event (tenant_id, submission_id, action, note, actor_name) values ($1, $2, $3, $4, $5)")
         .bind(tenant_id)
         .bind(submission)
@@ -315,11 +383,17 @@ pub struct Notice {
 
 impl Notice {
     pub fn when(&self) -> String {
-        self.at.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8")).format("%Y-%m-%d %H:%M").to_string()
+        self.at
+            .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8"))
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
     }
 }
 
-pub async fn notices_for(conn: &mut PgConnection, submissions: &[i64]) -> sqlx::Result<Vec<Notice>> {
+pub async fn notices_for(
+    conn: &mut PgConnection,
+    submissions: &[i64],
+) -> sqlx::Result<Vec<Notice>> {
     sqlx::query_as(
         "select n.message, n.sent_by, n.at, coalesce(m.name, u.name) as filer_name, n.submission_id
            from notice n join submission s on s.tenant_id = n.tenant_id and s.id = n.submission_id

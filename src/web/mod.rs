@@ -44,14 +44,19 @@ impl Ctx {
         self.tr(&format!("{area}.{code}"))
     }
 
-            /// The signed-in user's district code, for links to its public pages.
+    /// The signed-in user's district code, for links to its public pages.
     pub fn tenant_code(&self) -> String {
-        self.user.as_ref().map(|u| u.tenant_code.clone()).unwrap_or_default()
+        self.user
+            .as_ref()
+            .map(|u| u.tenant_code.clone())
+            .unwrap_or_default()
     }
 
     /// Whether the user reads the whole district (bureau, office, supervisor, viewer).
     pub fn district_wide(&self) -> bool {
-        self.user.as_ref().is_some_and(|u| u.role.is_district_wide())
+        self.user
+            .as_ref()
+            .is_some_and(|u| u.role.is_district_wide())
     }
 
     /// Role names and other keys held as `String`.
@@ -77,11 +82,14 @@ impl Ctx {
         if may(role, Action::ViewNetwork) {
             add("/units", "nav.network");
         }
-                if role.is_district_wide() {
+        if role.is_district_wide() {
             add("/targets", "nav.targets");
             add("/cycles", "nav.cycles");
         }
-        if matches!(role, Role::DistrictAdmin | Role::TownAdmin | Role::PointCoordinator | Role::UnitOfficer) {
+        if matches!(
+            role,
+            Role::DistrictAdmin | Role::TownAdmin | Role::PointCoordinator | Role::UnitOfficer
+        ) {
             add("/inbox", "nav.inbox");
         }
         if may(role, Action::ViewCommittee) {

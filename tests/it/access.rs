@@ -37,6 +37,14 @@ async fn every_route_answers_each_role_inside_and_outside_its_scope() {
             .await
             .unwrap();
     let town_account = app.account_id("mengjin-town").await;
+    let cycle: i64 =
+        sqlx::query_scalar("select id from reporting_cycle where year = 2026 and tenant_id = 1")
+            .fetch_one(&app.db.sys)
+            .await
+            .unwrap();
+    let s_cg = crate::cycle::submission_of(&app, 2026, "MJ-CG").await;
+    let s_cg01 = crate::cycle::submission_of(&app, 2026, "MJ-CG-01").await;
+    let s_wf = crate::cycle::submission_of(&app, 2026, "MU-WF").await;
     let yanshi_account = app.account_id("yanshi-bureau").await;
     let platform_account = app.account_id("platform").await;
 
@@ -81,6 +89,21 @@ async fn every_route_answers_each_role_inside_and_outside_its_scope() {
             "244444444",
         ),
         ("/targets".into(), "222444244"),
+        ("/inbox".into(), "222222242"),
+        ("/cycles".into(), "222444244"),
+        ("/cycles/new".into(), "242444244"),
+        (format!("/cycles/{cycle}"), "222444444"),
+        (format!("/cycles/{cycle}/board.xlsx"), "222444444"),
+        (format!("/submissions/{s_cg}"), "222244444"),
+        (format!("/submissions/{s_cg01}"), "222224444"),
+        (format!("/submissions/{s_wf}"), "222442444"),
+        (format!("/submissions/{s_cg}/resources/new"), "444244444"),
+        (format!("/submissions/{s_cg}/plans/new"), "444244444"),
+        (format!("/submissions/{s_wf}/resources/new"), "444442444"),
+        ("/committee".into(), "222442244"),
+        ("/committee/members/new".into(), "242444244"),
+        ("/committee/units/new".into(), "242444244"),
+        ("/public/mengjin/2025".into(), "222222222"),
         ("/targets?year=2022".into(), "222444244"),
     ];
 
@@ -106,7 +129,12 @@ async fn every_route_answers_each_role_inside_and_outside_its_scope() {
     let anonymous = app.client();
     for (path, _) in &matrix {
         let page = anonymous.get(path).await;
-        if page.status != StatusCode::SEE_OTHER || !page.location().starts_with("/login") {
+        if path.starts_with("/public/") {
+            // The published catalogue is for residents: open without login.
+            if page.status != StatusCode::OK {
+                failures.push(format!("anonymous GET {path}: got {}", page.status));
+            }
+        } else if page.status != StatusCode::SEE_OTHER || !page.location().starts_with("/login") {
             failures.push(format!(
                 "anonymous GET {path}: got {} to {}",
                 page.status,
@@ -131,6 +159,9 @@ async fn out_of_scope_posts_answer_404_and_change_nothing() {
     let town = app.login("mengjin-town").await;
     let bureau = app.login("mengjin-bureau").await;
     let point = app.login("mengjin-point").await;
+    let yanshi = app.login("yanshi-bureau").await;
+    let s_cg = crate::cycle::submission_of(&app, 2026, "MJ-CG").await;
+    let s_wf = crate::cycle::submission_of(&app, 2026, "MU-WF").await;
     let fields = [("name", "被改名"), ("code", "X-1"), ("version", "1")];
     type Attempt<'a> = (&'a Client, String, &'a [(&'a str, &'a str)]);
     let attempts: Vec<Attempt> = vec![
@@ -192,6 +223,38 @@ async fn out_of_scope_posts_answer_404_and_change_nothing() {
             ],
         ),
         (&town, "/targets".to_string(), &[("year", "2030")]),
+        (
+            &town,
+            "/cycles".to_string(),
+            &[
+                ("year", "2030"),
+                ("opens_on", "2030-12-01"),
+                ("due_on", "2030-12-31"),
+                ("filers", "college"),
+            ],
+        ),
+        (
+            &point,
+            format!("/submissions/{s_cg}/resources"),
+            &[
+                ("category", "venue"),
+                ("name", "x"),
+                ("address", "x"),
+                ("sharing", "free"),
+                ("contact", "x"),
+            ],
+        ),
+        (&town, format!("/submissions/{s_wf}/carry-forward"), &[]),
+        (
+            &yanshi,
+            format!("/submissions/{s_wf}/accept"),
+            &[("version", "1")],
+        ),
+        (
+            &town,
+            "/committee/members".to_string(),
+            &[("name", "x"), ("committee_role", "member")],
+        ),
         (
             &point,
             format!("/units/{hm01}/status"),

@@ -69,6 +69,9 @@ async fn the_bureau_filters_the_network_list_and_exports_what_it_sees() {
             .await?
             .click()
             .await?;
+        while !c.current_url().await?.as_str().contains("kind=") {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
         let count = c
             .wait()
             .for_element(Locator::Id("unit-count"))
@@ -108,4 +111,176 @@ async fn the_bureau_filters_the_network_list_and_exports_what_it_sees() {
     let rows = crate::lists::read_sheet(res.bytes().await.unwrap().to_vec());
     let codes: Vec<&str> = rows[2..].iter().map(|r| r[0].as_str()).collect();
     assert_eq!(codes, ["MJ-CG-01", "MJ-HM-01"]);
+}
+
+/// Fills the named inputs of the form on the current page.
+async fn fill(
+    c: &fantoccini::Client,
+    fields: &[(&str, &str)],
+) -> Result<(), fantoccini::error::CmdError> {
+    for (name, value) in fields {
+        let input = c.find(Locator::Css(&format!("[name={name}]"))).await?;
+        input.clear().await?;
+        input.send_keys(value).await?;
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_december_lists_go_up_come_back_go_up_again_and_reach_a_resident() {
+    let app = TestApp::spawn().await;
+    let s = crate::cycle::submission_of(&app, 2026, "MJ-CG").await;
+    let town = Browser::start().await;
+    let bureau = Browser::start().await;
+    let resident = Browser::start().await;
+    let base = app.base();
+    let result = async {
+        // The town school files a resource and an activity, and submits.
+        town.login(&base, "mengjin-town").await?;
+        let t = &town.client;
+        t.goto(&format!("{base}/inbox")).await?;
+        t.find(Locator::Css("#to-file a")).await?.click().await?;
+        t.wait()
+            .for_element(Locator::Id("add-resource"))
+            .await?
+            .click()
+            .await?;
+        t.find(Locator::Css("#f-category option[value=venue]"))
+            .await?
+            .click()
+            .await?;
+        fill(
+            t,
+            &[
+                ("name", "城关镇百姓学习驿站"),
+                ("address", "城关镇人民路18号"),
+                ("contact", "王老师 0379-67910001"),
+            ],
+        )
+        .await?;
+        t.find(Locator::Css("input[name=populations][value=elderly]"))
+            .await?
+            .click()
+            .await?;
+        t.find(Locator::Css("form.stack button.primary"))
+            .await?
+            .click()
+            .await?;
+        t.wait()
+            .for_element(Locator::Id("add-plan"))
+            .await?
+            .click()
+            .await?;
+        t.find(Locator::Css("#f-category option[value=reading]"))
+            .await?
+            .click()
+            .await?;
+        fill(
+            t,
+            &[
+                ("title", "城关镇读书月"),
+                ("responsible", "王老师"),
+                ("budget_government", "2000"),
+            ],
+        )
+        .await?;
+        t.find(Locator::Css("form.stack button.primary"))
+            .await?
+            .click()
+            .await?;
+        t.wait()
+            .for_element(Locator::Id("submit"))
+            .await?
+            .click()
+            .await?;
+        t.wait().for_element(Locator::Id("why-not")).await?;
+
+        // The bureau returns it with a reason.
+        bureau.login(&base, "mengjin-bureau").await?;
+        let b = &bureau.client;
+        b.goto(&format!("{base}/submissions/{s}")).await?;
+        b.wait()
+            .for_element(Locator::Id("f-reason"))
+            .await?
+            .send_keys("请写明开放时间")
+            .await?;
+        b.find(Locator::Id("return")).await?.click().await?;
+        b.wait().for_element(Locator::Css(".flash")).await?;
+
+        // The town sees why, fixes the resource and submits again.
+        t.goto(&format!("{base}/submissions/{s}")).await?;
+        let reason = t
+            .wait()
+            .for_element(Locator::Id("return-reason"))
+            .await?
+            .text()
+            .await?;
+        t.find(Locator::LinkText("编辑")).await?.click().await?;
+        fill(t, &[("opening_times", "周一至周六 9:00-17:00")]).await?;
+        t.find(Locator::Css("form.stack button.primary"))
+            .await?
+            .click()
+            .await?;
+        t.wait()
+            .for_element(Locator::Id("submit"))
+            .await?
+            .click()
+            .await?;
+        t.wait().for_element(Locator::Id("why-not")).await?;
+
+        // The bureau accepts and publishes the year.
+        b.goto(&format!("{base}/submissions/{s}")).await?;
+        b.wait()
+            .for_element(Locator::Id("accept"))
+            .await?
+            .click()
+            .await?;
+        b.wait().for_element(Locator::Css(".flash")).await?;
+        b.find(Locator::LinkText("2026 填报进度"))
+            .await?
+            .click()
+            .await?;
+        b.wait()
+            .for_element(Locator::Id("publish"))
+            .await?
+            .click()
+            .await?;
+        b.wait().for_element(Locator::Id("public-link")).await?;
+
+        // A resident, not signed in, finds it in the public catalogue.
+        let r = &resident.client;
+        r.goto(&format!("{base}/public/mengjin")).await?;
+        r.wait()
+            .for_element(Locator::Id("q"))
+            .await?
+            .send_keys("学习驿站")
+            .await?;
+        r.find(Locator::Css("#catalogue-search button"))
+            .await?
+            .click()
+            .await?;
+        while !r.current_url().await?.as_str().contains("q=") {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let found = r
+            .wait()
+            .for_element(Locator::Css("#catalogue tbody"))
+            .await?
+            .text()
+            .await?;
+        Ok::<_, fantoccini::error::CmdError>((reason, found))
+    }
+    .await;
+    town.close().await;
+    bureau.close().await;
+    resident.close().await;
+    let (reason, found) = result.expect("the journey runs");
+    assert!(reason.contains("请写明开放时间"), "{reason}");
+    assert!(
+        found.contains("城关镇百姓学习驿站")
+            && found.contains("周一至周六 9:00-17:00")
+            && found.contains("王老师 0379-67910001"),
+        "{found}"
+    );
+    assert_eq!(crate::cycle::status(&app, s).await, "accepted");
 }

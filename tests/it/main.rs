@@ -4,6 +4,7 @@ mod access;
 mod accounts;
 mod auth;
 mod browser;
+mod cycle;
 mod designations;
 mod embedded;
 mod import;

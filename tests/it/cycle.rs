@@ -1,0 +1,760 @@
+//! The December cycle: filing, the state machine with its window rules, review up the tree,
+//! consolidation, completeness, reminders, carry-forward and publication.
+
+use crate::lists::read_sheet;
+use crate::support::{Client, TestApp};
+use reqwest::StatusCode;
+
+/// The submission of a filer (org unit or member unit code) in a year's cycle.
+pub async fn submission_of(app: &TestApp, year: i32, code: &str) -> i64 {
+    sqlx::query_scalar(
+        "select s.id from submission s join reporting_cycle c on c.id = s.cycle_id
+           left join org_unit u on u.id = s.org_unit_id left join member_unit m on m.id = s.member_unit_id
+          where c.year = $1 and coalesce(u.code, m.code) = $2 and c.tenant_id = 1",
+    )
+    .bind(year)
+    .bind(code)
+    .fetch_one(&app.db.sys)
+    .await
+    .unwrap()
+}
+
+async fn version(app: &TestApp, submission: i64) -> String {
+    let v: i32 = sqlx::query_scalar("select version from submission where id = $1")
+        .bind(submission)
+        .fetch_one(&app.db.sys)
+        .await
+        .unwrap();
+    v.to_string()
+}
+
+pub async fn add_resource(client: &Client, submission: i64, name: &str) -> crate::support::Page {
+    client
+        .post(
+            &format!("/submissions/{submission}/resources"),
+            &[
+                ("category", "venue"),
+                ("name", name),
+                ("address", "城关镇人民路1号"),
+                ("sharing", "free"),
+                ("populations", "elderly"),
+                ("contact", "王老师 0379-67910001"),
+            ],
+        )
+        .await
+}
+
+pub async fn add_plan(client: &Client, submission: i64, title: &str) -> crate::support::Page {
+    client
+        .post(
+            &format!("/submissions/{submission}/plans"),
+            &[
+                ("title", title),
+                ("category", "elderly"),
+                ("period", "Q2"),
+                ("budget_government", "1,500.50"),
+                ("responsible", "王老师"),
+            ],
+        )
+        .await
+}
+
+pub async fn status(app: &TestApp, submission: i64) -> String {
+    sqlx::query_scalar("select status from submission where id = $1")
+        .bind(submission)
+        .fetch_one(&app.db.sys)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_town_files_the_bureau_returns_it_the_town_fixes_and_the_bureau_accepts() {
+    let app = TestApp::spawn().await;
+    let s = submission_of(&app, 2026, "MJ-CG").await;
+    let town = app.login("mengjin-town").await;
+    let bureau = app.login("mengjin-bureau").await;
+
+    let empty = town
+        .post(
+            &format!("/submissions/{s}/submit"),
+            &[("version", &version(&app, s).await)],
+        )
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    empty.assert_contains("清单还不完整");
+    assert_eq!(
+        add_resource(&town, s, "城关镇老年活动中心").await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        add_plan(&town, s, "老年智能手机培训").await.status,
+        StatusCode::SEE_OTHER
+    );
+    let budget: i64 =
+        sqlx::query_scalar("select budget_government from plan_item where submission_id = $1")
+            .bind(s)
+            .fetch_one(&app.db.sys)
+            .await
+            .unwrap();
+    assert_eq!(budget, 150050, "yuan kept as fen");
+
+    assert_eq!(
+        town.post(
+            &format!("/submissions/{s}/submit"),
+            &[("version", &version(&app, s).await)]
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(status(&app, s).await, "submitted");
+    let locked = town.get(&format!("/submissions/{s}")).await;
+    locked.assert_contains("已提交，正在等待审核");
+    assert_eq!(
+        town.get(&format!("/submissions/{s}/resources/new"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        add_resource(&town, s, "偷偷加的").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    let no_reason = bureau
+        .post(
+            &format!("/submissions/{s}/return"),
+            &[("reason", " "), ("version", &version(&app, s).await)],
+        )
+        .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    no_reason.assert_contains("id=\"e-reason\">此项必填");
+    let returned = bureau
+        .post(
+            &format!("/submissions/{s}/return"),
+            &[
+                ("reason", "请补充开放时间"),
+                ("version", &version(&app, s).await),
+            ],
+        )
+        .await;
+    assert_eq!(returned.status, StatusCode::SEE_OTHER);
+    let page = town.get(&format!("/submissions/{s}")).await;
+    page.assert_contains("退回原因：请补充开放时间");
+    let item: i64 = sqlx::query_scalar("select id from resource_item where submission_id = $1")
+        .bind(s)
+        .fetch_one(&app.db.sys)
+        .await
+        .unwrap();
+    let form = town
+        .get(&format!("/submissions/{s}/resources/{item}"))
+        .await;
+    let fields = crate::support::with(
+        form.form_fields(&format!("/submissions/{s}/resources/{item}")),
+        &[("opening_times", "每天 8:00-20:00")],
+    );
+    assert_eq!(
+        town.submit(&format!("/submissions/{s}/resources/{item}"), &fields)
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        town.post(
+            &format!("/submissions/{s}/submit"),
+            &[("version", &version(&app, s).await)]
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+
+    // Nobody else may decide it: the supervisor reads it, another town does not even see it.
+    let supervisor = app.login("mengjin-supervisor").await;
+    assert_eq!(
+        supervisor.get(&format!("/submissions/{s}")).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        supervisor
+            .post(
+                &format!("/submissions/{s}/accept"),
+                &[("version", &version(&app, s).await)]
+            )
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    app.add_account("mengjin-huimeng", "mengjin", "town_admin", Some("MJ-HM"))
+        .await;
+    let other = app.login("mengjin-huimeng").await;
+    assert_eq!(
+        other.get(&format!("/submissions/{s}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        town.post(
+            &format!("/submissions/{s}/accept"),
+            &[("version", &version(&app, s).await)]
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        status(&app, s).await,
+        "submitted",
+        "a filer cannot accept its own lists"
+    );
+
+    assert_eq!(
+        bureau
+            .post(
+                &format!("/submissions/{s}/accept"),
+                &[("version", &version(&app, s).await)]
+            )
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(status(&app, s).await, "accepted");
+    let again = bureau
+        .post(
+            &format!("/submissions/{s}/return"),
+            &[("reason", "再改"), ("version", &version(&app, s).await)],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    assert_eq!(status(&app, s).await, "accepted", "accepted is final");
+    town.get(&format!("/submissions/{s}"))
+        .await
+        .assert_contains("已审核通过，不能再修改");
+    let steps: Vec<String> = sqlx::query_scalar(
+        "select action from submission_event where submission_id = $1 order by id",
+    )
+    .bind(s)
+    .fetch_all(&app.db.sys)
+    .await
+    .unwrap();
+    assert_eq!(
+        steps,
+        [
+            "resource.create",
+            "plan.create",
+            "submit",
+            "return",
+            "resource.update",
+            "submit",
+            "accept"
+        ]
+    );
+    let audited: i64 = sqlx::query_scalar(
+        "select count(*) from audit_log where entity = 'submission' and entity_id = $1",
+    )
+    .bind(s)
+    .fetch_one(&app.db.sys)
+    .await
+    .unwrap();
+    assert_eq!(audited, 7);
+}
+
+#[tokio::test]
+async fn a_stale_click_never_applies_a_step_twice() {
+    let app = TestApp::spawn().await;
+    let s = submission_of(&app, 2026, "MU-WF").await;
+    let unit = app.login("mengjin-unit").await;
+    add_resource(&unit, s, "巾帼课堂").await;
+    add_plan(&unit, s, "家风讲座").await;
+    let v = version(&app, s).await;
+    assert_eq!(
+        unit.post(&format!("/submissions/{s}/submit"), &[("version", &v)])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let bureau = app.login("mengjin-bureau").await;
+    let v = version(&app, s).await;
+    assert_eq!(
+        bureau
+            .post(
+                &format!("/submissions/{s}/return"),
+                &[("reason", "补充"), ("version", &v)]
+            )
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    // The same (now stale) form posted again changes nothing.
+    bureau
+        .post(&format!("/submissions/{s}/accept"), &[("version", &v)])
+        .await;
+    assert_eq!(status(&app, s).await, "returned");
+}
+
+#[tokio::test]
+async fn teaching_points_file_to_their_town_which_consolidates_them() {
+    let app = TestApp::spawn().await;
+    let point = submission_of(&app, 2026, "MJ-CG-01").await;
+    let town_s = submission_of(&app, 2026, "MJ-CG").await;
+    let coordinator = app.login("mengjin-point").await;
+    add_resource(&coordinator, point, "东关社区书屋").await;
+    add_plan(&coordinator, point, "社区读书会").await;
+    coordinator
+        .post(
+            &format!("/submissions/{point}/submit"),
+            &[("version", &version(&app, point).await)],
+        )
+        .await;
+    // The bureau does not review points; their town does.
+    let bureau = app.login("mengjin-bureau").await;
+    assert_eq!(
+        bureau
+            .post(
+                &format!("/submissions/{point}/accept"),
+                &[("version", &version(&app, point).await)]
+            )
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let town = app.login("mengjin-town").await;
+    town.get("/inbox")
+        .await
+        .assert_contains("城关镇东关社区教学点");
+    assert_eq!(
+        town.post(
+            &format!("/submissions/{point}/accept"),
+            &[("version", &version(&app, point).await)]
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(status(&app, point).await, "accepted");
+    let page = town.get(&format!("/submissions/{town_s}")).await;
+    let consolidated = &page.body[page.body.find("id=\"consolidated\"").unwrap()..];
+    assert!(consolidated.contains("东关社区书屋") && consolidated.contains("社区读书会"));
+}
+
+#[tokio::test]
+async fn the_window_and_the_cycle_say_when_and_why_editing_stops() {
+    let app = TestApp::spawn().await;
+    let bureau = app.login("mengjin-bureau").await;
+    let bad = bureau
+        .post(
+            "/cycles",
+            &[
+                ("year", "2027"),
+                ("opens_on", "2027-12-31"),
+                ("due_on", "2027-12-01"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    bad.assert_contains("截止日期不能早于开始日期");
+    bad.assert_contains("请至少选择一类填报单位");
+    let opened = bureau
+        .post(
+            "/cycles",
+            &[
+                ("year", "2027"),
+                ("opens_on", "2027-12-01"),
+                ("due_on", "2027-12-31"),
+                ("filers", "member_unit"),
+            ],
+        )
+        .await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER);
+    let dup = bureau
+        .post(
+            "/cycles",
+            &[
+                ("year", "2027"),
+                ("opens_on", "2027-12-01"),
+                ("due_on", "2027-12-31"),
+                ("filers", "member_unit"),
+            ],
+        )
+        .await;
+    dup.assert_contains("该年度已开启填报");
+    let s = submission_of(&app, 2027, "MU-WF").await;
+    let unit = app.login("mengjin-unit").await;
+    unit.get(&format!("/submissions/{s}"))
+        .await
+        .assert_contains("填报尚未开始");
+    assert_eq!(
+        add_resource(&unit, s, "太早了").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // 2026 is open but already past due by the window set below: filing is allowed, marked late.
+    let cycle: i64 =
+        sqlx::query_scalar("select id from reporting_cycle where year = 2026 and tenant_id = 1")
+            .fetch_one(&app.db.sys)
+            .await
+            .unwrap();
+    let window = bureau
+        .post(
+            &format!("/cycles/{cycle}/window"),
+            &[
+                ("opens_on", "2026-11-01"),
+                ("due_on", "2026-11-10"),
+                ("version", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(window.status, StatusCode::SEE_OTHER);
+    let late = submission_of(&app, 2026, "MU-WF").await;
+    add_resource(&unit, late, "巾帼课堂").await;
+    add_plan(&unit, late, "家风讲座").await;
+    unit.post(
+        &format!("/submissions/{late}/submit"),
+        &[("version", &version(&app, late).await)],
+    )
+    .await;
+    unit.get(&format!("/submissions/{late}"))
+        .await
+        .assert_contains("逾期提交");
+    let board = bureau.get(&format!("/cycles/{cycle}?status=late")).await;
+    board.assert_contains("id=\"board-count\">1<");
+
+    assert_eq!(
+        bureau
+            .post(&format!("/cycles/{cycle}/close"), &[])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let town = app.login("mengjin-town").await;
+    let town_s = submission_of(&app, 2026, "MJ-CG").await;
+    town.get(&format!("/submissions/{town_s}"))
+        .await
+        .assert_contains("本年度填报已截止");
+    assert_eq!(
+        add_resource(&town, town_s, "截止后").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        bureau
+            .post(&format!("/cycles/{cycle}/reopen"), &[])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        add_resource(&town, town_s, "重新开放后").await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn the_board_counts_reminds_and_exports() {
+    let app = TestApp::spawn().await;
+    let bureau = app.login("mengjin-bureau").await;
+    bureau
+        .post(
+            "/cycles",
+            &[
+                ("year", "2027"),
+                ("opens_on", "2026-11-01"),
+                ("due_on", "2027-12-31"),
+                ("filers", "member_unit"),
+                ("filers", "college"),
+            ],
+        )
+        .await;
+    let cycle: i64 = sqlx::query_scalar("select id from reporting_cycle where year = 2027")
+        .fetch_one(&app.db.sys)
+        .await
+        .unwrap();
+    let unit = app.login("mengjin-unit").await;
+    let s = submission_of(&app, 2027, "MU-WF").await;
+    add_resource(&unit, s, "巾帼课堂").await;
+    add_plan(&unit, s, "家风讲座").await;
+    unit.post(
+        &format!("/submissions/{s}/submit"),
+        &[("version", &version(&app, s).await)],
+    )
+    .await;
+    let board = bureau.get(&format!("/cycles/{cycle}")).await;
+    let all = &board.body[board.body.find("id=\"completion-all\"").unwrap()..];
+    assert!(
+        all.contains(">6%<") && all.contains("1/15"),
+        "1 of 14 member units and the college"
+    );
+    let members = &board.body[board.body.find("id=\"completion-member_unit\"").unwrap()..];
+    assert!(members.contains("1/14"));
+
+    assert_eq!(
+        bureau
+            .post(&format!("/cycles/{cycle}/remind"), &[])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let reminded: i64 = sqlx::query_scalar("select count(*) from notice n join submission s on s.id = n.submission_id where s.cycle_id = $1").bind(cycle).fetch_one(&app.db.sys).await.unwrap();
+    assert_eq!(reminded, 14, "everyone but the one who submitted");
+    let finance = submission_of(&app, 2027, "MU-FIN").await;
+    bureau
+        .post(
+            &format!("/cycles/{cycle}/remind"),
+            &[("submission", &finance.to_string())],
+        )
+        .await;
+    let twice: i64 = sqlx::query_scalar("select count(*) from notice where submission_id = $1")
+        .bind(finance)
+        .fetch_one(&app.db.sys)
+        .await
+        .unwrap();
+    assert_eq!(twice, 2);
+    // The college's filer is the bureau: its reminder waits in its own inbox.
+    bureau
+        .get("/inbox")
+        .await
+        .assert_contains("前提交本单位社区教育资源清单");
+
+    let res = bureau
+        .http
+        .get(format!(
+            "{}/cycles/{cycle}/board.xlsx?kind=member_unit",
+            bureau.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    let rows = read_sheet(res.bytes().await.unwrap().to_vec());
+    assert_eq!(rows.len() - 2, 14);
+    let wf = rows.iter().find(|r| r[0] == "区妇联").unwrap();
+    assert_eq!(
+        (wf[2].as_str(), wf[5].as_str(), wf[6].as_str()),
+        ("已提交待审核", "1", "1")
+    );
+    // Filers do not see the board.
+    assert_eq!(
+        unit.get(&format!("/cycles/{cycle}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn last_years_lists_carry_forward_into_a_draft_once() {
+    let app = TestApp::spawn().await;
+    let s = submission_of(&app, 2026, "MU-WF").await;
+    let unit = app.login("mengjin-unit").await;
+    unit.get(&format!("/submissions/{s}"))
+        .await
+        .assert_contains("沿用上年清单");
+    assert_eq!(
+        unit.post(&format!("/submissions/{s}/carry-forward"), &[])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    unit.post(&format!("/submissions/{s}/carry-forward"), &[])
+        .await;
+    let (resources, plans): (i64, i64) = sqlx::query_as(
+        "select (select count(*) from resource_item where submission_id = $1), (select count(*) from plan_item where submission_id = $1)",
+    )
+    .bind(s)
+    .fetch_one(&app.db.sys)
+    .await
+    .unwrap();
+    assert_eq!((resources, plans), (2, 1), "copied once, not twice");
+}
+
+#[tokio::test]
+async fn bad_item_input_is_kept_and_explained() {
+    let app = TestApp::spawn().await;
+    let s = submission_of(&app, 2026, "MJ-CG").await;
+    let town = app.login("mengjin-town").await;
+    let page = town
+        .post(
+            &format!("/submissions/{s}/resources"),
+            &[
+                ("category", "casino"),
+                ("name", "城关镇好地方"),
+                ("capacity", "很多"),
+                ("sharing", "free"),
+                ("populations", "aliens"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    page.assert_contains("value=\"城关镇好地方\"");
+    page.assert_contains("id=\"e-capacity\">请输入0或正整数");
+    page.assert_contains("id=\"e-address\">请选择所在单位或填写地址");
+    page.assert_contains("id=\"e-contact\">此项必填");
+    let plan = town
+        .post(
+            &format!("/submissions/{s}/plans"),
+            &[
+                ("title", ""),
+                ("category", "elderly"),
+                ("period", "M13"),
+                ("budget_donation", "12.345"),
+                ("responsible", ""),
+            ],
+        )
+        .await;
+    assert_eq!(plan.status, StatusCode::UNPROCESSABLE_ENTITY);
+    plan.assert_contains("id=\"e-budget_donation\">请输入金额");
+    plan.assert_contains("id=\"e-title\">此项必填");
+    let count: i64 =
+        sqlx::query_scalar("select count(*) from resource_item where submission_id = $1")
+            .bind(s)
+            .fetch_one(&app.db.sys)
+            .await
+            .unwrap();
+    assert_eq!(count, 0);
+}
+
+#[tokio::test]
+async fn the_public_catalogue_shows_only_published_accepted_items_of_its_district() {
+    let app = TestApp::spawn().await;
+    let anyone = app.client();
+    let page = anyone.get("/public/mengjin/2025").await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("巾帼家长学校");
+    page.assert_contains("联系人（演示） 0379-0000000");
+    assert_eq!(
+        anyone.get("/public/mengjin/2026").await.status,
+        StatusCode::NOT_FOUND,
+        "not published"
+    );
+    assert_eq!(
+        anyone.get("/public/yanshi").await.status,
+        StatusCode::NOT_FOUND,
+        "Yanshi has published nothing"
+    );
+    let elderly = anyone.get("/public/mengjin/2025?population=elderly").await;
+    elderly.assert_contains("东关社区老年活动室");
+    assert!(!elderly.body.contains("巾帼家长学校"));
+    let search = anyone
+        .get("/public/mengjin/2025?q=%E4%B9%A6%E6%88%BF")
+        .await;
+    search.assert_contains("河阳城市书房");
+    assert!(!search.body.contains("巾帼家长学校"));
+
+    // This year: the women's federation carries last year forward, drops one, adds one; accepted and published.
+    let s = submission_of(&app, 2026, "MU-WF").await;
+    let unit = app.login("mengjin-unit").await;
+    unit.post(&format!("/submissions/{s}/carry-forward"), &[])
+        .await;
+    let dropped: i64 = sqlx::query_scalar(
+        "select id from resource_item where submission_id = $1 and name = '巾帼志愿服务队'",
+    )
+    .bind(s)
+    .fetch_one(&app.db.sys)
+    .await
+    .unwrap();
+    unit.post(&format!("/submissions/{s}/resources/{dropped}/delete"), &[])
+        .await;
+    add_resource(&unit, s, "妇女儿童之家").await;
+    unit.post(
+        &format!("/submissions/{s}/submit"),
+        &[("version", &version(&app, s).await)],
+    )
+    .await;
+    let draft = submission_of(&app, 2026, "MJ-CG").await;
+    let town = app.login("mengjin-town").await;
+    add_resource(&town, draft, "未审核的草稿资源").await;
+    let bureau = app.login("mengjin-bureau").await;
+    bureau
+        .post(
+            &format!("/submissions/{s}/accept"),
+            &[("version", &version(&app, s).await)],
+        )
+        .await;
+    let cycle: i64 =
+        sqlx::query_scalar("select id from reporting_cycle where year = 2026 and tenant_id = 1")
+            .fetch_one(&app.db.sys)
+            .await
+            .unwrap();
+    assert_eq!(
+        bureau
+            .post(&format!("/cycles/{cycle}/publish"), &[])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let page = anyone.get("/public/mengjin/2026").await;
+    page.assert_contains("妇女儿童之家</strong> <span class=\"badge ok\">新增</span>");
+    assert!(
+        !page
+            .body
+            .contains("巾帼家长学校</strong> <span class=\"badge ok\">"),
+        "carried forward, not new"
+    );
+    let gone = &page.body[page.body.find("id=\"gone\"").unwrap()..];
+    assert!(gone.contains("巾帼志愿服务队"));
+    assert!(!page.body.contains("未审核的草稿资源"));
+    let res = anyone
+        .http
+        .get(format!(
+            "{}/public/mengjin/2026/resources.xlsx",
+            anyone.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    let rows = read_sheet(res.bytes().await.unwrap().to_vec());
+    let names: Vec<&str> = rows[2..].iter().map(|r| r[2].as_str()).collect();
+    assert_eq!(names, ["巾帼家长学校", "妇女儿童之家"]);
+    assert_eq!(
+        anyone.get("/public/mengjin/2026/print").await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn the_committee_office_keeps_the_roster_and_officers_read_it() {
+    let app = TestApp::spawn().await;
+    let office = app.login("mengjin-office").await;
+    let page = office.get("/committee").await;
+    page.assert_contains("鲁俊生");
+    page.assert_contains("负责指导、督促、检查、协调全区社区教育工作");
+    let bad = office
+        .post(
+            "/committee/members",
+            &[
+                ("name", ""),
+                ("committee_role", "king"),
+                ("term_start", "2026-01-01"),
+                ("term_end", "2025-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    bad.assert_contains("id=\"e-term_end\">任期结束不能早于开始");
+    let ok = office
+        .post(
+            "/committee/members",
+            &[
+                ("name", "赵委员"),
+                ("committee_role", "member"),
+                ("position", "区科协副主席"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    office.get("/committee").await.assert_contains("赵委员");
+    let unit = app.login("mengjin-unit").await;
+    assert_eq!(unit.get("/committee").await.status, StatusCode::OK);
+    assert_eq!(
+        unit.get("/committee/members/new").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let town = app.login("mengjin-town").await;
+    assert_eq!(town.get("/committee").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.audit_actions(
+            "committee_member",
+            sqlx::query_scalar("select id from committee_member where name = '赵委员'")
+                .fetch_one(&app.db.sys)
+                .await
+                .unwrap()
+        )
+        .await,
+        ["committee_member.create"]
+    );
+}
