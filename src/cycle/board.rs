@@ -234,7 +234,9 @@ impl Completion {
     }
 
     fn pct(n: usize, of: usize) -> String {
-                (n * 100).checked_div(of).map_or_else(|| "—".into(), |p| format!("{p}%"))
+        (n * 100)
+            .checked_div(of)
+            .map_or_else(|| "—".into(), |p| format!("{p}%"))
     }
 
     pub fn submitted_pct(&self) -> String {

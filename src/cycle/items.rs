@@ -51,7 +51,7 @@ async fn editable(app: &AppState, user: &CurrentUser, id: i64) -> Result<(Tx, Su
 
 /// Network units the filer may name as a resource's location: its own subtree, or (member
 /// units and the college) the whole district.
-async fn locations(tx: &mut Tx, s: &Submission) -> sqlx::Result<Vec<(i64, String)>> {
+pub(super) async fn locations(tx: &mut Tx, s: &Submission) -> sqlx::Result<Vec<(i64, String)>> {
     sqlx::query_as(
         "select u.id, u.name from org_unit u
           where u.status = 'active'

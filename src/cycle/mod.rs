@@ -4,6 +4,7 @@
 
 pub mod board;
 pub mod forms;
+pub mod import;
 pub mod items;
 pub mod model;
 pub mod public;
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/submissions/{id}/return", post(return_submission))
         .route("/submissions/{id}/carry-forward", post(carry_forward))
         .merge(items::router())
+        .merge(import::router())
         .merge(board::router())
         .merge(public::router())
 }

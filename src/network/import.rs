@@ -13,14 +13,12 @@ use crate::auth::session::CurrentUser;
 use crate::db::Tx;
 use crate::error::{AppError, OrNotFound, Result};
 use crate::reports::xlsx::{self, Cell};
-use crate::web::i18n::Lang;
+use crate::reports::xlsx_in::{self, RawRow, by_label, list_by_label};
 use crate::web::{Ctx, flash_redirect, render, render_with, today};
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use calamine::{Data, DataType, Reader};
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Rows an import may hold.
@@ -32,13 +30,6 @@ fn require(user: &CurrentUser) -> Result<()> {
     } else {
         Err(AppError::NotFound)
     }
-}
-
-/// A row as read from the sheet: its number in the sheet and its cells by column key.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RawRow {
-    pub row: usize,
-    pub cells: BTreeMap<String, String>,
 }
 
 /// A row after checking: what it will do, or what is wrong with it.
@@ -157,73 +148,10 @@ pub async fn upload(
     Ok(Redirect::to(&format!("/units/import/{batch}")).into_response())
 }
 
-/// The first sheet's rows below the header row, keyed by column; headers may be in either language.
+/// The first sheet's rows below the header row, keyed by column.
 fn read_rows(bytes: Vec<u8>) -> std::result::Result<Vec<RawRow>, &'static str> {
-    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
-        .map_err(|_| "import.not_xlsx")?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or("import.empty")?
-        .map_err(|_| "import.not_xlsx")?;
-    let start = range.start().map_or(0, |(r, _)| r as usize);
-    let mut header: Option<Vec<Option<&'static str>>> = None;
-    let mut rows = Vec::new();
-    for (i, cells) in range.rows().enumerate() {
-        let row_no = start + i + 1;
-        let texts: Vec<String> = cells.iter().map(cell_text).collect();
-        match &header {
-            None => {
-                let keys: Vec<Option<&'static str>> = texts.iter().map(|t| column_for(t)).collect();
-                if keys.contains(&Some("field.code")) && keys.contains(&Some("field.name")) {
-                    header = Some(keys);
-                }
-            }
-            Some(keys) => {
-                if texts.iter().all(|t| t.is_empty()) {
-                    continue;
-                }
-                let cells = keys
-                    .iter()
-                    .zip(texts)
-                    .filter_map(|(k, t)| Some((k.as_ref()?.to_string(), t)))
-                    .collect();
-                rows.push(RawRow { row: row_no, cells });
-            }
-        }
-    }
-    if header.is_none() {
-        return Err("import.no_header");
-    }
-    Ok(rows)
-}
-
-fn cell_text(cell: &Data) -> String {
-    match cell {
-        Data::DateTime(_) | Data::DateTimeIso(_) => {
-            cell.as_date().map(|d| d.to_string()).unwrap_or_default()
-        }
-        Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
-        Data::Empty => String::new(),
-        other => other.to_string().trim().to_string(),
-    }
-}
-
-/// Which column a header names, in Chinese or English.
-fn column_for(header: &str) -> Option<&'static str> {
-    let header = header.trim().trim_end_matches('*');
-    COLUMNS
-        .iter()
-        .copied()
-        .find(|k| Lang::Zh.t(k) == header || Lang::En.t(k).eq_ignore_ascii_case(header))
-}
-
-/// A value given as a catalogue label (either language) or as its code.
-fn by_label(value: &str, area: &str, codes: &[&'static str]) -> Option<&'static str> {
-    let value = value.trim();
-    codes.iter().copied().find(|c| {
-        let key = format!("{area}.{c}");
-        *c == value || Lang::Zh.t(&key) == value || Lang::En.t(&key).eq_ignore_ascii_case(value)
-    })
+    let mut book = xlsx_in::open(bytes)?;
+    xlsx_in::rows(&mut book, 0, &COLUMNS, &["field.code", "field.name"])
 }
 
 /// Checks every row against the district as it is now, and against the rows above it.
@@ -262,12 +190,7 @@ pub async fn check(
         if status.is_none() {
             errors.push(("field.status".into(), "import.status_unknown"));
         }
-        let venues: Vec<String> = get("field.shared_venues")
-            .split(['、', ',', '，', ';', '；'])
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(|v| by_label(v, "venue", &VENUES).map_or_else(|| format!("?{v}"), str::to_string))
-            .collect();
+        let venues = list_by_label(&get("field.shared_venues"), "venue", &VENUES);
         if in_file
             .insert(code.clone(), (raw.row, kind.unwrap_or("").to_string()))
             .is_some()

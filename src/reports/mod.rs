@@ -4,6 +4,7 @@
 pub mod svg;
 pub mod targets;
 pub mod xlsx;
+pub mod xlsx_in;
 
 use crate::access::{Action, may};
 use crate::app::AppState;

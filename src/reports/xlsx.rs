@@ -38,37 +38,57 @@ impl From<Option<i32>> for Cell {
     }
 }
 
-/// A workbook of one sheet: `title` in the first row, then headers, then rows.
+/// One sheet: `title` in the first row, then headers, then rows.
+pub struct Sheet<'a> {
+    pub name: &'a str,
+    pub title: &'a str,
+    pub headers: &'a [&'a str],
+    pub rows: &'a [Vec<Cell>],
+}
+
+/// A workbook of one sheet.
 pub fn sheet(
     name: &str,
     title: &str,
     headers: &[&str],
     rows: &[Vec<Cell>],
 ) -> Result<Vec<u8>, XlsxError> {
+    book(&[Sheet {
+        name,
+        title,
+        headers,
+        rows,
+    }])
+}
+
+/// A workbook of several sheets, each with bold headers, frozen panes and a filter.
+pub fn book(sheets: &[Sheet<'_>]) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
-    let ws = book.add_worksheet();
-    ws.set_name(name)?;
     let bold = Format::new().set_bold();
     let title_format = Format::new().set_bold().set_font_size(14);
-    ws.write_string_with_format(0, 0, title, &title_format)?;
-    for (c, h) in headers.iter().enumerate() {
-        let col = c as u16;
-        ws.write_string_with_format(1, col, *h, &bold)?;
-        ws.set_column_width(col, (h.chars().count() * 2 + 4).clamp(8, 40) as f64)?;
-    }
-    for (r, row) in rows.iter().enumerate() {
-        let r = r as u32 + 2;
-        for (c, cell) in row.iter().enumerate() {
-            match cell {
-                Cell::Text(s) => ws.write_string(r, c as u16, s)?,
-                Cell::Number(n) => ws.write_number(r, c as u16, *n)?,
-                Cell::Empty => ws,
-            };
+    for s in sheets {
+        let ws = book.add_worksheet();
+        ws.set_name(s.name)?;
+        ws.write_string_with_format(0, 0, s.title, &title_format)?;
+        for (c, h) in s.headers.iter().enumerate() {
+            let col = c as u16;
+            ws.write_string_with_format(1, col, *h, &bold)?;
+            ws.set_column_width(col, (h.chars().count() * 2 + 4).clamp(8, 40) as f64)?;
         }
-    }
-    ws.set_freeze_panes(2, 0)?;
-    if !headers.is_empty() {
-        ws.autofilter(1, 0, rows.len() as u32 + 1, headers.len() as u16 - 1)?;
+        for (r, row) in s.rows.iter().enumerate() {
+            let r = r as u32 + 2;
+            for (c, cell) in row.iter().enumerate() {
+                match cell {
+                    Cell::Text(t) => ws.write_string(r, c as u16, t)?,
+                    Cell::Number(n) => ws.write_number(r, c as u16, *n)?,
+                    Cell::Empty => ws,
+                };
+            }
+        }
+        ws.set_freeze_panes(2, 0)?;
+        if !s.headers.is_empty() {
+            ws.autofilter(1, 0, s.rows.len() as u32 + 1, s.headers.len() as u16 - 1)?;
+        }
     }
     book.save_to_buffer()
 }

@@ -1422,4 +1422,26 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ("audit.entity.submission", "年度清单", "December lists"),
     ("audit.entity.reporting_cycle", "年度填报", "Cycles"),
     ("audit.entity.committee", "指导委员会", "Committee"),
+    (
+        "import.lists_template",
+        "下载当前清单（即导入模板）",
+        "Download the current lists (the import template)",
+    ),
+    (
+        "import.lists_fill",
+        "在“资源清单”和“行动计划”两个工作表中填写，每行一项；类别、人群、时间可填中文名称。",
+        "Fill both sheets, one item a row; categories, populations and periods may be given by name.",
+    ),
+    (
+        "import.replaces",
+        "确认导入后，文件中的内容将替换本单位当前草稿中的全部资源和计划。",
+        "Confirming replaces every resource and activity of this draft with the file's rows.",
+    ),
+    ("import.sheet", "工作表", "Sheet"),
+    ("step.import", "Excel 导入", "Imported from Excel"),
+    (
+        "audit.submission.import",
+        "从 Excel 导入清单",
+        "imported the lists",
+    ),
 ];

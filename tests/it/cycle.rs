@@ -758,3 +758,223 @@ async fn the_committee_office_keeps_the_roster_and_officers_read_it() {
         ["committee_member.create"]
     );
 }
+
+/// A two-sheet workbook: resources then plans, each with a header row.
+fn lists_workbook(resources: &[&[&str]], plans: &[&[&str]]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheets: [(&[&str], &[&[&str]]); 2] = [
+        (
+            &[
+                "类别",
+                "名称",
+                "简介",
+                "所在单位",
+                "地址",
+                "容纳人数",
+                "开放时间",
+                "服务重点人群",
+                "共享方式",
+                "联系人及电话",
+            ],
+            resources,
+        ),
+        (
+            &[
+                "活动项目",
+                "类别",
+                "服务重点人群",
+                "时间",
+                "地点",
+                "预计参与人数",
+                "政府投入",
+                "社会捐赠",
+                "学习者分担",
+                "其他",
+                "负责人",
+            ],
+            plans,
+        ),
+    ];
+    for (headers, rows) in sheets {
+        let ws = book.add_worksheet();
+        for (c, h) in headers.iter().enumerate() {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                ws.write_string(r as u32 + 1, c as u16, *v).unwrap();
+            }
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+async fn upload_lists(client: &Client, submission: i64, bytes: Vec<u8>) -> crate::support::Page {
+    let token = client.csrf_token().await;
+    let form = reqwest::multipart::Form::new().text("csrf", token).part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes).file_name("lists.xlsx"),
+    );
+    let res = client
+        .http
+        .post(format!("{}/submissions/{submission}/import", client.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    Client::page(res).await
+}
+
+#[tokio::test]
+async fn lists_export_and_import_round_trip_through_a_dry_run() {
+    let app = TestApp::spawn().await;
+    let s = submission_of(&app, 2026, "MU-WF").await;
+    let unit = app.login("mengjin-unit").await;
+    unit.post(&format!("/submissions/{s}/carry-forward"), &[])
+        .await;
+    let res = unit
+        .http
+        .get(format!("{}/submissions/{s}/lists.xlsx", unit.base))
+        .send()
+        .await
+        .unwrap();
+    let exported = read_sheet(res.bytes().await.unwrap().to_vec());
+    assert_eq!(exported[1][0], "类别");
+    assert!(
+        exported
+            .iter()
+            .any(|r| r.get(1).is_some_and(|n| n == "巾帼家长学校"))
+    );
+
+    let file = lists_workbook(
+        &[&[
+            "课程",
+            "巾帼家长学校",
+            "每月一期",
+            "",
+            "区妇联三楼",
+            "60",
+            "每月第一个周六",
+            "留守妇女、留守儿童",
+            "免费开放",
+            "马老师 0379-67910002",
+        ]],
+        &[&[
+            "留守儿童暑期托管",
+            "青少年校外教育",
+            "留守儿童",
+            "7月",
+            "各村教学点",
+            "300",
+            "20,000",
+            "5000",
+            "",
+            "",
+            "马老师",
+        ]],
+    );
+    let uploaded = upload_lists(&unit, s, file).await;
+    assert_eq!(uploaded.status, StatusCode::SEE_OTHER, "{}", uploaded.body);
+    let review = unit.get(uploaded.location()).await;
+    review.assert_contains("id=\"error-count\">0<");
+    assert_eq!(
+        unit.post(uploaded.location(), &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let names: Vec<String> =
+        sqlx::query_scalar("select name from resource_item where submission_id = $1")
+            .bind(s)
+            .fetch_all(&app.db.sys)
+            .await
+            .unwrap();
+    assert_eq!(
+        names,
+        ["巾帼家长学校"],
+        "the file replaced the draft's lists"
+    );
+    let (period, category, government, populations): (String, String, i64, Vec<String>) =
+        sqlx::query_as("select period, category, budget_government, populations from plan_item where submission_id = $1").bind(s).fetch_one(&app.db.sys).await.unwrap();
+    assert_eq!(
+        (period.as_str(), category.as_str(), government, populations),
+        (
+            "M07",
+            "youth",
+            2_000_000,
+            vec!["left_behind_children".to_string()]
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_lists_file_with_errors_names_sheet_row_and_column_and_writes_nothing() {
+    let app = TestApp::spawn().await;
+    let s = submission_of(&app, 2026, "MU-WF").await;
+    let unit = app.login("mengjin-unit").await;
+    add_resource(&unit, s, "原有资源").await;
+    let file = lists_workbook(
+        &[&[
+            "赌场",
+            "不明资源",
+            "",
+            "月球基地",
+            "",
+            "许多",
+            "",
+            "外星人",
+            "免费开放",
+            "",
+        ]],
+        &[&[
+            "没有时间的活动",
+            "老年教育",
+            "",
+            "第五季度",
+            "",
+            "",
+            "12.345",
+            "",
+            "",
+            "",
+            "",
+        ]],
+    );
+    let uploaded = upload_lists(&unit, s, file).await;
+    let review = unit.get(uploaded.location()).await;
+    let rows = &review.body[review.body.find("id=\"import-rows\"").unwrap()..];
+    for expected in [
+        "类别：请从列表中选择",
+        "所在单位：请从列表中选择",
+        "容纳人数：请输入0或正整数",
+        "服务重点人群：请从列表中选择",
+        "联系人及电话：此项必填",
+        "时间：请从列表中选择",
+        "政府投入：请输入金额",
+        "负责人：此项必填",
+    ] {
+        assert!(rows.contains(expected), "missing {expected:?} in {rows}");
+    }
+    assert!(
+        rows.contains("<td class=\"n\">2</td>"),
+        "rows are numbered as in the sheet"
+    );
+    assert!(!review.body.contains("id=\"confirm-import\""));
+    assert_eq!(
+        unit.post(uploaded.location(), &[]).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let names: Vec<String> =
+        sqlx::query_scalar("select name from resource_item where submission_id = $1")
+            .bind(s)
+            .fetch_all(&app.db.sys)
+            .await
+            .unwrap();
+    assert_eq!(names, ["原有资源"], "nothing changed");
+    // Another filer cannot import into this submission.
+    let town = app.login("mengjin-town").await;
+    assert_eq!(
+        upload_lists(&town, s, lists_workbook(&[], &[]))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
