@@ -19,6 +19,7 @@ use std::collections::HashSet;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/public", get(districts))
         .route("/public/{district}", get(latest))
         .route("/public/{district}/{year}", get(catalogue))
         .route(
@@ -147,6 +148,25 @@ async fn district(app: &AppState, code: &str) -> Result<(Tx, String, Vec<i32>)> 
     .fetch_all(&mut *tx)
     .await?;
     Ok((tx, name, years))
+}
+
+#[derive(Template)]
+#[template(path = "public/index.html")]
+struct DistrictsPage {
+    ctx: Ctx,
+    districts: Vec<(String, String, i32)>,
+}
+
+/// `GET /public`: the districts that have published lists, for residents to start from.
+async fn districts(ctx: Ctx, State(app): State<AppState>) -> Result<Response> {
+    // Platform-level: which tenants have published anything (names only, nothing inside).
+    let districts = sqlx::query_as(
+        "select t.code, t.name, max(c.year) from tenant t join reporting_cycle c on c.tenant_id = t.id and c.status = 'published'
+          group by t.code, t.name order by t.code",
+    )
+    .fetch_all(&app.db.sys)
+    .await?;
+    Ok(render(&DistrictsPage { ctx, districts }))
 }
 
 async fn latest(State(app): State<AppState>, Path(code): Path<String>) -> Result<Response> {

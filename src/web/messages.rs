@@ -155,9 +155,10 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ),
     (
         "home.unit_next",
-        "每年12月，成员单位在此逐级提交社区教育资源清单和下一年度行动计划（即将上线）。",
-        "Each December your unit files its resource inventory and next year's action plan here (coming with the December cycle).",
+        "每年12月，本单位在“待办”中填报社区教育资源清单和下一年度行动计划，提交区教体局审核。",
+        "Each December your unit files its resource inventory and next year's action plan under To do, for the bureau to review.",
     ),
+    ("home.to_inbox", "查看待办事项", "See what is due"),
     // Network
     ("network.title", "三级办学网络", "The three-tier network"),
     ("network.search", "搜索", "Search"),
@@ -1444,4 +1445,15 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
         "从 Excel 导入清单",
         "imported the lists",
     ),
+    (
+        "public.entry",
+        "不用登录：查看各区公开发布的社区教育资源清单和行动计划",
+        "No login needed: the published community-education resources and plans",
+    ),
+    (
+        "public.districts",
+        "公开发布的社区教育资源",
+        "Published community-education resources",
+    ),
+    ("public.latest", "最新年度", "Latest year"),
 ];

@@ -612,6 +612,16 @@ async fn bad_item_input_is_kept_and_explained() {
 async fn the_public_catalogue_shows_only_published_accepted_items_of_its_district() {
     let app = TestApp::spawn().await;
     let anyone = app.client();
+    let index = anyone.get("/public").await;
+    index.assert_contains("href=\"/public/mengjin/2025\"");
+    assert!(
+        !index.body.contains("偃师区"),
+        "only districts that published"
+    );
+    anyone
+        .get("/login")
+        .await
+        .assert_contains("href=\"/public\"");
     let page = anyone.get("/public/mengjin/2025").await;
     assert_eq!(page.status, StatusCode::OK);
     page.assert_contains("巾帼家长学校");
