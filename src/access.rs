@@ -16,18 +16,21 @@ pub enum Role {
     TownAdmin,
     PointCoordinator,
     UnitOfficer,
+    /// A third-party evaluator: only the evaluation rounds and units assigned.
+    Evaluator,
     Viewer,
 }
 
 impl Role {
     /// Roles a district administrator may grant inside the district.
-    pub const DISTRICT_GRANTABLE: [Role; 7] = [
+    pub const DISTRICT_GRANTABLE: [Role; 8] = [
         Role::DistrictAdmin,
         Role::CommitteeOffice,
         Role::Supervisor,
         Role::TownAdmin,
         Role::PointCoordinator,
         Role::UnitOfficer,
+        Role::Evaluator,
         Role::Viewer,
     ];
 
@@ -40,6 +43,7 @@ impl Role {
             Role::TownAdmin => "town_admin",
             Role::PointCoordinator => "point_coordinator",
             Role::UnitOfficer => "unit_officer",
+            Role::Evaluator => "evaluator",
             Role::Viewer => "viewer",
         }
     }
@@ -93,6 +97,8 @@ pub enum Action {
     ManageCommittee,
     /// Read the committee's roster and duties.
     ViewCommittee,
+    /// Run supervision: frameworks, evaluation rounds, scoring, notices, rectification, surveys.
+    Supervise,
     ManageAccounts,
     ViewAudit,
     ManageDistricts,
@@ -114,6 +120,7 @@ pub fn may(role: Role, action: Action) -> bool {
         EditOwnSchool => role == TownAdmin,
         ViewAudit => matches!(role, DistrictAdmin | Supervisor),
         ManageCommittee => matches!(role, DistrictAdmin | CommitteeOffice),
+        Supervise => matches!(role, DistrictAdmin | Supervisor),
         ViewCommittee => role.is_district_wide() || role == UnitOfficer,
         ManageDistricts => role == PlatformAdmin,
     }

@@ -32,6 +32,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::reports::router())
         .merge(crate::committee::router())
         .merge(crate::cycle::router())
+        .merge(crate::supervision::router())
         .route("/lang/{code}", get(crate::web::switch_lang))
         .route("/static/cedu.css", get(stylesheet))
         .fallback(|| async { AppError::NotFound })

@@ -40,6 +40,11 @@ pub const ACCOUNTS: &[(&str, &str, &str)] = &[
         "区妇联 / women's federation (member unit)",
     ),
     (
+        "mengjin-evaluator",
+        "evaluator",
+        "第三方评估机构 / third-party evaluator (assigned 城关镇)",
+    ),
+    (
         "yanshi-bureau",
         "district_admin",
         "偃师区教体局 / Yanshi education bureau",
@@ -311,7 +316,7 @@ pub async fn load(db: &Db) -> sqlx::Result<bool> {
         Option<i64>,
         Option<i64>,
     );
-    let accounts: [DemoAccount; 8] = [
+    let accounts: [DemoAccount; 9] = [
         (
             "mengjin-bureau",
             "孟津区教体局（演示）",
@@ -361,6 +366,14 @@ pub async fn load(db: &Db) -> sqlx::Result<bool> {
             Some(ids["MU-WF"].1),
         ),
         (
+            "mengjin-evaluator",
+            "第三方评估机构（演示）",
+            "evaluator",
+            Some(mengjin),
+            None,
+            None,
+        ),
+        (
             "yanshi-bureau",
             "偃师区教体局（演示）",
             "district_admin",
@@ -392,6 +405,7 @@ pub async fn load(db: &Db) -> sqlx::Result<bool> {
         .execute(&mut *tx)
         .await?;
     }
+    crate::demo_cycle::supervision(&mut tx, mengjin).await?;
     tx.commit().await?;
     Ok(true)
 }

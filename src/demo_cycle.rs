@@ -231,3 +231,67 @@ pub async fn seed(tx: &mut PgConnection, tenant_id: i64) -> sqlx::Result<()> {
         .await?;
     Ok(())
 }
+
+/// Supervision demo: the platform template adopted for this year, an open round over the town
+/// schools with the evaluator assigned to 城关镇, and this year's satisfaction survey.
+pub async fn supervision(tx: &mut PgConnection, tenant_id: i64) -> sqlx::Result<()> {
+    let framework: i64 = sqlx::query_scalar(
+        "insert into framework (tenant_id, year, name) select $1, extract(year from current_date)::int, name || '（' || extract(year from current_date) || '）'
+           from framework_template order by id limit 1 returning id",
+    )
+    .bind(tenant_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query(
+        "insert into indicator (tenant_id, framework_id, code, name, max_score, guidance, evidence, metric)
+         select $1, $2, i.code, i.name, i.max_score, i.guidance, i.evidence, i.metric
+           from (select indicators from framework_template order by id limit 1) t,
+                jsonb_to_recordset(t.indicators) as i(code text, name text, max_score numeric, guidance text, evidence text, metric text)",
+    )
+    .bind(tenant_id)
+    .bind(framework)
+    .execute(&mut *tx)
+    .await?;
+    // The tree follows the codes: 1.2's parent is 1.
+    sqlx::query(
+        "update indicator c set parent_id = p.id from indicator p
+          where c.framework_id = $1 and p.framework_id = $1 and c.code like '%.%'
+            and p.code = substring(c.code from '^(.*)[.][0-9]+$')",
+    )
+    .bind(framework)
+    .execute(&mut *tx)
+    .await?;
+    let round: i64 = sqlx::query_scalar(
+        "insert into evaluation_round (tenant_id, year, name, framework_id, self_due, review_due, evaluator_weight)
+         values ($1, extract(year from current_date)::int, extract(year from current_date) || '年度镇（街道）社区教育督导评估', $2,
+                 current_date + 20, current_date + 45, 30) returning id",
+    )
+    .bind(tenant_id)
+    .bind(framework)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query("insert into round_unit (tenant_id, round_id, org_unit_id) select $1, $2, id from org_unit where tenant_id = $1 and kind = 'town_school' and status = 'active'")
+        .bind(tenant_id)
+        .bind(round)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "insert into round_evaluator (tenant_id, round_unit_id, account_id)
+         select $1, r.id, a.id from round_unit r join org_unit u on u.id = r.org_unit_id, account a
+          where r.round_id = $2 and u.code = 'MJ-CG' and a.username = 'mengjin-evaluator'",
+    )
+    .bind(tenant_id)
+    .bind(round)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "insert into survey (tenant_id, year, title, questions) values ($1, extract(year from current_date)::int, '社区教育居民满意度调查',
+            array['您对身边社区教育学习场所的便利程度是否满意？', '您对社区教育课程和活动的内容是否满意？',
+                  '您对社区教育教师和志愿者的服务是否满意？', '您对老年人、青少年等重点人群的教育服务是否满意？',
+                  '总体而言，您对本镇（街道）社区教育工作是否满意？'])",
+    )
+    .bind(tenant_id)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}

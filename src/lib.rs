@@ -18,4 +18,5 @@ pub mod home;
 pub mod network;
 pub mod platform;
 pub mod reports;
+pub mod supervision;
 pub mod web;

@@ -92,6 +92,9 @@ impl Ctx {
         ) {
             add("/inbox", "nav.inbox");
         }
+        if role.is_district_wide() || matches!(role, Role::TownAdmin | Role::Evaluator) {
+            add("/supervision", "nav.supervision");
+        }
         if may(role, Action::ViewCommittee) {
             add("/committee", "nav.committee");
         }

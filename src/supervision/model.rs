@@ -1,0 +1,167 @@
+//! Evaluation arithmetic in one place: indicator trees and their weights, combining the
+//! reviewers' scores, grade bands and ranking.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, Deserialize)]
+pub struct Indicator {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub code: String,
+    pub name: String,
+    pub max_score: f64,
+    pub guidance: String,
+    pub evidence: String,
+    pub metric: Option<String>,
+}
+
+impl Indicator {
+    /// 1 for 一级指标, 2 for 二级, 3 for 三级: the parts of its code.
+    pub fn level(&self) -> usize {
+        self.code.split('.').count()
+    }
+
+    pub fn metric_label(&self) -> String {
+        format!("metric.{}", self.metric.as_deref().unwrap_or("none"))
+    }
+}
+
+pub const METRICS: [&str; 5] = [
+    "lists_on_time",
+    "village_coverage",
+    "transformed",
+    "demonstration",
+    "satisfaction",
+];
+
+/// Indicators with no children: the ones that are scored.
+pub fn leaves(all: &[Indicator]) -> Vec<&Indicator> {
+    all.iter()
+        .filter(|i| !all.iter().any(|c| c.parent_id == Some(i.id)))
+        .collect()
+}
+
+/// What is wrong with a framework's weights: top level adds to 100, children to their parent.
+pub fn weight_problems(all: &[Indicator]) -> Vec<String> {
+    let mut problems = Vec::new();
+    let top: f64 = all
+        .iter()
+        .filter(|i| i.parent_id.is_none())
+        .map(|i| i.max_score)
+        .sum();
+    if (top - 100.0).abs() > 0.001 {
+        problems.push(format!("{top}"));
+    }
+    for parent in all {
+        let children: Vec<&Indicator> = all
+            .iter()
+            .filter(|c| c.parent_id == Some(parent.id))
+            .collect();
+        let sum: f64 = children.iter().map(|c| c.max_score).sum();
+        if !children.is_empty() && (sum - parent.max_score).abs() > 0.001 {
+            problems.push(format!(
+                "{} {}: {sum} ≠ {}",
+                parent.code, parent.name, parent.max_score
+            ));
+        }
+    }
+    problems
+}
+
+/// The final score: supervisors' and evaluators' totals weighted by the round's rule; with no
+/// evaluator scores the supervisors' total stands alone.
+pub fn combine(
+    supervisor: Option<f64>,
+    evaluator: Option<f64>,
+    evaluator_weight: i32,
+) -> Option<f64> {
+    let w = f64::from(evaluator_weight.clamp(0, 100)) / 100.0;
+    match (supervisor, evaluator) {
+        (Some(s), Some(e)) => Some(round2(s * (1.0 - w) + e * w)),
+        (Some(s), None) => Some(s),
+        (None, Some(e)) => Some(e),
+        (None, None) => None,
+    }
+}
+
+pub fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// 优秀 / 良好 / 合格 / 不合格 by the round's thresholds.
+pub fn grade(total: f64, excellent: f64, good: f64, pass: f64) -> &'static str {
+    if total >= excellent {
+        "excellent"
+    } else if total >= good {
+        "good"
+    } else if total >= pass {
+        "pass"
+    } else {
+        "fail"
+    }
+}
+
+/// Competition ranking (1, 2, 2, 4) of totals, highest first; units without a total are unranked.
+pub fn ranks(totals: &[Option<f64>]) -> Vec<Option<usize>> {
+    totals
+        .iter()
+        .map(|t| t.map(|t| 1 + totals.iter().flatten().filter(|o| **o > t).count()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ind(id: i64, parent: Option<i64>, code: &str, max: f64) -> Indicator {
+        Indicator {
+            id,
+            parent_id: parent,
+            code: code.into(),
+            name: code.into(),
+            max_score: max,
+            guidance: String::new(),
+            evidence: String::new(),
+            metric: None,
+        }
+    }
+
+    #[test]
+    fn weights_must_add_up_at_every_level() {
+        let good = [
+            ind(1, None, "1", 60.0),
+            ind(2, None, "2", 40.0),
+            ind(3, Some(1), "1.1", 35.0),
+            ind(4, Some(1), "1.2", 25.0),
+        ];
+        assert!(weight_problems(&good).is_empty());
+        assert_eq!(
+            leaves(&good).iter().map(|i| i.id).collect::<Vec<_>>(),
+            [2, 3, 4]
+        );
+        let bad = [
+            ind(1, None, "1", 60.0),
+            ind(2, None, "2", 30.0),
+            ind(3, Some(1), "1.1", 35.0),
+            ind(4, Some(1), "1.2", 20.0),
+        ];
+        let problems = weight_problems(&bad);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert_eq!(ind(5, Some(3), "1.1.2", 1.0).level(), 3);
+    }
+
+    #[test]
+    fn scores_combine_grade_and_rank() {
+        assert_eq!(combine(Some(80.0), Some(90.0), 30), Some(83.0));
+        assert_eq!(combine(Some(80.0), None, 30), Some(80.0));
+        assert_eq!(combine(None, None, 30), None);
+        assert_eq!(grade(90.0, 90.0, 80.0, 60.0), "excellent");
+        assert_eq!(grade(89.99, 90.0, 80.0, 60.0), "good");
+        assert_eq!(grade(60.0, 90.0, 80.0, 60.0), "pass");
+        assert_eq!(grade(59.5, 90.0, 80.0, 60.0), "fail");
+        assert_eq!(
+            ranks(&[Some(80.0), Some(95.0), Some(80.0), None, Some(70.0)]),
+            [Some(2), Some(1), Some(2), None, Some(4)]
+        );
+    }
+}

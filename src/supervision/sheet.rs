@@ -1,0 +1,164 @@
+//! A unit's score sheet in a round: every indicator with its computed value, the self score,
+//! each reviewer's score and the final; totals, grade and rank.
+
+use super::model::{self, Indicator};
+use super::repo::{Computed, Round, RoundUnit, Score};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub ind: Indicator,
+    pub leaf: bool,
+    pub computed: Option<Computed>,
+    /// The score the computed value gives (max × %), used by every scorer.
+    pub computed_score: Option<f64>,
+    pub self_score: Option<f64>,
+    pub self_note: String,
+    /// Each supervisor's and evaluator's (name, score, note).
+    pub reviews: Vec<(String, String, f64, String)>,
+    pub supervisor: Option<f64>,
+    pub evaluator: Option<f64>,
+}
+
+impl Row {
+    pub fn indent(&self) -> usize {
+        self.ind.level() - 1
+    }
+
+    pub fn fmt(v: &Option<f64>) -> String {
+        v.map(|v| format!("{}", model::round2(v)))
+            .unwrap_or_default()
+    }
+
+    pub fn self_text(&self) -> String {
+        Self::fmt(&self.self_score)
+    }
+
+    pub fn supervisor_text(&self) -> String {
+        Self::fmt(&self.supervisor)
+    }
+
+    pub fn evaluator_text(&self) -> String {
+        Self::fmt(&self.evaluator)
+    }
+
+    pub fn computed_text(&self) -> String {
+        match (&self.computed, self.computed_score) {
+            (Some(c), Some(s)) => format!("{:.0}% → {}（{}）", c.pct, model::round2(s), c.detail),
+            _ => String::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Totals {
+    pub self_total: Option<f64>,
+    pub supervisor: Option<f64>,
+    pub evaluator: Option<f64>,
+    pub final_score: Option<f64>,
+    pub grade: Option<&'static str>,
+}
+
+impl Totals {
+    pub fn text(v: &Option<f64>) -> String {
+        Row::fmt(v)
+    }
+
+    /// A total by name, as text, for templates.
+    pub fn text_of(&self, which: &str) -> String {
+        Self::text(match which {
+            "self_total" => &self.self_total,
+            "supervisor" => &self.supervisor,
+            "evaluator" => &self.evaluator,
+            _ => &self.final_score,
+        })
+    }
+
+    pub fn grade_label(&self) -> String {
+        format!("grade.{}", self.grade.unwrap_or("none"))
+    }
+}
+
+fn average(values: &[f64]) -> Option<f64> {
+    (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+}
+
+/// Builds the sheet's rows for one unit and its totals.
+pub fn build(
+    indicators: &[Indicator],
+    scores: &[Score],
+    computed: &HashMap<&'static str, Computed>,
+    round: &Round,
+) -> (Vec<Row>, Totals) {
+    let leaves: Vec<i64> = model::leaves(indicators).iter().map(|i| i.id).collect();
+    let mut rows = Vec::new();
+    for ind in indicators {
+        let leaf = leaves.contains(&ind.id);
+        let computed = ind.metric.as_deref().and_then(|m| computed.get(m)).cloned();
+        let computed_score = computed.as_ref().map(|c| ind.max_score * c.pct / 100.0);
+        let mine: Vec<&Score> = scores.iter().filter(|s| s.indicator_id == ind.id).collect();
+        let of = |kind: &str| -> Vec<f64> {
+            mine.iter()
+                .filter(|s| s.scorer_kind == kind)
+                .map(|s| s.value)
+                .collect()
+        };
+        let own = mine.iter().find(|s| s.scorer_kind == "self");
+        rows.push(Row {
+            leaf,
+            computed_score,
+            self_score: computed_score.or(own.map(|s| s.value)),
+            self_note: own.map(|s| s.note.clone()).unwrap_or_default(),
+            reviews: mine
+                .iter()
+                .filter(|s| s.scorer_kind != "self")
+                .map(|s| {
+                    (
+                        s.scorer_kind.clone(),
+                        s.scorer_name.clone(),
+                        s.value,
+                        s.note.clone(),
+                    )
+                })
+                .collect(),
+            supervisor: computed_score.or(average(&of("supervisor"))),
+            evaluator: computed_score.or(average(&of("evaluator"))),
+            computed,
+            ind: ind.clone(),
+        });
+    }
+    let total = |pick: fn(&Row) -> Option<f64>, kind: &str| -> Option<f64> {
+        // A total exists once that kind of scorer has scored anything typed.
+        let any = scores.iter().any(|s| s.scorer_kind == kind);
+        any.then(|| model::round2(rows.iter().filter(|r| r.leaf).filter_map(pick).sum()))
+    };
+    let self_total = total(|r| r.self_score, "self");
+    let supervisor = total(|r| r.supervisor, "supervisor");
+    let evaluator = total(|r| r.evaluator, "evaluator");
+    let final_score = model::combine(supervisor, evaluator, round.evaluator_weight);
+    let grade = final_score.map(|f| model::grade(f, round.excellent, round.good, round.pass));
+    (
+        rows,
+        Totals {
+            self_total,
+            supervisor,
+            evaluator,
+            final_score,
+            grade,
+        },
+    )
+}
+
+/// A unit's line in the round's results.
+#[derive(Debug, Clone)]
+pub struct Result {
+    pub unit: RoundUnit,
+    pub totals: Totals,
+    pub rank: Option<usize>,
+}
+
+impl Result {
+    pub fn rank_text(&self) -> String {
+        self.rank.map(|r| r.to_string()).unwrap_or_default()
+    }
+}
