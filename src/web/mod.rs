@@ -206,7 +206,8 @@ pub async fn context_layer(State(app): State<AppState>, req: Request, next: Next
 
     let mut req = req;
     if req.method() == Method::POST {
-        if user.is_none() && path != "/login" {
+        // Residents answer surveys without an account; every other form needs a session.
+        if user.is_none() && path != "/login" && !path.starts_with("/survey/") {
             // The session ran out while a form was open: sign in again rather than a bare 403.
             return login_redirect(&path);
         }

@@ -37,6 +37,14 @@ async fn every_route_answers_each_role_inside_and_outside_its_scope() {
             .await
             .unwrap();
     let town_account = app.account_id("mengjin-town").await;
+    let (round, ru_cg) = crate::supervision::round_unit(&app, "MJ-CG").await;
+    let (_, ru_hm) = crate::supervision::round_unit(&app, "MJ-HM").await;
+    let framework: i64 =
+        sqlx::query_scalar("select framework_id from evaluation_round where id = $1")
+            .bind(round)
+            .fetch_one(&app.db.sys)
+            .await
+            .unwrap();
     let cycle: i64 =
         sqlx::query_scalar("select id from reporting_cycle where year = 2026 and tenant_id = 1")
             .fetch_one(&app.db.sys)
@@ -104,6 +112,24 @@ async fn every_route_answers_each_role_inside_and_outside_its_scope() {
         ("/committee/members/new".into(), "242444244"),
         ("/committee/units/new".into(), "242444244"),
         ("/public/mengjin/2025".into(), "222222222"),
+        ("/supervision".into(), "222244242"),
+        (format!("/supervision/rounds/{round}"), "224444444"),
+        (
+            format!("/supervision/rounds/{round}/results.xlsx"),
+            "224444444",
+        ),
+        (format!("/supervision/rounds/{round}/notice"), "224444444"),
+        (
+            format!("/supervision/rounds/{round}/units/{ru_cg}"),
+            "224244444",
+        ),
+        (
+            format!("/supervision/rounds/{round}/units/{ru_hm}"),
+            "224444442",
+        ),
+        (format!("/supervision/frameworks/{framework}"), "224444444"),
+        ("/supervision/survey".into(), "224444244"),
+        ("/rectifications".into(), "224244242"),
         ("/targets?year=2022".into(), "222444244"),
     ];
 

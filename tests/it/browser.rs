@@ -284,3 +284,126 @@ async fn the_december_lists_go_up_come_back_go_up_again_and_reach_a_resident() {
     );
     assert_eq!(crate::cycle::status(&app, s).await, "accepted");
 }
+
+#[tokio::test]
+async fn a_town_assesses_itself_the_office_scores_and_publishes_and_the_town_answers_a_rectification()
+ {
+    let app = TestApp::spawn().await;
+    let (round, ru) = crate::supervision::round_unit(&app, "MJ-CG").await;
+    let leaf = crate::supervision::indicator(&app, round, "1.1").await;
+    let evidence = std::env::temp_dir().join(format!("cedu-evidence-{}.pdf", std::process::id()));
+    std::fs::write(&evidence, b"%PDF-1.4 self-assessment evidence").unwrap();
+    let town = Browser::start().await;
+    let office = Browser::start().await;
+    let base = app.base();
+    let sheet = format!("{base}/supervision/rounds/{round}/units/{ru}");
+    let result = async {
+        // The town scores itself, attaches evidence and hands it in.
+        town.login(&base, "mengjin-town").await?;
+        let t = &town.client;
+        t.goto(&format!("{base}/supervision")).await?;
+        t.find(Locator::Css("#my-sheets a")).await?.click().await?;
+        let score = t
+            .wait()
+            .for_element(Locator::Css(&format!("input[name=score_{leaf}]")))
+            .await?;
+        score.send_keys("4.5").await?;
+        t.find(Locator::Css(&format!("input[name=note_{leaf}]")))
+            .await?
+            .send_keys("已成立领导小组")
+            .await?;
+        t.find(Locator::Id("save-scores")).await?.click().await?;
+        t.wait().for_element(Locator::Css(".flash")).await?;
+        t.find(Locator::Css("#evidence-form input[type=file]"))
+            .await?
+            .send_keys(evidence.to_str().unwrap())
+            .await?;
+        t.find(Locator::Css("#evidence-form button"))
+            .await?
+            .click()
+            .await?;
+        t.wait().for_element(Locator::Css(".flash")).await?;
+        t.find(Locator::Id("submit-self")).await?.click().await?;
+        t.wait().for_element(Locator::Css(".flash")).await?;
+
+        // The office starts the review, scores, records a problem to fix, and publishes.
+        office.login(&base, "mengjin-supervisor").await?;
+        let o = &office.client;
+        o.goto(&format!("{base}/supervision/rounds/{round}"))
+            .await?;
+        o.wait()
+            .for_element(Locator::Id("advance"))
+            .await?
+            .click()
+            .await?;
+        o.wait().for_element(Locator::Css(".flash")).await?;
+        o.goto(&sheet).await?;
+        o.wait()
+            .for_element(Locator::Css(&format!("input[name=score_{leaf}]")))
+            .await?
+            .send_keys("4")
+            .await?;
+        o.find(Locator::Id("save-scores")).await?.click().await?;
+        o.wait().for_element(Locator::Css(".flash")).await?;
+        o.find(Locator::Css("input[name=problem]"))
+            .await?
+            .send_keys("教学点覆盖率偏低")
+            .await?;
+        o.find(Locator::Css("input[name=due_on]"))
+            .await?
+            .send_keys("2027-06-30")
+            .await?;
+        o.find(Locator::Css("form[action$=rectifications] button"))
+            .await?
+            .click()
+            .await?;
+        o.wait().for_element(Locator::Css(".flash")).await?;
+        o.goto(&format!("{base}/supervision/rounds/{round}"))
+            .await?;
+        o.wait()
+            .for_element(Locator::Id("advance"))
+            .await?
+            .click()
+            .await?;
+        o.wait().for_element(Locator::Css(".flash")).await?;
+
+        // The town reads its notice and reports on the rectification item.
+        t.goto(&format!("{base}/supervision/rounds/{round}/notice"))
+            .await?;
+        let notice = t
+            .wait()
+            .for_element(Locator::Id("notice"))
+            .await?
+            .text()
+            .await?;
+        t.goto(&format!("{base}/rectifications")).await?;
+        t.wait()
+            .for_element(Locator::Css("input[name=report]"))
+            .await?
+            .send_keys("新增3个村级教学点")
+            .await?;
+        t.find(Locator::Css("form[action$=report] button"))
+            .await?
+            .click()
+            .await?;
+        t.wait().for_element(Locator::Css(".flash")).await?;
+        let list = t.find(Locator::Id("rectifications")).await?.text().await?;
+        Ok::<_, fantoccini::error::CmdError>((notice, list))
+    }
+    .await;
+    town.close().await;
+    office.close().await;
+    let _ = std::fs::remove_file(&evidence);
+    let (notice, list) = result.expect("the journey runs");
+    assert!(notice.contains("城关镇社区教育学校"), "{notice}");
+    assert!(
+        list.contains("新增3个村级教学点") && list.contains("已报告待确认"),
+        "{list}"
+    );
+    let files: i64 = sqlx::query_scalar("select count(*) from evidence where round_unit_id = $1")
+        .bind(ru)
+        .fetch_one(&app.db.sys)
+        .await
+        .unwrap();
+    assert_eq!(files, 1);
+}

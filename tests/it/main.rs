@@ -12,5 +12,6 @@ mod lists;
 mod network;
 mod platform;
 mod security;
+mod supervision;
 mod support;
 mod targets;

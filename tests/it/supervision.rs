@@ -1,0 +1,575 @@
+//! Supervision and evaluation: frameworks, the round's state machine, computed indicators,
+//! visibility before and after publication, evidence, grades and ranks, rectification, survey.
+
+use crate::support::{Client, Page, TestApp};
+use reqwest::StatusCode;
+
+/// The demo round and a town's sheet in it.
+pub async fn round_unit(app: &TestApp, town: &str) -> (i64, i64) {
+    sqlx::query_as(
+        "select r.round_id, r.id from round_unit r join org_unit u on u.id = r.org_unit_id join evaluation_round e on e.id = r.round_id
+          where u.code = $1 and e.tenant_id = 1 order by r.id desc limit 1",
+    )
+    .bind(town)
+    .fetch_one(&app.db.sys)
+    .await
+    .unwrap()
+}
+
+pub async fn indicator(app: &TestApp, round: i64, code: &str) -> i64 {
+    sqlx::query_scalar("select i.id from indicator i join evaluation_round r on r.framework_id = i.framework_id where r.id = $1 and i.code = $2")
+        .bind(round)
+        .bind(code)
+        .fetch_one(&app.db.sys)
+        .await
+        .unwrap()
+}
+
+async fn round_version(app: &TestApp, round: i64) -> String {
+    let v: i32 = sqlx::query_scalar("select version from evaluation_round where id = $1")
+        .bind(round)
+        .fetch_one(&app.db.sys)
+        .await
+        .unwrap();
+    v.to_string()
+}
+
+pub async fn advance(app: &TestApp, supervisor: &Client, round: i64) {
+    let res = supervisor
+        .post(
+            &format!("/supervision/rounds/{round}/advance"),
+            &[("version", &round_version(app, round).await)],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+}
+
+/// Scores every typed leaf indicator of a sheet with `fraction` of its maximum.
+pub async fn score_all(app: &TestApp, client: &Client, round: i64, ru: i64, fraction: f64) -> Page {
+    let leaves: Vec<(i64, f64)> = sqlx::query_as(
+        "select i.id, i.max_score::float8 from indicator i join evaluation_round r on r.framework_id = i.framework_id
+          where r.id = $1 and i.metric is null and not exists (select 1 from indicator c where c.parent_id = i.id)",
+    )
+    .bind(round)
+    .fetch_all(&app.db.sys)
+    .await
+    .unwrap();
+    let fields: Vec<(String, String)> = leaves
+        .iter()
+        .map(|(id, max)| {
+            (
+                format!("score_{id}"),
+                format!("{}", (max * fraction * 100.0).round() / 100.0),
+            )
+        })
+        .collect();
+    let borrowed: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    client
+        .post(
+            &format!("/supervision/rounds/{round}/units/{ru}/scores"),
+            &borrowed,
+        )
+        .await
+}
+
+fn row(page: &Page, indicator: i64) -> &str {
+    let at = page.body.find(&format!("id=\"ind-{indicator}\"")).unwrap();
+    &page.body[at..at + page.body[at..].find("</tr>").unwrap()]
+}
+
+#[tokio::test]
+async fn computed_indicators_come_from_the_networks_own_records() {
+    let app = TestApp::spawn().await;
+    let (round, ru) = round_unit(&app, "MJ-CG").await;
+    let supervisor = app.login("mengjin-supervisor").await;
+    let sheet = supervisor
+        .get(&format!("/supervision/rounds/{round}/units/{ru}"))
+        .await;
+    // 城关镇: 3 active points of 24 villages → 12.5 % of 6 points.
+    assert!(row(&sheet, indicator(&app, round, "4.2").await).contains("→ 0.75（3 / 24）"));
+    assert!(row(&sheet, indicator(&app, round, "4.3").await).contains("100% → 4（2022-03-01）"));
+    assert!(row(&sheet, indicator(&app, round, "4.4").await).contains("100% → 4"));
+    // This year's December lists are not filed yet.
+    assert!(row(&sheet, indicator(&app, round, "5.1").await).contains("0% → 0"));
+    let (_, xld) = round_unit(&app, "MJ-XLD").await;
+    let other = supervisor
+        .get(&format!("/supervision/rounds/{round}/units/{xld}"))
+        .await;
+    assert!(
+        row(&other, indicator(&app, round, "4.3").await).contains("0% → 0"),
+        "小浪底镇 has not transformed"
+    );
+}
+
+#[tokio::test]
+async fn a_round_runs_from_self_assessment_through_review_to_published_results() {
+    let app = TestApp::spawn().await;
+    let (round, cg) = round_unit(&app, "MJ-CG").await;
+    let (_, hm) = round_unit(&app, "MJ-HM").await;
+    let town = app.login("mengjin-town").await;
+    let supervisor = app.login("mengjin-supervisor").await;
+    let evaluator = app.login("mengjin-evaluator").await;
+
+    // Self-assessment: scores within range only, then handed in and frozen.
+    let leaf = indicator(&app, round, "1.1").await;
+    let bad = town
+        .post(
+            &format!("/supervision/rounds/{round}/units/{cg}/scores"),
+            &[(&format!("score_{leaf}"), "7")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    bad.assert_contains(&format!(
+        "id=\"e-score_{leaf}\">请输入0到该指标分值之间的分数"
+    ));
+    bad.assert_contains("value=\"7\"");
+    assert_eq!(
+        score_all(&app, &town, round, cg, 0.9).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        supervisor
+            .post(
+                &format!("/supervision/rounds/{round}/units/{cg}/scores"),
+                &[(&format!("score_{leaf}"), "4")]
+            )
+            .await
+            .status,
+        StatusCode::NOT_FOUND,
+        "no supervisor scores before review"
+    );
+    assert_eq!(
+        town.post(&format!("/supervision/rounds/{round}/units/{cg}/self"), &[])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let frozen = town
+        .post(
+            &format!("/supervision/rounds/{round}/units/{cg}/scores"),
+            &[(&format!("score_{leaf}"), "1")],
+        )
+        .await;
+    assert_eq!(frozen.status, StatusCode::SEE_OTHER);
+    let kept: f64 = sqlx::query_scalar(
+        "select value::float8 from score where round_unit_id = $1 and indicator_id = $2",
+    )
+    .bind(cg)
+    .bind(leaf)
+    .fetch_one(&app.db.sys)
+    .await
+    .unwrap();
+    assert_eq!(kept, 4.5);
+
+    // Review: the town can no longer score; supervisors and the assigned evaluator can.
+    advance(&app, &supervisor, round).await;
+    assert_eq!(
+        town.post(
+            &format!("/supervision/rounds/{round}/units/{cg}/scores"),
+            &[(&format!("score_{leaf}"), "1")]
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        score_all(&app, &supervisor, round, cg, 0.8).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        score_all(&app, &supervisor, round, hm, 0.5).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        score_all(&app, &evaluator, round, cg, 1.0).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        evaluator
+            .get(&format!("/supervision/rounds/{round}/units/{hm}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND,
+        "not assigned"
+    );
+    assert_eq!(
+        score_all(&app, &evaluator, round, hm, 1.0).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Before publication the town sees its own self-assessment only.
+    let own = town
+        .get(&format!("/supervision/rounds/{round}/units/{cg}"))
+        .await;
+    assert!(!own.body.contains("id=\"final-total\""));
+    assert_eq!(
+        town.get(&format!("/supervision/rounds/{round}/units/{hm}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        town.get(&format!("/supervision/rounds/{round}/notice"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Typed points are 71 of 100; computed for 城关镇: 0.75 + 4 + 4 + 0 + 0 = 8.75.
+    // Supervisor 0.8 × 71 + 8.75 = 65.55; evaluator 71 + 8.75 = 79.75; final 65.55 × 0.7 + 79.75 × 0.3 = 69.81.
+    let results = supervisor
+        .get(&format!("/supervision/rounds/{round}"))
+        .await;
+    results.assert_contains("<strong>69.81</strong>");
+    advance(&app, &supervisor, round).await;
+    let notice = town
+        .get(&format!("/supervision/rounds/{round}/notice"))
+        .await;
+    assert_eq!(notice.status, StatusCode::OK);
+    let cg_row = &notice.body[notice.body.find("城关镇社区教育学校").unwrap() - 40..];
+    assert!(
+        cg_row.contains("<td class=\"n\">1</td>")
+            && cg_row.contains("69.81")
+            && cg_row.contains("合格"),
+        "{}",
+        &cg_row[..300]
+    );
+    town.get(&format!("/supervision/rounds/{round}/units/{cg}"))
+        .await
+        .assert_contains("id=\"final-total\">69.81<");
+    let res = supervisor
+        .http
+        .get(format!(
+            "{}/supervision/rounds/{round}/results.xlsx",
+            supervisor.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    let rows = crate::lists::read_sheet(res.bytes().await.unwrap().to_vec());
+    let cg_line = rows.iter().find(|r| r[0] == "城关镇社区教育学校").unwrap();
+    assert_eq!(
+        (
+            cg_line[4].as_str(),
+            cg_line[5].as_str(),
+            cg_line[6].as_str()
+        ),
+        ("69.81", "合格", "1")
+    );
+}
+
+#[tokio::test]
+async fn framework_weights_are_checked_and_a_framework_in_use_is_frozen() {
+    let app = TestApp::spawn().await;
+    let supervisor = app.login("mengjin-supervisor").await;
+    assert_eq!(
+        supervisor
+            .post("/supervision/frameworks", &[("year", "2030")])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let framework: i64 = sqlx::query_scalar("select id from framework where year = 2030")
+        .fetch_one(&app.db.sys)
+        .await
+        .unwrap();
+    supervisor
+        .get(&format!("/supervision/frameworks/{framework}"))
+        .await
+        .assert_contains("id=\"weights-ok\"");
+    let bad = supervisor
+        .post(
+            &format!("/supervision/frameworks/{framework}"),
+            &[("code", "1.x"), ("name", ""), ("max_score", "0")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    bad.assert_contains("id=\"e-code\">编号由1至3段数字组成");
+    bad.assert_contains("id=\"e-max_score\">分值须大于0");
+    let orphan = supervisor
+        .post(
+            &format!("/supervision/frameworks/{framework}"),
+            &[("code", "12.1"), ("name", "孤儿指标"), ("max_score", "2")],
+        )
+        .await;
+    orphan.assert_contains("上级指标不存在");
+    let extra = supervisor
+        .post(
+            &format!("/supervision/frameworks/{framework}"),
+            &[
+                ("code", "1.3"),
+                ("name", "新增二级指标"),
+                ("max_score", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(extra.status, StatusCode::SEE_OTHER);
+    supervisor
+        .get(&format!("/supervision/frameworks/{framework}"))
+        .await
+        .assert_contains("id=\"weight-problems\"");
+    let refused = supervisor
+        .post(
+            "/supervision/rounds",
+            &[
+                ("name", "失衡的评估"),
+                ("year", "2030"),
+                ("framework", &framework.to_string()),
+                ("self_due", "2030-11-01"),
+                ("review_due", "2030-12-01"),
+                ("evaluator_weight", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("分值不平衡");
+    // The demo framework is in use by the demo round: no more changes.
+    let (round, _) = round_unit(&app, "MJ-CG").await;
+    let used: i64 = sqlx::query_scalar("select framework_id from evaluation_round where id = $1")
+        .bind(round)
+        .fetch_one(&app.db.sys)
+        .await
+        .unwrap();
+    let frozen = supervisor
+        .post(
+            &format!("/supervision/frameworks/{used}"),
+            &[("code", "9.2"), ("name", "x"), ("max_score", "1")],
+        )
+        .await;
+    frozen.assert_contains("该指标体系已用于评估轮次");
+    // Towns do not manage frameworks.
+    let town = app.login("mengjin-town").await;
+    assert_eq!(
+        town.get(&format!("/supervision/frameworks/{used}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+async fn upload(
+    client: &Client,
+    round: i64,
+    ru: i64,
+    indicator: i64,
+    name: &str,
+    bytes: Vec<u8>,
+) -> Page {
+    let token = client.csrf_token().await;
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", token)
+        .text("indicator", indicator.to_string())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+        );
+    let res = client
+        .http
+        .post(format!(
+            "{}/supervision/rounds/{round}/units/{ru}/evidence",
+            client.base
+        ))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    Client::page(res).await
+}
+
+#[tokio::test]
+async fn evidence_is_checked_by_content_and_kept_in_scope() {
+    let app = TestApp::spawn().await;
+    let (round, cg) = round_unit(&app, "MJ-CG").await;
+    let town = app.login("mengjin-town").await;
+    let leaf = indicator(&app, round, "1.1").await;
+    let ok = upload(
+        &town,
+        round,
+        cg,
+        leaf,
+        "领导小组文件.pdf",
+        b"%PDF-1.4 demo".to_vec(),
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    town.get(ok.location()).await.assert_contains("材料已上传");
+    let exe = upload(
+        &town,
+        round,
+        cg,
+        leaf,
+        "报告.pdf",
+        b"MZ\x90\x00\x03\x00\x00\x00 renamed program".to_vec(),
+    )
+    .await;
+    town.get(exe.location())
+        .await
+        .assert_contains("文件类型不被接受");
+    let count: i64 = sqlx::query_scalar("select count(*) from evidence where round_unit_id = $1")
+        .bind(cg)
+        .fetch_one(&app.db.sys)
+        .await
+        .unwrap();
+    assert_eq!(count, 1);
+    let file: i64 = sqlx::query_scalar("select id from evidence where round_unit_id = $1")
+        .bind(cg)
+        .fetch_one(&app.db.sys)
+        .await
+        .unwrap();
+    let path = format!("/supervision/rounds/{round}/units/{cg}/evidence/{file}");
+    let res = town
+        .http
+        .get(format!("{}{path}", town.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    assert_eq!(res.bytes().await.unwrap().as_ref(), b"%PDF-1.4 demo");
+    app.add_account("mengjin-huimeng", "mengjin", "town_admin", Some("MJ-HM"))
+        .await;
+    let other = app.login("mengjin-huimeng").await;
+    assert_eq!(other.get(&path).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.login("yanshi-bureau").await.get(&path).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn rectification_items_are_reported_closed_or_reopened_and_overdue_ones_stand_out() {
+    let app = TestApp::spawn().await;
+    let (round, cg) = round_unit(&app, "MJ-CG").await;
+    let supervisor = app.login("mengjin-supervisor").await;
+    let town = app.login("mengjin-town").await;
+    supervisor
+        .post(
+            &format!("/supervision/rounds/{round}/units/{cg}/rectifications"),
+            &[("problem", "教学点覆盖率偏低"), ("due_on", "2020-06-30")],
+        )
+        .await;
+    let item: i64 = sqlx::query_scalar("select id from rectification where round_unit_id = $1")
+        .bind(cg)
+        .fetch_one(&app.db.sys)
+        .await
+        .unwrap();
+    let list = town.get("/rectifications").await;
+    list.assert_contains("教学点覆盖率偏低");
+    list.assert_contains("class=\"overdue\"");
+    assert_eq!(
+        town.post(&format!("/rectifications/{item}/close"), &[])
+            .await
+            .status,
+        StatusCode::NOT_FOUND,
+        "only the office closes"
+    );
+    town.post(
+        &format!("/rectifications/{item}/report"),
+        &[("report", "新增3个村级教学点")],
+    )
+    .await;
+    supervisor
+        .post(&format!("/rectifications/{item}/reopen"), &[])
+        .await;
+    town.post(
+        &format!("/rectifications/{item}/report"),
+        &[("report", "新增5个村级教学点，已挂牌")],
+    )
+    .await;
+    assert_eq!(
+        supervisor
+            .post(&format!("/rectifications/{item}/close"), &[])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let (status, report): (String, String) =
+        sqlx::query_as("select status, report from rectification where id = $1")
+            .bind(item)
+            .fetch_one(&app.db.sys)
+            .await
+            .unwrap();
+    assert_eq!(
+        (status.as_str(), report.as_str()),
+        ("closed", "新增5个村级教学点，已挂牌")
+    );
+    app.add_account("mengjin-huimeng", "mengjin", "town_admin", Some("MJ-HM"))
+        .await;
+    let other = app.login("mengjin-huimeng").await;
+    assert!(
+        !other
+            .get("/rectifications")
+            .await
+            .body
+            .contains("教学点覆盖率偏低")
+    );
+    assert_eq!(app.audit_actions("rectification", item).await.len(), 5);
+}
+
+#[tokio::test]
+async fn the_public_survey_is_anonymous_limited_and_feeds_satisfaction() {
+    let app = TestApp::spawn().await;
+    let cg = app.unit_id("MJ-CG").await;
+    let resident = app.client();
+    let path = format!("/survey/mengjin/{cg}");
+    let form = resident.get(&path).await;
+    assert_eq!(form.status, StatusCode::OK);
+    form.assert_contains("社区教育居民满意度调查");
+    let token = form.csrf().unwrap();
+    let answers = |a: &str| -> Vec<(String, String)> {
+        let mut f: Vec<(String, String)> =
+            (0..5).map(|i| (format!("q{i}"), a.to_string())).collect();
+        f.push(("csrf".into(), token.clone()));
+        f
+    };
+    let missing = resident.submit(&path, &answers("5")[1..]).await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    missing.assert_contains("请回答每一个问题");
+    let mut bot = answers("5");
+    bot.push(("website".into(), "http://spam.example".into()));
+    resident
+        .submit(&path, &bot)
+        .await
+        .assert_contains("感谢您的参与");
+    assert_eq!(
+        resident.submit(&path, &answers("5")).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        resident.submit(&path, &answers("2")).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        resident.submit(&path, &answers("4")).await.status,
+        StatusCode::OK
+    );
+    let limited = resident.submit(&path, &answers("5")).await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    let stored: i64 = sqlx::query_scalar("select count(*) from survey_response")
+        .fetch_one(&app.db.sys)
+        .await
+        .unwrap();
+    assert_eq!(stored, 3, "the bot's answer and the fourth are not kept");
+    let supervisor = app.login("mengjin-supervisor").await;
+    let results = supervisor.get("/supervision/survey").await;
+    results.assert_contains("66.7%");
+    // 10 of 15 answers at 4 or 5: 66.7 % of the 10-point satisfaction indicator.
+    let (round, ru) = round_unit(&app, "MJ-CG").await;
+    let sheet = supervisor
+        .get(&format!("/supervision/rounds/{round}/units/{ru}"))
+        .await;
+    assert!(row(&sheet, indicator(&app, round, "9.1").await).contains("67% → 6.67（10 / 15）"));
+    assert_eq!(
+        resident.get(&format!("/survey/yanshi/{cg}")).await.status,
+        StatusCode::NOT_FOUND,
+        "not Yanshi's town"
+    );
+}
