@@ -36,6 +36,10 @@ pub fn router() -> Router<AppState> {
         .route("/supervision/rounds/{id}/advance", post(advance))
         .route("/supervision/rounds/{id}/units/{ru}", get(show_sheet))
         .route(
+            "/supervision/rounds/{id}/units/{ru}/sheet.xlsx",
+            get(export_sheet),
+        )
+        .route(
             "/supervision/rounds/{id}/units/{ru}/scores",
             post(save_scores),
         )
@@ -60,6 +64,15 @@ struct OverviewPage {
     p: Pairs,
     errors: FieldErrors,
     year: i32,
+    towns: Vec<(i64, String)>,
+}
+
+impl OverviewPage {
+    /// A town school is chosen unless the form chose others.
+    fn town_chosen(&self, id: &i64) -> bool {
+        let chosen = self.p.all("units");
+        chosen.is_empty() || chosen.contains(&id.to_string())
+    }
 }
 
 async fn overview_page(
@@ -100,6 +113,7 @@ async fn overview_page(
     } else {
         Vec::new()
     };
+    let towns = sqlx::query_as("select id, name from org_unit where kind = 'town_school' and status = 'active' order by code").fetch_all(&mut **tx).await?;
     Ok(OverviewPage {
         ctx,
         rounds,
@@ -109,6 +123,7 @@ async fn overview_page(
         p,
         errors,
         year: today().year(),
+        towns,
     })
 }
 
@@ -181,15 +196,59 @@ async fn open_round(
     if weight.is_none() {
         e.add("evaluator_weight", "round.weight_format");
     }
-    let (Some(year), Some(f), Some(self_due), Some(review_due), Some(weight), true) =
-        (year, framework, self_due, review_due, weight, e.is_empty())
+    // Grade bands: 优秀 / 良好 / 合格 thresholds, highest first.
+    let band = |e: &mut FieldErrors, field: &'static str, default: f64| -> Option<f64> {
+        match p.get(field).trim() {
+            "" => Some(default),
+            v => match v.parse::<f64>().ok().filter(|x| (0.0..=100.0).contains(x)) {
+                Some(x) => Some(x),
+                None => {
+                    e.add(field, "round.band_format");
+                    None
+                }
+            },
+        }
+    };
+    let bands = (
+        band(&mut e, "excellent", 90.0),
+        band(&mut e, "good", 80.0),
+        band(&mut e, "pass", 60.0),
+    );
+    if let (Some(x), Some(g), Some(s)) = bands
+        && !(x >= g && g >= s)
+    {
+        e.add("excellent", "round.band_order");
+    }
+    // The units evaluated: the town schools chosen, all of them by default.
+    let chosen: Vec<i64> = p
+        .all("units")
+        .iter()
+        .filter_map(|u| u.parse().ok())
+        .collect();
+    let (
+        Some(year),
+        Some(f),
+        Some(self_due),
+        Some(review_due),
+        Some(weight),
+        (Some(excellent), Some(good), Some(pass)),
+        true,
+    ) = (
+        year,
+        framework,
+        self_due,
+        review_due,
+        weight,
+        bands,
+        e.is_empty(),
+    )
     else {
         let page = overview_page(&mut tx, ctx, &user, p, e).await?;
         return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page));
     };
     let id: i64 = sqlx::query_scalar(
-        "insert into evaluation_round (tenant_id, year, name, framework_id, self_due, review_due, evaluator_weight)
-         values ($1, $2, $3, $4, $5, $6, $7) returning id",
+                "insert into evaluation_round (tenant_id, year, name, framework_id, self_due, review_due, evaluator_weight, excellent, good, pass)
+         values ($1, $2, $3, $4, $5, $6, $7, $8::numeric, $9::numeric, $10::numeric) returning id",
     )
     .bind(tenant_id)
     .bind(year)
@@ -197,12 +256,19 @@ async fn open_round(
     .bind(f.id)
     .bind(self_due)
     .bind(review_due)
-    .bind(weight)
+        .bind(weight)
+    .bind(excellent)
+    .bind(good)
+    .bind(pass)
     .fetch_one(&mut *tx)
     .await?;
-    let units = sqlx::query("insert into round_unit (tenant_id, round_id, org_unit_id) select $1, $2, id from org_unit where kind = 'town_school' and status = 'active'")
+    let units = sqlx::query(
+        "insert into round_unit (tenant_id, round_id, org_unit_id)
+         select $1, $2, id from org_unit where kind = 'town_school' and status = 'active' and (cardinality($3::bigint[]) = 0 or id = any($3))",
+    )
         .bind(tenant_id)
         .bind(id)
+        .bind(&chosen)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -502,6 +568,7 @@ struct SheetPage {
     sees_results: bool,
     p: Pairs,
     errors: HashMap<i64, &'static str>,
+    chart: String,
 }
 
 impl SheetPage {
@@ -579,6 +646,11 @@ async fn sheet_page(
     let rectifications = super::rectification::of_unit(&mut tx, unit.id).await?;
     tx.commit().await?;
     let scores_as = standing.scores_as(&round);
+    let chart = sheet::by_part(
+        &rows,
+        sees_results && totals.supervisor.is_some(),
+        ctx.t("round.by_part"),
+    );
     Ok(SheetPage {
         ctx,
         round,
@@ -592,7 +664,67 @@ async fn sheet_page(
         sees_results,
         p,
         errors,
+        chart,
     })
+}
+
+/// `GET .../sheet.xlsx`: the score sheet as the user sees it.
+async fn export_sheet(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Path((id, ru)): Path<(i64, i64)>,
+) -> Result<Response> {
+    let (tx, round, unit, standing) = unit_for(&app, &user, id, ru).await?;
+    let page = sheet_page(
+        tx,
+        ctx,
+        round,
+        unit,
+        standing,
+        Pairs::default(),
+        HashMap::new(),
+    )
+    .await?;
+    let ctx = &page.ctx;
+    let rows: Vec<Vec<Cell>> = page
+        .rows
+        .iter()
+        .map(|r| {
+            let mut row: Vec<Cell> = vec![
+                r.ind.code.as_str().into(),
+                r.ind.name.as_str().into(),
+                Cell::Number(r.ind.max_score),
+                r.computed_text().into(),
+                r.self_text().into(),
+                r.self_note.as_str().into(),
+            ];
+            if page.sees_results {
+                row.push(r.supervisor_text().into());
+                row.push(r.evaluator_text().into());
+            }
+            row
+        })
+        .collect();
+    let mut headers = vec![
+        "framework.code",
+        "framework.indicator",
+        "framework.max",
+        "round.computed",
+        "round.self",
+        "round.note",
+    ];
+    if page.sees_results {
+        headers.extend(["round.supervisor", "round.evaluator"]);
+    }
+    let headers: Vec<&str> = headers.iter().map(|k| ctx.t(k)).collect();
+    let title = format!("{} · {}", page.unit.unit_name, page.round.name);
+    let bytes =
+        xlsx::sheet(ctx.t("round.results"), &title, &headers, &rows).map_err(AppError::internal)?;
+    Ok(xlsx::download(
+        &format!("round-{id}-sheet-{ru}.xlsx"),
+        bytes,
+    ))
 }
 
 async fn show_sheet(

@@ -162,3 +162,38 @@ impl Result {
         self.rank.map(|r| r.to_string()).unwrap_or_default()
     }
 }
+
+/// A bar per first-level indicator: the share of its points reached, by the reviewers when
+/// their scores may be shown, else by the self-assessment.
+pub fn by_part(rows: &[Row], reviewed: bool, title: &str) -> String {
+    let bars: Vec<(String, f64, String)> = rows
+        .iter()
+        .filter(|r| r.ind.parent_id.is_none())
+        .map(|top| {
+            let prefix = format!("{}.", top.ind.code);
+            let leaves = rows
+                .iter()
+                .filter(|r| r.leaf && (r.ind.id == top.ind.id || r.ind.code.starts_with(&prefix)));
+            let got: f64 = leaves
+                .filter_map(|r| {
+                    if reviewed {
+                        r.supervisor.or(r.evaluator)
+                    } else {
+                        r.self_score
+                    }
+                })
+                .sum();
+            let share = if top.ind.max_score > 0.0 {
+                got * 100.0 / top.ind.max_score
+            } else {
+                0.0
+            };
+            (
+                format!("{} {}", top.ind.code, top.ind.name),
+                share,
+                format!("{} / {}", model::round2(got), top.ind.max_score),
+            )
+        })
+        .collect();
+    crate::reports::svg::bars(title, &bars, 100.0)
+}

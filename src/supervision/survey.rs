@@ -11,7 +11,7 @@ use crate::web::forms::Pairs;
 use crate::web::{Ctx, flash_redirect, render, render_with, today};
 use askama::Template;
 use axum::Router;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
@@ -182,6 +182,7 @@ impl TownResult {
 struct ResultsPage {
     ctx: Ctx,
     year: i32,
+    years: Vec<i32>,
     title: String,
     questions: Vec<String>,
     towns: Vec<TownResult>,
@@ -190,10 +191,18 @@ struct ResultsPage {
 }
 
 /// `GET /supervision/survey`: this year's questions (editable) and the satisfaction rates.
-async fn results(ctx: Ctx, user: CurrentUser, State(app): State<AppState>) -> Result<Response> {
+async fn results(
+    ctx: Ctx,
+    user: CurrentUser,
+    State(app): State<AppState>,
+    Query(q): Query<crate::reports::YearQuery>,
+) -> Result<Response> {
     require_supervise(&user)?;
     let mut tx = app.db.begin_for(user.tenant()?).await?;
-    let year = today().year();
+    let year = q.year.unwrap_or_else(|| today().year());
+    let years: Vec<i32> = sqlx::query_scalar("select year from survey order by year desc")
+        .fetch_all(&mut *tx)
+        .await?;
     let survey: Option<(i64, String, Vec<String>)> =
         sqlx::query_as("select id, title, questions from survey where year = $1")
             .bind(year)
@@ -228,6 +237,7 @@ async fn results(ctx: Ctx, user: CurrentUser, State(app): State<AppState>) -> Re
     Ok(render(&ResultsPage {
         ctx,
         year,
+        years,
         title,
         questions,
         towns,

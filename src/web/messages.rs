@@ -1865,4 +1865,28 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ),
     ("audit.survey.save", "保存满意度问卷", "saved the survey"),
     ("audit.entity.evaluation_round", "督导评估", "Evaluations"),
+    ("round.bands", "等次分数线", "Grade bands"),
+    (
+        "round.band_hint",
+        "留空按 90 / 80 / 60",
+        "Empty means 90 / 80 / 60",
+    ),
+    (
+        "round.band_format",
+        "请输入0至100之间的分数。",
+        "A score from 0 to 100.",
+    ),
+    (
+        "round.band_order",
+        "分数线应为 优秀 ≥ 良好 ≥ 合格。",
+        "Bands must run excellent ≥ good ≥ pass.",
+    ),
+    ("round.units", "被评单位", "Units evaluated"),
+    ("round.self_late", "逾期提交", "handed in late"),
+    (
+        "round.by_part",
+        "各一级指标得分",
+        "Points by first-level indicator",
+    ),
+    ("round.sheet_export", "导出评分表", "Export the score sheet"),
 ];

@@ -573,3 +573,77 @@ async fn the_public_survey_is_anonymous_limited_and_feeds_satisfaction() {
         "not Yanshi's town"
     );
 }
+
+#[tokio::test]
+async fn a_round_chooses_its_units_and_grade_bands_and_the_sheet_exports() {
+    let app = TestApp::spawn().await;
+    let supervisor = app.login("mengjin-supervisor").await;
+    let framework: i64 =
+        sqlx::query_scalar("select framework_id from evaluation_round where tenant_id = 1 limit 1")
+            .fetch_one(&app.db.sys)
+            .await
+            .unwrap();
+    let cg = app.unit_id("MJ-CG").await.to_string();
+    let hm = app.unit_id("MJ-HM").await.to_string();
+    let framework = framework.to_string();
+    let base = [
+        ("name", "专项督导"),
+        ("year", "2027"),
+        ("framework", framework.as_str()),
+        ("self_due", "2027-03-01"),
+        ("review_due", "2027-04-01"),
+        ("evaluator_weight", "0"),
+    ];
+    let mut bad: Vec<(&str, &str)> = base.to_vec();
+    bad.extend([("excellent", "70"), ("good", "80"), ("pass", "60")]);
+    let refused = supervisor.post("/supervision/rounds", &bad).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("分数线应为 优秀 ≥ 良好 ≥ 合格");
+    let mut good: Vec<(&str, &str)> = base.to_vec();
+    good.extend([
+        ("excellent", "85"),
+        ("good", "75"),
+        ("pass", "50"),
+        ("units", cg.as_str()),
+        ("units", hm.as_str()),
+    ]);
+    let opened = supervisor.post("/supervision/rounds", &good).await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER);
+    let round: i64 = opened
+        .location()
+        .trim_start_matches("/supervision/rounds/")
+        .parse()
+        .unwrap();
+    let units: i64 = sqlx::query_scalar("select count(*) from round_unit where round_id = $1")
+        .bind(round)
+        .fetch_one(&app.db.sys)
+        .await
+        .unwrap();
+    assert_eq!(units, 2);
+    let (excellent, pass): (f64, f64) = sqlx::query_as(
+        "select excellent::float8, pass::float8 from evaluation_round where id = $1",
+    )
+    .bind(round)
+    .fetch_one(&app.db.sys)
+    .await
+    .unwrap();
+    assert_eq!((excellent, pass), (85.0, 50.0));
+    let ru: i64 =
+        sqlx::query_scalar("select id from round_unit where round_id = $1 order by id limit 1")
+            .bind(round)
+            .fetch_one(&app.db.sys)
+            .await
+            .unwrap();
+    let res = supervisor
+        .http
+        .get(format!(
+            "{}/supervision/rounds/{round}/units/{ru}/sheet.xlsx",
+            supervisor.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    let rows = crate::lists::read_sheet(res.bytes().await.unwrap().to_vec());
+    assert_eq!(rows[1][..3], ["编号", "指标", "分值"]);
+    assert!(rows.iter().any(|r| r[0] == "9.1" && r[2] == "10"));
+}
