@@ -35,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::supervision::router())
         .route("/lang/{code}", get(crate::web::switch_lang))
         .route("/static/cedu.css", get(stylesheet))
+        .merge(crate::bench::router())
         .fallback(|| async { AppError::NotFound })
         .layer(axum::extract::DefaultBodyLimit::max(crate::web::BODY_LIMIT))
         .layer(middleware::from_fn_with_state(

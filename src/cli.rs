@@ -12,7 +12,8 @@ const USAGE: &str = "cedu — 社区教育管理平台
 usage:
   cedu serve [--listen ADDR] [--data-dir DIR]   run the web server (default 127.0.0.1:8080, ./var)
   cedu migrate                                   apply database migrations
-  cedu demo                                      load the demo districts (idempotent)
+    cedu demo                                      load the demo districts (idempotent)
+  cedu demo --scale N [--seed S]                 add N synthetic districts at province scale
   cedu district create --code CODE --name NAME --college-code CODE --college-name NAME
   cedu admin create --district CODE --username NAME --display-name TEXT
   cedu admin create --platform --username NAME --display-name TEXT
@@ -100,6 +101,26 @@ async fn run(args: Vec<String>) -> Result<(), String> {
     match command.as_slice() {
         ["serve"] => serve(config).await,
         ["migrate"] => with_database(&config, |_| async { Ok(()) }).await,
+        ["demo"] if flags.has("--scale") => {
+            let n: u32 = flags
+                .required("--scale")?
+                .parse()
+                .map_err(|_| "--scale takes a number of districts".to_string())?;
+            let seed: u64 = flags
+                .value("--seed")?
+                .map_or(Ok(1), |s| s.parse())
+                .map_err(|_| "--seed takes a number".to_string())?;
+            with_database(&config, |db| async move {
+                let started = std::time::Instant::now();
+                let added = crate::scale::generate(&db, n, seed).await?;
+                println!(
+                    "{added} synthetic districts added in {:.1} s (seed {seed})",
+                    started.elapsed().as_secs_f64()
+                );
+                Ok(())
+            })
+            .await
+        }
         ["demo"] => {
             with_database(&config, |db| async move {
                 let loaded = crate::demo::load(&db).await.map_err(|e| e.to_string())?;

@@ -67,7 +67,8 @@ pub fn book(sheets: &[Sheet<'_>]) -> Result<Vec<u8>, XlsxError> {
     let bold = Format::new().set_bold();
     let title_format = Format::new().set_bold().set_font_size(14);
     for s in sheets {
-        let ws = book.add_worksheet();
+        // Rows stream to a temporary file rather than memory: exports of 100k rows stay small.
+        let ws = book.add_worksheet_with_constant_memory()?;
         ws.set_name(s.name)?;
         ws.write_string_with_format(0, 0, s.title, &title_format)?;
         for (c, h) in s.headers.iter().enumerate() {
