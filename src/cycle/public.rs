@@ -15,7 +15,6 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
-use std::collections::HashSet;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -60,6 +59,8 @@ pub struct PublicResource {
     pub populations: Vec<String>,
     pub sharing: String,
     pub contact: String,
+    #[sqlx(default)]
+    pub new: bool,
 }
 
 impl PublicResource {
@@ -106,30 +107,105 @@ impl PublicPlan {
     }
 }
 
-async fn resources(tx: &mut Tx, year: i32) -> sqlx::Result<Vec<PublicResource>> {
+/// The catalogue's filters as SQL over the item `i`, its submission `s`, filer `m`/`u`, location `l`.
+const FILTERS: &str = "and ($2 = '' or i.name like '%' || $2 || '%' or coalesce(m.name, u.name) like '%' || $2 || '%' ITEM_TEXT)
+    and ($3 = '' or i.category = $3)
+    and ($4 = '' or $4 = any(i.populations) or 'all' = any(i.populations))
+    and ($5 = '' or u.area = $5)
+    and ($6::bigint is null or s.member_unit_id = $6)";
+
+/// The same filer's item of that name in another published year.
+const SAME_IN: &str = "exists (select 1 from resource_item o
+         join submission os on os.tenant_id = o.tenant_id and os.id = o.submission_id and os.status = 'accepted'
+         join reporting_cycle oc on oc.tenant_id = os.tenant_id and oc.id = os.cycle_id and oc.status = 'published'
+        where oc.year = $7 and os.member_unit_id is not distinct from s.member_unit_id
+          and os.org_unit_id is not distinct from s.org_unit_id and lower(o.name) = lower(i.name))";
+
+/// Published resources of `year` matching the filters, each marked new when `compare_to`'s list
+/// (the year before) did not have it; at most `limit` of them.
+async fn resources(
+    tx: &mut Tx,
+    year: i32,
+    compare_to: Option<i32>,
+    q: &CatalogueQuery,
+    limit: i64,
+) -> sqlx::Result<Vec<PublicResource>> {
+    let filters = FILTERS.replace("ITEM_TEXT", "or i.description like '%' || $2 || '%' or l.name like '%' || $2 || '%' or i.address like '%' || $2 || '%'");
     sqlx::query_as(&format!(
         "select {FILER}, i.category, i.name, i.description,
                 concat_ws(' · ', l.name, nullif(i.address, '')) as place, i.capacity, i.opening_times,
-                i.populations, i.sharing, i.contact
+                i.populations, i.sharing, i.contact,
+                ($7::int is not null and not {SAME_IN}) as new
            from resource_item i {JOINS}
            left join org_unit l on l.tenant_id = i.tenant_id and l.id = i.location_unit_id
-         {PUBLISHED}
-         order by array_position(array['member_unit','college','town_school','teaching_point'], coalesce(u.kind, 'member_unit')), s.id, i.id"
+         {PUBLISHED} {filters}
+         order by array_position(array['member_unit','college','town_school','teaching_point'], coalesce(u.kind, 'member_unit')), s.id, i.id
+         limit $8"
     ))
+    .bind(year)
+    .bind(q.q.trim())
+    .bind(&q.category)
+    .bind(&q.population)
+    .bind(&q.town)
+    .bind(q.member.parse::<i64>().ok())
+    .bind(compare_to)
+    .bind(limit)
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// Resources of `previous` (filtered) that `year`'s list no longer has.
+async fn gone(
+    tx: &mut Tx,
+    year: i32,
+    previous: i32,
+    q: &CatalogueQuery,
+) -> sqlx::Result<Vec<PublicResource>> {
+    let filters = FILTERS.replace("ITEM_TEXT", "or i.description like '%' || $2 || '%'");
+    sqlx::query_as(&format!(
+        "select {FILER}, i.category, i.name, i.description, i.address as place, i.capacity, i.opening_times,
+                i.populations, i.sharing, i.contact, false as new
+           from resource_item i {JOINS}
+         {PUBLISHED} {filters} and not {SAME_IN}
+         order by s.id, i.id limit 200"
+    ))
+    .bind(previous)
+    .bind(q.q.trim())
+    .bind(&q.category)
+    .bind(&q.population)
+    .bind(&q.town)
+    .bind(q.member.parse::<i64>().ok())
     .bind(year)
     .fetch_all(&mut **tx)
     .await
 }
 
-async fn plans(tx: &mut Tx, year: i32) -> sqlx::Result<Vec<PublicPlan>> {
+async fn plans(
+    tx: &mut Tx,
+    year: i32,
+    q: &CatalogueQuery,
+    limit: i64,
+) -> sqlx::Result<Vec<PublicPlan>> {
+    let filters = FILTERS
+        .replace(
+            "ITEM_TEXT",
+            "or i.title like '%' || $2 || '%' or i.place like '%' || $2 || '%'",
+        )
+        .replace("i.name like", "i.title like");
     sqlx::query_as(&format!(
         "select {FILER}, i.title, i.category, i.populations, i.period, i.place, i.participants,
                 i.budget_government + i.budget_donation + i.budget_learners + i.budget_other as budget, i.responsible
            from plan_item i {JOINS}
-         {PUBLISHED}
-         order by i.period, s.id, i.id"
+         {PUBLISHED} {filters}
+         order by i.period, s.id, i.id limit $7"
     ))
     .bind(year)
+    .bind(q.q.trim())
+    .bind(&q.category)
+    .bind(&q.population)
+    .bind(&q.town)
+    .bind(q.member.parse::<i64>().ok())
+    .bind(limit)
     .fetch_all(&mut **tx)
     .await
 }
@@ -188,26 +264,6 @@ pub struct CatalogueQuery {
 }
 
 impl CatalogueQuery {
-    fn matches(
-        &self,
-        text: &[&str],
-        category: &str,
-        populations: &[String],
-        area: &str,
-        member: Option<i64>,
-    ) -> bool {
-        let q = self.q.trim();
-        (q.is_empty() || text.iter().any(|t| t.contains(q)))
-            && (self.category.is_empty() || self.category == category)
-            && (self.population.is_empty()
-                || populations
-                    .iter()
-                    .any(|p| *p == self.population || p == "all"))
-            && (self.town.is_empty() || self.town == area)
-            && (self.member.is_empty()
-                || member.map(|m| m.to_string()) == Some(self.member.clone()))
-    }
-
     pub fn export_href(&self, base: &str) -> String {
         let parts: Vec<String> = [
             ("q", &self.q),
@@ -235,80 +291,61 @@ struct Listing {
     plans: Vec<PublicPlan>,
     towns: Vec<String>,
     members: Vec<(i64, String)>,
+    limit: i64,
 }
 
-async fn listing(tx: &mut Tx, year: i32, years: &[i32], q: &CatalogueQuery) -> Result<Listing> {
+impl Listing {
+    /// Whether the page shows only the first `limit` rows of a longer list.
+    fn truncated(&self) -> bool {
+        self.resources.len() as i64 >= self.limit || self.plans.len() as i64 >= self.limit
+    }
+}
+
+/// Rows a catalogue page shows at most; exports and print have no limit.
+pub const PAGE_LIMIT: i64 = 500;
+
+async fn listing(
+    tx: &mut Tx,
+    year: i32,
+    years: &[i32],
+    q: &CatalogueQuery,
+    limit: i64,
+) -> Result<Listing> {
     if !years.contains(&year) {
         return Err(AppError::NotFound);
     }
-    let all = resources(tx, year).await?;
-    // What changed since the previous published year.
-    let previous = match years.iter().find(|y| **y < year) {
-        Some(prev) => resources(tx, *prev).await?,
+    let previous = years.iter().find(|y| **y < year).copied();
+    let resources = resources(tx, year, previous, q, limit)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let new = r.new;
+            (r, new)
+        })
+        .collect();
+    let gone = match previous {
+        Some(prev) => gone(tx, year, prev, q).await?,
         None => Vec::new(),
     };
-    let before: HashSet<(String, String)> = previous.iter().map(PublicResource::key).collect();
-    let now: HashSet<(String, String)> = all.iter().map(PublicResource::key).collect();
-    let fresh = !previous.is_empty();
-    let mut towns: Vec<String> = all
-        .iter()
-        .map(|r| r.area.clone())
-        .filter(|a| !a.is_empty())
-        .collect();
-    towns.sort();
-    towns.dedup();
+    let plans = plans(tx, year, q, limit).await?;
+    let towns: Vec<String> = sqlx::query_scalar(
+        "select distinct u.area from submission s join reporting_cycle c on c.id = s.cycle_id and c.status = 'published'
+           join org_unit u on u.id = s.org_unit_id where c.year = $1 and s.status = 'accepted' and u.area <> '' order by 1",
+    )
+    .bind(year)
+    .fetch_all(&mut **tx)
+    .await?;
     let members: Vec<(i64, String)> =
         sqlx::query_as("select id, name from member_unit order by sort, code")
             .fetch_all(&mut **tx)
             .await?;
-    let resources = all
-        .into_iter()
-        .filter(|r| {
-            q.matches(
-                &[&r.name, &r.description, &r.filer_name, &r.place],
-                &r.category,
-                &r.populations,
-                &r.area,
-                r.member_unit_id,
-            )
-        })
-        .map(|r| {
-            let new = fresh && !before.contains(&r.key());
-            (r, new)
-        })
-        .collect();
-    let gone = previous
-        .into_iter()
-        .filter(|r| !now.contains(&r.key()))
-        .filter(|r| {
-            q.matches(
-                &[&r.name, &r.description, &r.filer_name, &r.place],
-                &r.category,
-                &r.populations,
-                &r.area,
-                r.member_unit_id,
-            )
-        })
-        .collect();
-    let plans = plans(tx, year)
-        .await?
-        .into_iter()
-        .filter(|p| {
-            q.matches(
-                &[&p.title, &p.filer_name, &p.place],
-                &p.category,
-                &p.populations,
-                &p.area,
-                p.member_unit_id,
-            )
-        })
-        .collect();
     Ok(Listing {
         resources,
         gone,
         plans,
         towns,
         members,
+        limit,
     })
 }
 
@@ -345,7 +382,7 @@ async fn catalogue(
     Query(q): Query<CatalogueQuery>,
 ) -> Result<Response> {
     let (mut tx, district, years) = district(&app, &code).await?;
-    let list = listing(&mut tx, year, &years, &q).await?;
+    let list = listing(&mut tx, year, &years, &q, PAGE_LIMIT).await?;
     tx.commit().await?;
     let page = CataloguePage {
         ctx,
@@ -377,7 +414,7 @@ async fn export_resources(
     Query(q): Query<CatalogueQuery>,
 ) -> Result<Response> {
     let (mut tx, district, years) = district(&app, &code).await?;
-    let list = listing(&mut tx, year, &years, &q).await?;
+    let list = listing(&mut tx, year, &years, &q, i64::MAX).await?;
     tx.commit().await?;
     let rows: Vec<Vec<Cell>> = list
         .resources
@@ -426,7 +463,7 @@ async fn export_plans(
     Query(q): Query<CatalogueQuery>,
 ) -> Result<Response> {
     let (mut tx, district, years) = district(&app, &code).await?;
-    let list = listing(&mut tx, year, &years, &q).await?;
+    let list = listing(&mut tx, year, &years, &q, i64::MAX).await?;
     tx.commit().await?;
     let rows: Vec<Vec<Cell>> = list
         .plans
@@ -482,7 +519,7 @@ async fn print(
     Query(q): Query<CatalogueQuery>,
 ) -> Result<Response> {
     let (mut tx, district, years) = district(&app, &code).await?;
-    let list = listing(&mut tx, year, &years, &q).await?;
+    let list = listing(&mut tx, year, &years, &q, i64::MAX).await?;
     tx.commit().await?;
     Ok(render(&PrintPage {
         ctx,

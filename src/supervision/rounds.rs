@@ -296,9 +296,11 @@ async fn results(tx: &mut Tx, round: &Round) -> Result<Vec<sheet::Result>> {
     let units = repo::round_units(tx, round.id).await?;
     let ids: Vec<i64> = units.iter().map(|u| u.id).collect();
     let scores = repo::scores(tx, &ids).await?;
+    let org_units: Vec<i64> = units.iter().map(|u| u.org_unit_id).collect();
+    let mut computed_all = repo::computed_for(tx, round.year, &org_units).await?;
     let mut out = Vec::new();
     for unit in units {
-        let computed = repo::computed(tx, round.year, unit.org_unit_id).await?;
+        let computed = computed_all.remove(&unit.org_unit_id).unwrap_or_default();
         let mine: Vec<repo::Score> = scores
             .iter()
             .filter(|s| s.round_unit_id == unit.id)
