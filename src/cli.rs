@@ -35,6 +35,7 @@ pub fn main() -> ExitCode {
         };
     }
     init_tracing();
+    limit_malloc_arenas();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -45,6 +46,18 @@ pub fn main() -> ExitCode {
             eprintln!("cedu: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// glibc gives every thread that allocates its own arena and raises its mmap threshold after a
+/// large free; argon2's 19 MiB working sets then stay resident per blocking thread (measured:
+/// 60 MB to 570 MB after a login flood). A fixed threshold returns them to the system.
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only tunes the allocator; called once before any other thread starts.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+        libc::mallopt(libc::M_ARENA_MAX, 4);
     }
 }
 

@@ -76,7 +76,7 @@ async fn district(db: &Db, code: &str, i: u32, seed: u64, hash: &str) -> sqlx::R
                 date '2022-02-01', date '2022-03-01', date '2022-05-01' + abs(hashtext($2 || code)) % 120
            from org_unit where tenant_id = $1 and kind <> 'college' and abs(hashtext($2 || code || 'demo')) % 9 = 0",
         "insert into reporting_cycle (tenant_id, year, opens_on, due_on, status, published_on)
-         select $1, y, make_date(y, 12, 1), make_date(y, 12, 31), case when y < 2026 then 'published' else 'open' end,
+         select $1, y, least(make_date(y, 12, 1), current_date - 14), make_date(y, 12, 31), case when y < 2026 then 'published' else 'open' end,
                 case when y < 2026 then make_date(y + 1, 1, 15) end
            from generate_series(2016, 2026) y",
         "insert into submission (tenant_id, cycle_id, member_unit_id, status, submitted_on, decided_on)

@@ -314,7 +314,12 @@ async fn listing(
     if !years.contains(&year) {
         return Err(AppError::NotFound);
     }
-    let previous = years.iter().find(|y| **y < year).copied();
+    // Exports and print want the list only; the page also shows what changed since last year.
+    let previous = if limit == PAGE_LIMIT {
+        years.iter().find(|y| **y < year).copied()
+    } else {
+        None
+    };
     let resources = resources(tx, year, previous, q, limit)
         .await?
         .into_iter()
