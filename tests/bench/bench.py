@@ -72,8 +72,12 @@ def login(base, username):
     except urllib.error.HTTPError as e:
         if e.code != 303:
             raise
-    cookies = {c.name: c.value for c in jar}
-    return f"cedu_session={cookies['cedu_session']}", cookies.get("cedu_csrf"), token
+        cookies = {c.name: c.value for c in jar}
+    session = f"cedu_session={cookies['cedu_session']}"
+    # A signed-in user's forms carry the session's own CSRF token, not the login page's.
+    req = urllib.request.Request(base + "/account/password", headers={"Cookie": session})
+    token = re.search(r'name="csrf" value="([0-9a-f]+)"', urllib.request.urlopen(req).read().decode()).group(1)
+    return session, cookies.get("cedu_csrf"), token
 
 
 def psql(data_dir, sql):
