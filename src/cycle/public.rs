@@ -114,12 +114,17 @@ const FILTERS: &str = "and ($2 = '' or i.name like '%' || $2 || '%' or coalesce(
     and ($5 = '' or u.area = $5)
     and ($6::bigint is null or s.member_unit_id = $6)";
 
-/// The same filer's item of that name in another published year.
-const SAME_IN: &str = "exists (select 1 from resource_item o
-         join submission os on os.tenant_id = o.tenant_id and os.id = o.submission_id and os.status = 'accepted'
-         join reporting_cycle oc on oc.tenant_id = os.tenant_id and oc.id = os.cycle_id and oc.status = 'published'
-        where oc.year = $7 and os.member_unit_id is not distinct from s.member_unit_id
-          and os.org_unit_id is not distinct from s.org_unit_id and lower(o.name) = lower(i.name))";
+/// Every filer's item names in another published year ($7), to compare with by a hash join
+/// rather than a lookup per row.
+const OTHER_YEAR: &str = "with other as (
+    select distinct coalesce(os.member_unit_id, 0) as mu, coalesce(os.org_unit_id, 0) as ou, lower(o.name) as n
+      from resource_item o
+      join submission os on os.tenant_id = o.tenant_id and os.id = o.submission_id and os.status = 'accepted'
+      join reporting_cycle oc on oc.tenant_id = os.tenant_id and oc.id = os.cycle_id and oc.status = 'published'
+     where oc.year = $7)";
+
+/// Joins each item `i` of submission `s` to the same filer's item of that name in the other year.
+const SAME_IN_OTHER: &str = "left join other x on x.mu = coalesce(s.member_unit_id, 0) and x.ou = coalesce(s.org_unit_id, 0) and x.n = lower(i.name)";
 
 /// Published resources of `year` matching the filters, each marked new when `compare_to`'s list
 /// (the year before) did not have it; at most `limit` of them.
@@ -132,12 +137,14 @@ async fn resources(
 ) -> sqlx::Result<Vec<PublicResource>> {
     let filters = FILTERS.replace("ITEM_TEXT", "or i.description like '%' || $2 || '%' or l.name like '%' || $2 || '%' or i.address like '%' || $2 || '%'");
     sqlx::query_as(&format!(
-        "select {FILER}, i.category, i.name, i.description,
+        "{OTHER_YEAR}
+         select {FILER}, i.category, i.name, i.description,
                 concat_ws(' · ', l.name, nullif(i.address, '')) as place, i.capacity, i.opening_times,
                 i.populations, i.sharing, i.contact,
-                ($7::int is not null and not {SAME_IN}) as new
+                ($7::int is not null and x.n is null) as new
            from resource_item i {JOINS}
            left join org_unit l on l.tenant_id = i.tenant_id and l.id = i.location_unit_id
+           {SAME_IN_OTHER}
          {PUBLISHED} {filters}
          order by array_position(array['member_unit','college','town_school','teaching_point'], coalesce(u.kind, 'member_unit')), s.id, i.id
          limit $8"
@@ -163,10 +170,12 @@ async fn gone(
 ) -> sqlx::Result<Vec<PublicResource>> {
     let filters = FILTERS.replace("ITEM_TEXT", "or i.description like '%' || $2 || '%'");
     sqlx::query_as(&format!(
-        "select {FILER}, i.category, i.name, i.description, i.address as place, i.capacity, i.opening_times,
+        "{OTHER_YEAR}
+         select {FILER}, i.category, i.name, i.description, i.address as place, i.capacity, i.opening_times,
                 i.populations, i.sharing, i.contact, false as new
            from resource_item i {JOINS}
-         {PUBLISHED} {filters} and not {SAME_IN}
+           {SAME_IN_OTHER}
+         {PUBLISHED} {filters} and x.n is null
          order by s.id, i.id limit 200"
     ))
     .bind(previous)
