@@ -510,47 +510,10 @@ async fn confirm(
     for (_, parsed) in &checked {
         match parsed {
             Some(Parsed::Resource(i)) => {
-                sqlx::query(
-                    "insert into resource_item (tenant_id, submission_id, category, name, description, location_unit_id, address, capacity,
-                            opening_times, populations, sharing, contact)
-                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-                )
-                .bind(tenant_id)
-                .bind(id)
-                .bind(&i.category)
-                .bind(&i.name)
-                .bind(&i.description)
-                .bind(i.location_unit_id)
-                .bind(&i.address)
-                .bind(i.capacity)
-                .bind(&i.opening_times)
-                .bind(&i.populations)
-                .bind(&i.sharing)
-                .bind(&i.contact)
-                .execute(&mut *tx)
-                .await?;
+                repo::insert_resource(&mut tx, tenant_id, id, i).await?;
             }
             Some(Parsed::Plan(i)) => {
-                sqlx::query(
-                    "insert into plan_item (tenant_id, submission_id, title, category, populations, period, place, participants,
-                            budget_government, budget_donation, budget_learners, budget_other, responsible)
-                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-                )
-                .bind(tenant_id)
-                .bind(id)
-                .bind(&i.title)
-                .bind(&i.category)
-                .bind(&i.populations)
-                .bind(&i.period)
-                .bind(&i.place)
-                .bind(i.participants)
-                .bind(i.budget[0])
-                .bind(i.budget[1])
-                .bind(i.budget[2])
-                .bind(i.budget[3])
-                .bind(&i.responsible)
-                .execute(&mut *tx)
-                .await?;
+                repo::insert_plan(&mut tx, tenant_id, id, i).await?;
             }
             None => unreachable!("checked above"),
         }

@@ -166,25 +166,7 @@ async fn create_resource(
             ));
         }
     };
-    let item: i64 = sqlx::query_scalar(
-        "insert into resource_item (tenant_id, submission_id, category, name, description, location_unit_id, address, capacity,
-                opening_times, populations, sharing, contact)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning id",
-    )
-    .bind(user.tenant()?)
-    .bind(id)
-    .bind(&i.category)
-    .bind(&i.name)
-    .bind(&i.description)
-    .bind(i.location_unit_id)
-    .bind(&i.address)
-    .bind(i.capacity)
-    .bind(&i.opening_times)
-    .bind(&i.populations)
-    .bind(&i.sharing)
-    .bind(&i.contact)
-    .fetch_one(&mut *tx)
-    .await?;
+    let item = repo::insert_resource(&mut tx, user.tenant()?, id, &i).await?;
     let after = repo::resource(&mut tx, id, item)
         .await?
         .and_then(|r| serde_json::to_value(r).ok());
@@ -388,26 +370,7 @@ async fn create_plan(
             ));
         }
     };
-    let item: i64 = sqlx::query_scalar(
-        "insert into plan_item (tenant_id, submission_id, title, category, populations, period, place, participants,
-                budget_government, budget_donation, budget_learners, budget_other, responsible)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning id",
-    )
-    .bind(user.tenant()?)
-    .bind(id)
-    .bind(&i.title)
-    .bind(&i.category)
-    .bind(&i.populations)
-    .bind(&i.period)
-    .bind(&i.place)
-    .bind(i.participants)
-    .bind(i.budget[0])
-    .bind(i.budget[1])
-    .bind(i.budget[2])
-    .bind(i.budget[3])
-    .bind(&i.responsible)
-    .fetch_one(&mut *tx)
-    .await?;
+    let item = repo::insert_plan(&mut tx, user.tenant()?, id, &i).await?;
     let after = repo::plan(&mut tx, id, item)
         .await?
         .and_then(|r| serde_json::to_value(r).ok());

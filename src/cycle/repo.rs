@@ -405,3 +405,60 @@ pub async fn notices_for(
     .fetch_all(conn)
     .await
 }
+
+/// Adds a checked resource to a submission; the item forms and the import both use it.
+pub async fn insert_resource(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    submission: i64,
+    i: &super::forms::ResourceInput,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "insert into resource_item (tenant_id, submission_id, category, name, description, location_unit_id, address, capacity,
+                opening_times, populations, sharing, contact)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning id",
+    )
+    .bind(tenant_id)
+    .bind(submission)
+    .bind(&i.category)
+    .bind(&i.name)
+    .bind(&i.description)
+    .bind(i.location_unit_id)
+    .bind(&i.address)
+    .bind(i.capacity)
+    .bind(&i.opening_times)
+    .bind(&i.populations)
+    .bind(&i.sharing)
+    .bind(&i.contact)
+    .fetch_one(conn)
+    .await
+}
+
+/// Adds a checked activity to a submission's action plan.
+pub async fn insert_plan(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    submission: i64,
+    i: &super::forms::PlanInput,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "insert into plan_item (tenant_id, submission_id, title, category, populations, period, place, participants,
+                budget_government, budget_donation, budget_learners, budget_other, responsible)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning id",
+    )
+    .bind(tenant_id)
+    .bind(submission)
+    .bind(&i.title)
+    .bind(&i.category)
+    .bind(&i.populations)
+    .bind(&i.period)
+    .bind(&i.place)
+    .bind(i.participants)
+    .bind(i.budget[0])
+    .bind(i.budget[1])
+    .bind(i.budget[2])
+    .bind(i.budget[3])
+    .bind(&i.responsible)
+    .fetch_one(conn)
+    .await
+}

@@ -121,6 +121,23 @@ pub async fn round_unit(
         .await
 }
 
+/// Round units of a town school, or those assigned to an evaluator, across every round.
+pub async fn own_round_units(
+    conn: &mut PgConnection,
+    town: Option<i64>,
+    evaluator: Option<i64>,
+) -> sqlx::Result<Vec<RoundUnit>> {
+    sqlx::query_as(&format!(
+        "{ROUND_UNIT} where r.org_unit_id = $1
+            or exists (select 1 from round_evaluator e where e.round_unit_id = r.id and e.account_id = $2)
+         order by r.round_id desc, u.code"
+    ))
+    .bind(town)
+    .bind(evaluator)
+    .fetch_all(conn)
+    .await
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Score {
     pub round_unit_id: i64,

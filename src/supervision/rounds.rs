@@ -84,23 +84,21 @@ async fn overview_page(
 ) -> Result<OverviewPage> {
     let can_run = super::require_supervise(user).is_ok();
     let all = repo::rounds(tx).await?;
-    let mut mine = Vec::new();
-    for r in &all {
-        for u in repo::round_units(tx, r.id).await? {
-            let assigned = match user.role {
-                Role::TownAdmin => user.unit_id == Some(u.org_unit_id),
-                Role::Evaluator => sqlx::query_scalar("select exists (select 1 from round_evaluator where round_unit_id = $1 and account_id = $2)")
-                    .bind(u.id)
-                    .bind(user.id)
-                    .fetch_one(&mut **tx)
-                    .await?,
-                _ => false,
-            };
-            if assigned {
-                mine.push((r.clone(), u));
-            }
-        }
-    }
+    // The sheets this user fills: a town's own, an evaluator's assigned ones; one query for all rounds.
+    let (town, evaluator) = match user.role {
+        Role::TownAdmin => (user.unit_id, None),
+        Role::Evaluator => (None, Some(user.id)),
+        _ => (None, None),
+    };
+    let own = repo::own_round_units(tx, town, evaluator).await?;
+    let mine = own
+        .into_iter()
+        .filter_map(|u| {
+            all.iter()
+                .find(|r| r.id == u.round_id)
+                .map(|r| (r.clone(), u))
+        })
+        .collect();
     let rounds = if can_run || user.role.is_district_wide() {
         all.into_iter()
             .filter(|r| can_run || r.published())
