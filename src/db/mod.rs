@@ -23,15 +23,15 @@ impl Db {
     /// Connects both pools; the caller runs [`migrate`] first so the `cedu_app` role exists.
     pub async fn connect(url: &str) -> sqlx::Result<Self> {
         let options = PgConnectOptions::from_str(url)?.application_name("cedu");
-        let sys = PgPoolOptions::new()
-            .max_connections(4)
-            .connect_with(options.clone())
-            .await?;
-        let app = PgPoolOptions::new()
-            .max_connections(16)
+        let sys = pool_options(8).connect_with(options.clone()).await?;
+        let app = pool_options(16)
             .after_connect(|conn, _| {
                 Box::pin(async move {
-                    conn.execute("set role cedu_app").await?;
+                    // Generic plans: every request query is tenant-bound and small, and
+                    // re-planning each execution cost more than running it (EXPLAIN: 0.6–1.7 ms
+                    // planning against 0.2–0.7 ms execution on the network list and dashboard).
+                    conn.execute("set role cedu_app; set plan_cache_mode = force_generic_plan")
+                        .await?;
                     Ok(())
                 })
             })
@@ -42,18 +42,34 @@ impl Db {
 
     /// A transaction as `cedu_app` with the tenant set: row-level security sees only that district.
     pub async fn begin_for(&self, tenant_id: i64) -> sqlx::Result<Tx> {
-        let mut tx = self.app.begin().await?;
-        sqlx::query("select set_config('app.tenant_id', $1, true)")
-            .bind(tenant_id.to_string())
-            .execute(&mut *tx)
-            .await?;
-        Ok(tx)
+        // BEGIN and the tenant in one round trip; an i64 needs no quoting.
+        self.app
+            .begin_with(format!(
+                "begin; select set_config('app.tenant_id', '{tenant_id}', true)"
+            ))
+            .await
     }
 
     /// A platform-level transaction that may touch every district (platform admin, CLI, demo).
     pub async fn begin_sys(&self) -> sqlx::Result<Tx> {
         self.sys.begin().await
     }
+}
+
+/// Pool settings shared by both pools. sqlx pings every connection it hands out by default,
+/// a round trip per request; only a connection idle for a while is checked now.
+fn pool_options(max: u32) -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(max)
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for > std::time::Duration::from_secs(30) {
+                    sqlx::Connection::ping(conn).await?;
+                }
+                Ok(true)
+            })
+        })
 }
 
 /// Applies the migrations embedded in the binary.
