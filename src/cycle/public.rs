@@ -14,7 +14,11 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use futures_util::TryStreamExt;
 use serde::Deserialize;
+use sqlx::Postgres;
+use sqlx::postgres::PgArguments;
+use sqlx::query::QueryAs;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -114,20 +118,69 @@ const FILTERS: &str = "and ($2 = '' or i.name like '%' || $2 || '%' or coalesce(
     and ($5 = '' or u.area = $5)
     and ($6::bigint is null or s.member_unit_id = $6)";
 
-/// Every filer's item names in another published year ($7), to compare with by a hash join
-/// rather than a lookup per row.
-const OTHER_YEAR: &str = "with other as (
-    select distinct coalesce(os.member_unit_id, 0) as mu, coalesce(os.org_unit_id, 0) as ou, lower(o.name) as n
-      from resource_item o
-      join submission os on os.tenant_id = o.tenant_id and os.id = o.submission_id and os.status = 'accepted'
-      join reporting_cycle oc on oc.tenant_id = os.tenant_id and oc.id = os.cycle_id and oc.status = 'published'
-     where oc.year = $7)";
+/// Whether the filer `f` (its `org_unit_id`, `member_unit_id`) listed an item named like item
+/// `i` in its accepted submission of year $7's published cycle: a few index probes per row (the
+/// filer's submission by its unique key, then the name), not a scan of the whole other year.
+fn listed_in_other_year(f: &str, i: &str) -> String {
+    let by = |filer: &str| {
+        format!(
+            "exists (select 1 from submission os
+                       join resource_item o on o.tenant_id = os.tenant_id and o.submission_id = os.id
+                      where os.cycle_id = (select oc.id from reporting_cycle oc where oc.year = $7 and oc.status = 'published')
+                        and os.{filer} = {f}.{filer} and os.status = 'accepted' and lower(o.name) = lower({i}.name))"
+        )
+    };
+    format!("({} or {})", by("org_unit_id"), by("member_unit_id"))
+}
 
-/// Joins each item `i` of submission `s` to the same filer's item of that name in the other year.
-const SAME_IN_OTHER: &str = "left join other x on x.mu = coalesce(s.member_unit_id, 0) and x.ou = coalesce(s.org_unit_id, 0) and x.n = lower(i.name)";
+/// Published resources of year $1 matching the filters, each marked new when year $7's list (the
+/// year before) did not have it; at most $8 of them. Only the rows returned are compared.
+fn resources_sql() -> String {
+    let filters = FILTERS.replace("ITEM_TEXT", "or i.description like '%' || $2 || '%' or l.name like '%' || $2 || '%' or i.address like '%' || $2 || '%'");
+    format!(
+        "select p.*, ($7::int is not null and not {listed}) as new
+           from (select {FILER}, i.category, i.name, i.description,
+                        concat_ws(' · ', l.name, nullif(i.address, '')) as place, i.capacity, i.opening_times,
+                        i.populations, i.sharing, i.contact, s.org_unit_id,
+                        array_position(array['member_unit','college','town_school','teaching_point'], coalesce(u.kind, 'member_unit')) as filer_rank,
+                        s.id as submission_id, i.id as item_id
+                   from resource_item i {JOINS}
+                   left join org_unit l on l.tenant_id = i.tenant_id and l.id = i.location_unit_id
+                 {PUBLISHED} {filters}
+                 order by filer_rank, s.id, i.id
+                 limit $8) p
+          order by p.filer_rank, p.submission_id, p.item_id",
+        listed = listed_in_other_year("p", "p"),
+    )
+}
 
-/// Published resources of `year` matching the filters, each marked new when `compare_to`'s list
-/// (the year before) did not have it; at most `limit` of them.
+fn resources_query<'q>(
+    sql: &'q str,
+    year: i32,
+    compare_to: Option<i32>,
+    q: &'q CatalogueQuery,
+    limit: i64,
+) -> QueryAs<'q, Postgres, PublicResource, PgArguments> {
+    filtered(sqlx::query_as(sql), year, q)
+        .bind(compare_to)
+        .bind(limit)
+}
+
+/// Binds the year ($1) and the catalogue's filters ($2–$6) that every catalogue query shares.
+fn filtered<'q, O>(
+    query: QueryAs<'q, Postgres, O, PgArguments>,
+    year: i32,
+    q: &'q CatalogueQuery,
+) -> QueryAs<'q, Postgres, O, PgArguments> {
+    query
+        .bind(year)
+        .bind(q.q.trim())
+        .bind(&q.category)
+        .bind(&q.population)
+        .bind(&q.town)
+        .bind(q.member.parse::<i64>().ok())
+}
+
 async fn resources(
     tx: &mut Tx,
     year: i32,
@@ -135,30 +188,10 @@ async fn resources(
     q: &CatalogueQuery,
     limit: i64,
 ) -> sqlx::Result<Vec<PublicResource>> {
-    let filters = FILTERS.replace("ITEM_TEXT", "or i.description like '%' || $2 || '%' or l.name like '%' || $2 || '%' or i.address like '%' || $2 || '%'");
-    sqlx::query_as(&format!(
-        "{OTHER_YEAR}
-         select {FILER}, i.category, i.name, i.description,
-                concat_ws(' · ', l.name, nullif(i.address, '')) as place, i.capacity, i.opening_times,
-                i.populations, i.sharing, i.contact,
-                ($7::int is not null and x.n is null) as new
-           from resource_item i {JOINS}
-           left join org_unit l on l.tenant_id = i.tenant_id and l.id = i.location_unit_id
-           {SAME_IN_OTHER}
-         {PUBLISHED} {filters}
-         order by array_position(array['member_unit','college','town_school','teaching_point'], coalesce(u.kind, 'member_unit')), s.id, i.id
-         limit $8"
-    ))
-    .bind(year)
-    .bind(q.q.trim())
-    .bind(&q.category)
-    .bind(&q.population)
-    .bind(&q.town)
-    .bind(q.member.parse::<i64>().ok())
-    .bind(compare_to)
-    .bind(limit)
-    .fetch_all(&mut **tx)
-    .await
+    let sql = resources_sql();
+    resources_query(&sql, year, compare_to, q, limit)
+        .fetch_all(&mut **tx)
+        .await
 }
 
 /// Resources of `previous` (filtered) that `year`'s list no longer has.
@@ -169,24 +202,44 @@ async fn gone(
     q: &CatalogueQuery,
 ) -> sqlx::Result<Vec<PublicResource>> {
     let filters = FILTERS.replace("ITEM_TEXT", "or i.description like '%' || $2 || '%'");
-    sqlx::query_as(&format!(
-        "{OTHER_YEAR}
-         select {FILER}, i.category, i.name, i.description, i.address as place, i.capacity, i.opening_times,
+    let sql = format!(
+        "select {FILER}, i.category, i.name, i.description, i.address as place, i.capacity, i.opening_times,
                 i.populations, i.sharing, i.contact, false as new
            from resource_item i {JOINS}
-           {SAME_IN_OTHER}
-         {PUBLISHED} {filters} and x.n is null
-         order by s.id, i.id limit 200"
-    ))
-    .bind(previous)
-    .bind(q.q.trim())
-    .bind(&q.category)
-    .bind(&q.population)
-    .bind(&q.town)
-    .bind(q.member.parse::<i64>().ok())
-    .bind(year)
-    .fetch_all(&mut **tx)
-    .await
+         {PUBLISHED} {filters} and not {listed}
+         order by s.id, i.id limit 200",
+        listed = listed_in_other_year("s", "i"),
+    );
+    filtered(sqlx::query_as(&sql), previous, q)
+        .bind(year)
+        .fetch_all(&mut **tx)
+        .await
+}
+
+/// Published action plans of year $1 matching the filters, at most $7 of them.
+fn plans_sql() -> String {
+    let filters = FILTERS
+        .replace(
+            "ITEM_TEXT",
+            "or i.title like '%' || $2 || '%' or i.place like '%' || $2 || '%'",
+        )
+        .replace("i.name like", "i.title like");
+    format!(
+        "select {FILER}, i.title, i.category, i.populations, i.period, i.place, i.participants,
+                i.budget_government + i.budget_donation + i.budget_learners + i.budget_other as budget, i.responsible
+           from plan_item i {JOINS}
+         {PUBLISHED} {filters}
+         order by i.period, s.id, i.id limit $7"
+    )
+}
+
+fn plans_query<'q>(
+    sql: &'q str,
+    year: i32,
+    q: &'q CatalogueQuery,
+    limit: i64,
+) -> QueryAs<'q, Postgres, PublicPlan, PgArguments> {
+    filtered(sqlx::query_as(sql), year, q).bind(limit)
 }
 
 async fn plans(
@@ -195,28 +248,8 @@ async fn plans(
     q: &CatalogueQuery,
     limit: i64,
 ) -> sqlx::Result<Vec<PublicPlan>> {
-    let filters = FILTERS
-        .replace(
-            "ITEM_TEXT",
-            "or i.title like '%' || $2 || '%' or i.place like '%' || $2 || '%'",
-        )
-        .replace("i.name like", "i.title like");
-    sqlx::query_as(&format!(
-        "select {FILER}, i.title, i.category, i.populations, i.period, i.place, i.participants,
-                i.budget_government + i.budget_donation + i.budget_learners + i.budget_other as budget, i.responsible
-           from plan_item i {JOINS}
-         {PUBLISHED} {filters}
-         order by i.period, s.id, i.id limit $7"
-    ))
-    .bind(year)
-    .bind(q.q.trim())
-    .bind(&q.category)
-    .bind(&q.population)
-    .bind(&q.town)
-    .bind(q.member.parse::<i64>().ok())
-    .bind(limit)
-    .fetch_all(&mut **tx)
-    .await
+    let sql = plans_sql();
+    plans_query(&sql, year, q, limit).fetch_all(&mut **tx).await
 }
 
 /// The district by its code, and a transaction bound to it (no user: the public reads).
@@ -421,6 +454,8 @@ fn labels(ctx: &Ctx, area: &str, codes: &[String]) -> String {
         .join("、")
 }
 
+/// `GET /public/{district}/{year}/resources.xlsx`: the whole filtered list, streamed from the
+/// database into the workbook row by row, so a 100,000-item year does not sit in memory.
 async fn export_resources(
     ctx: Ctx,
     State(app): State<AppState>,
@@ -428,26 +463,9 @@ async fn export_resources(
     Query(q): Query<CatalogueQuery>,
 ) -> Result<Response> {
     let (mut tx, district, years) = district(&app, &code).await?;
-    let list = listing(&mut tx, year, &years, &q, i64::MAX).await?;
-    tx.commit().await?;
-    let rows: Vec<Vec<Cell>> = list
-        .resources
-        .iter()
-        .map(|(r, _)| {
-            vec![
-                r.filer_name.as_str().into(),
-                ctx.tr(&r.category_label()).into(),
-                r.name.as_str().into(),
-                r.description.as_str().into(),
-                r.place.as_str().into(),
-                r.capacity.into(),
-                r.opening_times.as_str().into(),
-                labels(&ctx, "population", &r.populations).into(),
-                ctx.tr(&r.sharing_label()).into(),
-                r.contact.as_str().into(),
-            ]
-        })
-        .collect();
+    if !years.contains(&year) {
+        return Err(AppError::NotFound);
+    }
     let headers = [
         "item.filer",
         "item.category",
@@ -462,14 +480,36 @@ async fn export_resources(
     ]
     .map(|k| ctx.t(k));
     let title = format!("{district}{year}{}", ctx.t("public.resources_title"));
-    let bytes = xlsx::sheet(ctx.t("public.resources"), &title, &headers, &rows)
+    let mut book = xlsx::Writer::new();
+    book.sheet(ctx.t("public.resources"), &title, &headers)
         .map_err(AppError::internal)?;
+    let sql = resources_sql();
+    let mut rows = resources_query(&sql, year, None, &q, i64::MAX).fetch(&mut *tx);
+    while let Some(r) = rows.try_next().await? {
+        book.row(&[
+            r.filer_name.as_str().into(),
+            ctx.tr(&r.category_label()).into(),
+            r.name.as_str().into(),
+            r.description.as_str().into(),
+            r.place.as_str().into(),
+            r.capacity.into(),
+            r.opening_times.as_str().into(),
+            labels(&ctx, "population", &r.populations).into(),
+            ctx.tr(&r.sharing_label()).into(),
+            r.contact.as_str().into(),
+        ])
+        .map_err(AppError::internal)?;
+    }
+    drop(rows);
+    tx.commit().await?;
+    let bytes = book.finish().map_err(AppError::internal)?;
     Ok(xlsx::download(
         &format!("{code}-{year}-resources.xlsx"),
         bytes,
     ))
 }
 
+/// `GET /public/{district}/{year}/plans.xlsx`: the year's action plans, streamed like the resources.
 async fn export_plans(
     ctx: Ctx,
     State(app): State<AppState>,
@@ -477,25 +517,9 @@ async fn export_plans(
     Query(q): Query<CatalogueQuery>,
 ) -> Result<Response> {
     let (mut tx, district, years) = district(&app, &code).await?;
-    let list = listing(&mut tx, year, &years, &q, i64::MAX).await?;
-    tx.commit().await?;
-    let rows: Vec<Vec<Cell>> = list
-        .plans
-        .iter()
-        .map(|p| {
-            vec![
-                p.filer_name.as_str().into(),
-                p.title.as_str().into(),
-                ctx.tr(&p.category_label()).into(),
-                labels(&ctx, "population", &p.populations).into(),
-                ctx.tr(&p.period_label()).into(),
-                p.place.as_str().into(),
-                p.participants.into(),
-                Cell::Number(p.budget as f64 / 100.0),
-                p.responsible.as_str().into(),
-            ]
-        })
-        .collect();
+    if !years.contains(&year) {
+        return Err(AppError::NotFound);
+    }
     let headers = [
         "item.filer",
         "plan.title",
@@ -509,8 +533,28 @@ async fn export_plans(
     ]
     .map(|k| ctx.t(k));
     let title = format!("{district}{}{}", year + 1, ctx.t("public.plans_title"));
-    let bytes =
-        xlsx::sheet(ctx.t("public.plans"), &title, &headers, &rows).map_err(AppError::internal)?;
+    let mut book = xlsx::Writer::new();
+    book.sheet(ctx.t("public.plans"), &title, &headers)
+        .map_err(AppError::internal)?;
+    let sql = plans_sql();
+    let mut rows = plans_query(&sql, year, &q, i64::MAX).fetch(&mut *tx);
+    while let Some(p) = rows.try_next().await? {
+        book.row(&[
+            p.filer_name.as_str().into(),
+            p.title.as_str().into(),
+            ctx.tr(&p.category_label()).into(),
+            labels(&ctx, "population", &p.populations).into(),
+            ctx.tr(&p.period_label()).into(),
+            p.place.as_str().into(),
+            p.participants.into(),
+            Cell::Number(p.budget as f64 / 100.0),
+            p.responsible.as_str().into(),
+        ])
+        .map_err(AppError::internal)?;
+    }
+    drop(rows);
+    tx.commit().await?;
+    let bytes = book.finish().map_err(AppError::internal)?;
     Ok(xlsx::download(
         &format!("{code}-{}-plans.xlsx", year + 1),
         bytes,

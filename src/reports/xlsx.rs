@@ -63,35 +63,91 @@ pub fn sheet(
 
 /// A workbook of several sheets, each with bold headers, frozen panes and a filter.
 pub fn book(sheets: &[Sheet<'_>]) -> Result<Vec<u8>, XlsxError> {
-    let mut book = Workbook::new();
-    let bold = Format::new().set_bold();
-    let title_format = Format::new().set_bold().set_font_size(14);
+    let mut w = Writer::new();
     for s in sheets {
-        // Rows stream to a temporary file rather than memory: exports of 100k rows stay small.
-        let ws = book.add_worksheet_with_constant_memory()?;
-        ws.set_name(s.name)?;
-        ws.write_string_with_format(0, 0, s.title, &title_format)?;
-        for (c, h) in s.headers.iter().enumerate() {
+        w.sheet(s.name, s.title, s.headers)?;
+        for row in s.rows {
+            w.row(row)?;
+        }
+    }
+    w.finish()
+}
+
+/// Writes a workbook row by row, so an export can stream rows from the database without
+/// holding them: each sheet's rows go to a temporary file (constant memory), not to RAM.
+pub struct Writer {
+    book: Workbook,
+    sheets: usize,
+    /// The current sheet's next row and column count.
+    row: u32,
+    columns: u16,
+}
+
+impl Default for Writer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Writer {
+    pub fn new() -> Self {
+        Self {
+            book: Workbook::new(),
+            sheets: 0,
+            row: 0,
+            columns: 0,
+        }
+    }
+
+    /// Starts a sheet: `title` in the first row, then bold headers.
+    pub fn sheet(&mut self, name: &str, title: &str, headers: &[&str]) -> Result<(), XlsxError> {
+        self.end_sheet()?;
+        let bold = Format::new().set_bold();
+        let title_format = Format::new().set_bold().set_font_size(14);
+        let ws = self.book.add_worksheet_with_constant_memory()?;
+        ws.set_name(name)?;
+        ws.write_string_with_format(0, 0, title, &title_format)?;
+        for (c, h) in headers.iter().enumerate() {
             let col = c as u16;
             ws.write_string_with_format(1, col, *h, &bold)?;
             ws.set_column_width(col, (h.chars().count() * 2 + 4).clamp(8, 40) as f64)?;
         }
-        for (r, row) in s.rows.iter().enumerate() {
-            let r = r as u32 + 2;
-            for (c, cell) in row.iter().enumerate() {
-                match cell {
-                    Cell::Text(t) => ws.write_string(r, c as u16, t)?,
-                    Cell::Number(n) => ws.write_number(r, c as u16, *n)?,
-                    Cell::Empty => ws,
-                };
-            }
-        }
-        ws.set_freeze_panes(2, 0)?;
-        if !s.headers.is_empty() {
-            ws.autofilter(1, 0, s.rows.len() as u32 + 1, s.headers.len() as u16 - 1)?;
-        }
+        self.sheets += 1;
+        self.row = 2;
+        self.columns = headers.len() as u16;
+        Ok(())
     }
-    book.save_to_buffer()
+
+    pub fn row(&mut self, cells: &[Cell]) -> Result<(), XlsxError> {
+        let ws = self.book.worksheet_from_index(self.sheets - 1)?;
+        for (c, cell) in cells.iter().enumerate() {
+            match cell {
+                Cell::Text(t) => ws.write_string(self.row, c as u16, t)?,
+                Cell::Number(n) => ws.write_number(self.row, c as u16, *n)?,
+                Cell::Empty => ws,
+            };
+        }
+        self.row += 1;
+        Ok(())
+    }
+
+    /// Frozen headers and a filter over the rows written, on the sheet being finished.
+    fn end_sheet(&mut self) -> Result<(), XlsxError> {
+        if self.sheets == 0 {
+            return Ok(());
+        }
+        let ws = self.book.worksheet_from_index(self.sheets - 1)?;
+        ws.set_freeze_panes(2, 0)?;
+        if self.columns > 0 {
+            ws.autofilter(1, 0, self.row - 1, self.columns - 1)?;
+        }
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> Result<Vec<u8>, XlsxError> {
+        self.end_sheet()?;
+        self.book.save_to_buffer()
+    }
 }
 
 /// The workbook as a download named `file_name`.

@@ -710,6 +710,22 @@ async fn the_public_catalogue_shows_only_published_accepted_items_of_its_distric
     let rows = read_sheet(res.bytes().await.unwrap().to_vec());
     let names: Vec<&str> = rows[2..].iter().map(|r| r[2].as_str()).collect();
     assert_eq!(names, ["巾帼家长学校", "妇女儿童之家"]);
+    // Exports stream from the database; a year that was never published has none.
+    let res = anyone
+        .http
+        .get(format!("{}/public/mengjin/2026/plans.xlsx", anyone.base))
+        .send()
+        .await
+        .unwrap();
+    let plans = read_sheet(res.bytes().await.unwrap().to_vec());
+    assert!(plans[0][0].contains("2027"), "titled with the plan year");
+    assert_eq!(
+        anyone
+            .get("/public/mengjin/1999/resources.xlsx")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(
         anyone.get("/public/mengjin/2026/print").await.status,
         StatusCode::OK
