@@ -72,9 +72,12 @@ async fn home(
     };
     if page.user.role != Role::UnitOfficer {
         let scope = page.user.scope_path.clone();
-        (page.schools, page.points, page.inactive) = units::counts(&mut tx, &scope).await?;
         if page.user.role.is_district_wide() || page.user.role == Role::TownAdmin {
-            page.dash = Some(reports::dashboard(&mut tx, &scope, q.year).await?);
+            let dash = reports::dashboard(&mut tx, &scope, q.year).await?;
+            (page.schools, page.points, page.inactive) = dash.counts;
+            page.dash = Some(dash);
+        } else {
+            (page.schools, page.points, page.inactive) = units::counts(&mut tx, &scope).await?;
         }
         if !page.user.role.is_district_wide() {
             page.units =

@@ -141,8 +141,9 @@ const SELECT: &str = "select u.id, u.kind, u.parent_id, u.path, u.code, u.name, 
         coalesce((select array_agg(distinct d.level) from demonstration d
                    where d.tenant_id = u.tenant_id and d.unit_id = u.id and d.status = 'approved'), '{}') as demo_levels";
 
-const FROM: &str =
-    " from org_unit u left join org_unit p on p.tenant_id = u.tenant_id and p.id = u.parent_id";
+const FROM: &str = " from org_unit u
+    left join org_unit p on p.tenant_id = u.tenant_id and p.id = u.parent_id
+    left join org_unit g on g.tenant_id = p.tenant_id and g.id = p.parent_id";
 
 /// Filters, sort and page of the network list; the same filter drives export and print.
 #[derive(Debug, Default, Clone)]
@@ -172,11 +173,9 @@ impl UnitFilter {
             "staff" => {
                 "(u.fulltime_managers + u.parttime_managers + u.fulltime_teachers + u.parttime_teachers)"
             }
-            // Tree order: by the codes along the path, so each school is followed by its points.
-            _ => {
-                "(select string_agg(a.code, '/' order by length(a.path)) from org_unit a
-                   where a.tenant_id = u.tenant_id and u.path like a.path || '%')"
-            }
+            // Tree order: by the codes along the path (three levels at most), so each school
+            // is followed by its points; joins rather than a subquery per row.
+            _ => "concat_ws('/', g.code, p.code, u.code)",
         };
         let dir = if self.desc {
             "desc nulls last"

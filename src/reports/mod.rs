@@ -136,6 +136,8 @@ impl TargetView {
 
 /// Everything the district (or a town's) dashboard shows, in a handful of queries.
 pub struct Dashboard {
+    /// Active town schools, active teaching points, units not active: as `network::repo::counts`.
+    pub counts: (i64, i64, i64),
     pub towns: Vec<TownRow>,
     pub staffing: Staffing,
     pub targets: Vec<TargetView>,
@@ -220,16 +222,32 @@ pub async fn dashboard(tx: &mut Tx, scope: &str, year: Option<i32>) -> sqlx::Res
     .bind(scope)
     .fetch_all(&mut **tx)
     .await?;
-    let staffing: Staffing = sqlx::query_as(
-        "select coalesce(sum(fulltime_managers), 0)::bigint as fulltime_managers, coalesce(sum(parttime_managers), 0)::bigint as parttime_managers,
-                coalesce(sum(fulltime_teachers), 0)::bigint as fulltime_teachers, coalesce(sum(parttime_teachers), 0)::bigint as parttime_teachers
-           from org_unit where status = 'active' and path like $1 || '%'",
-    )
-    .bind(scope)
-    .fetch_one(&mut **tx)
-    .await?;
+    // The network's counts and its active staff in one pass over the units in scope.
+    let (schools, points, inactive, staffing): (i64, i64, i64, Staffing) = {
+        let row: (i64, i64, i64, i64, i64, i64, i64) = sqlx::query_as(
+            "select count(*) filter (where kind = 'town_school' and status = 'active'),
+                    count(*) filter (where kind = 'teaching_point' and status = 'active'),
+                    count(*) filter (where status <> 'active'),
+                    coalesce(sum(fulltime_managers) filter (where status = 'active'), 0)::bigint,
+                    coalesce(sum(parttime_managers) filter (where status = 'active'), 0)::bigint,
+                    coalesce(sum(fulltime_teachers) filter (where status = 'active'), 0)::bigint,
+                    coalesce(sum(parttime_teachers) filter (where status = 'active'), 0)::bigint
+               from org_unit where path like $1 || '%'",
+        )
+        .bind(scope)
+        .fetch_one(&mut **tx)
+        .await?;
+        let staffing = Staffing {
+            fulltime_managers: row.3,
+            parttime_managers: row.4,
+            fulltime_teachers: row.5,
+            parttime_teachers: row.6,
+        };
+        (row.0, row.1, row.2, staffing)
+    };
     let (year, years, targets) = targets_of_year(tx, year).await?;
     Ok(Dashboard {
+        counts: (schools, points, inactive),
         towns,
         staffing,
         targets,
@@ -243,41 +261,67 @@ pub async fn targets_of_year(
     tx: &mut Tx,
     year: Option<i32>,
 ) -> sqlx::Result<(i32, Vec<i32>, Vec<TargetView>)> {
-    let years: Vec<i32> =
-        sqlx::query_scalar("select distinct year from policy_target order by year")
-            .fetch_all(&mut **tx)
-            .await?;
+    // Every year's targets at once (a few rows a year): the years for the picker come with them.
+    let all: Vec<(i64, i32, String, i32, NaiveDate, i32)> = sqlx::query_as(
+        "select id, year, metric, target, deadline, version from policy_target
+          order by year, array_position(array['transformed_share','provincial_demo_schools','demo_town_schools','demo_points'], metric)",
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut years: Vec<i32> = all.iter().map(|t| t.1).collect();
+    years.dedup();
     let this_year = today().year();
     let year = year
         .filter(|y| years.contains(y))
         .or_else(|| years.iter().rev().find(|y| **y <= this_year).copied())
         .or(years.last().copied())
         .unwrap_or(this_year);
-    let targets = targets_for(tx, year).await?;
+    let rows = all
+        .into_iter()
+        .filter(|t| t.1 == year)
+        .map(|(id, _, metric, target, deadline, version)| (id, metric, target, deadline, version))
+        .collect();
+    let targets = targets_for(tx, year, rows).await?;
     Ok((year, years, targets))
 }
 
 /// The year's targets, each measured against the whole district's data.
-async fn targets_for(tx: &mut Tx, year: i32) -> sqlx::Result<Vec<TargetView>> {
-    let rows: Vec<(i64, String, i32, NaiveDate, i32)> = sqlx::query_as(
-        "select id, metric, target, deadline, version from policy_target where year = $1
-          order by array_position(array['transformed_share','provincial_demo_schools','demo_town_schools','demo_points'], metric)",
+async fn targets_for(
+    tx: &mut Tx,
+    year: i32,
+    rows: Vec<(i64, String, i32, NaiveDate, i32)>,
+) -> sqlx::Result<Vec<TargetView>> {
+    // Open town schools (for the transformed share) and approved designations, in one query:
+    // a school without designations comes once with a null level.
+    #[derive(sqlx::FromRow)]
+    struct UnitFact {
+        id: i64,
+        kind: String,
+        transformed_on: Option<NaiveDate>,
+        level: Option<String>,
+        decided_on: Option<NaiveDate>,
+    }
+    let units: Vec<UnitFact> = sqlx::query_as(
+        "select u.id, u.kind, u.transformed_on, d.level, d.decided_on
+           from org_unit u
+           left join demonstration d on d.tenant_id = u.tenant_id and d.unit_id = u.id and d.status = 'approved'
+          where u.status <> 'closed' and (u.kind = 'town_school' or d.id is not null)
+          order by u.id",
     )
-    .bind(year)
-    .fetch_all(&mut **tx)
-    .await?;
-    let schools_transformed_on = sqlx::query_scalar(
-        "select transformed_on from org_unit where kind = 'town_school' and status <> 'closed'",
-    )
-    .fetch_all(&mut **tx)
-    .await?;
-    let approvals = sqlx::query_as(
-        "select d.unit_id, u.kind, d.level, d.decided_on from demonstration d
-           join org_unit u on u.tenant_id = d.tenant_id and u.id = d.unit_id
-          where d.status = 'approved' and u.status <> 'closed'",
-    )
-    .fetch_all(&mut **tx)
-    .await?;
+        .fetch_all(&mut **tx)
+        .await?;
+    let mut schools_transformed_on = Vec::new();
+    let mut approvals = Vec::new();
+    let mut last_school = None;
+    for u in units {
+        if u.kind == "town_school" && last_school != Some(u.id) {
+            schools_transformed_on.push(u.transformed_on);
+            last_school = Some(u.id);
+        }
+        if let (Some(level), Some(decided_on)) = (u.level, u.decided_on) {
+            approvals.push((u.id, u.kind, level, decided_on));
+        }
+    }
     let facts = Facts {
         schools_transformed_on,
         approvals,

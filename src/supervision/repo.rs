@@ -224,9 +224,10 @@ pub async fn computed_for(
                                 join reporting_cycle c on c.tenant_id = s.tenant_id and c.id = s.cycle_id
                                where s.tenant_id = u.tenant_id and s.org_unit_id = u.id and c.year = $2) f on true
            left join lateral (select count(*) filter (where a >= 4) as satisfied, count(*) as answers
-                                from survey_response r join survey sv on sv.tenant_id = r.tenant_id and sv.id = r.survey_id,
-                                     unnest(r.answers) as a
-                               where r.tenant_id = u.tenant_id and r.org_unit_id = u.id and sv.year = $2) v on true
+                                from survey_response r, unnest(r.answers) as a
+                               where r.tenant_id = u.tenant_id and r.org_unit_id = u.id
+                                 -- the year's survey found once, not joined per answer
+                                 and r.survey_id = (select sv.id from survey sv where sv.year = $2)) v on true
           where u.id = any($1)",
     )
     .bind(units)
