@@ -105,8 +105,7 @@ const SUBMISSION: &str = "select s.id, s.cycle_id, c.year, c.opens_on, c.due_on,
         s.member_unit_id, s.org_unit_id, coalesce(m.name, u.name) as filer_name,
         coalesce(u.kind, 'member_unit') as filer_kind, u.parent_id,
         s.status, s.submitted_on, s.decided_on, s.return_reason, s.version,
-        (select count(*) from resource_item r where r.tenant_id = s.tenant_id and r.submission_id = s.id) as resources,
-        (select count(*) from plan_item p where p.tenant_id = s.tenant_id and p.submission_id = s.id) as plans,
+        s.resource_count::bigint as resources, s.plan_count::bigint as plans,
         (select count(*) from notice n where n.tenant_id = s.tenant_id and n.submission_id = s.id) as reminders
    from submission s
    join reporting_cycle c on c.tenant_id = s.tenant_id and c.id = s.cycle_id

@@ -1004,3 +1004,55 @@ async fn a_lists_file_with_errors_names_sheet_row_and_column_and_writes_nothing(
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn each_submission_keeps_its_item_counts_through_batches_moves_and_deletes() {
+    let app = TestApp::spawn().await;
+    let mut tx = app.db.begin_for(1).await.unwrap();
+    let subs: Vec<i64> = sqlx::query_scalar("select id from submission order by id limit 2")
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap();
+    let counts = |id: i64| {
+        sqlx::query_as::<_, (i32, i32, i64, i64)>(
+            "select resource_count, plan_count,
+                    (select count(*) from resource_item where submission_id = s.id),
+                    (select count(*) from plan_item where submission_id = s.id)
+               from submission s where id = $1",
+        )
+        .bind(id)
+        .fetch_one(&app.db.sys)
+    };
+    // Counted as the board reads them, in the request role, under row-level security.
+    let run = async |tx: &mut cedu::db::Tx, sql: &str| {
+        sqlx::query(sql)
+            .bind(subs[0])
+            .bind(subs[1])
+            .execute(&mut **tx)
+            .await
+            .unwrap();
+    };
+    run(&mut tx, "insert into resource_item (tenant_id, submission_id, category, name, sharing)
+                  select 1, $1, 'venue', '计数' || g, 'free' from generate_series(1, 5) g where $2 > 0").await;
+    run(&mut tx, "insert into plan_item (tenant_id, submission_id, title, category, period)
+                  select 1, $1, '计数' || g, 'reading', 'Y' from generate_series(1, 3) g where $2 > 0").await;
+    run(&mut tx, "update resource_item set submission_id = $2 where submission_id = $1 and name in ('计数1', '计数2')").await;
+    run(
+        &mut tx,
+        "update resource_item set description = '只改内容' where submission_id in ($1, $2)",
+    )
+    .await;
+    run(
+        &mut tx,
+        "delete from plan_item where submission_id = $1 and title = '计数3' and $2 > 0",
+    )
+    .await;
+    tx.commit().await.unwrap();
+    for id in &subs {
+        let (resources, plans, real_resources, real_plans) = counts(*id).await.unwrap();
+        assert_eq!(i64::from(resources), real_resources, "submission {id}");
+        assert_eq!(i64::from(plans), real_plans, "submission {id}");
+    }
+    let (resources, plans, _, _) = counts(subs[0]).await.unwrap();
+    assert!(resources >= 3 && plans >= 2);
+}
