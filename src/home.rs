@@ -80,8 +80,14 @@ async fn home(
             (page.schools, page.points, page.inactive) = units::counts(&mut tx, &scope).await?;
         }
         if !page.user.role.is_district_wide() {
-            page.units =
-                units::list_in_scope(&mut tx, &scope, &UnitFilter::default(), None).await?;
+            page.units = units::list_in_scope(
+                &mut tx,
+                &scope,
+                &UnitFilter::default(),
+                units::Columns::Listed,
+                None,
+            )
+            .await?;
         }
     }
     tx.commit().await?;

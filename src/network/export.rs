@@ -47,7 +47,14 @@ async fn filtered(
         return Err(AppError::NotFound);
     }
     let mut tx = app.db.begin_for(user.tenant()?).await?;
-    let units = repo::list_in_scope(&mut tx, &user.scope_path, &query.filter(), None).await?;
+    let units = repo::list_in_scope(
+        &mut tx,
+        &user.scope_path,
+        &query.filter(),
+        repo::Columns::All,
+        None,
+    )
+    .await?;
     let codes = sqlx::query_as::<_, (i64, String)>("select id, code from org_unit")
         .fetch_all(&mut *tx)
         .await?

@@ -217,6 +217,7 @@ async fn list_units(
         &mut tx,
         &user.scope_path,
         &query.filter(),
+        repo::Columns::Listed,
         Some((PAGE_SIZE, (page - 1) * PAGE_SIZE)),
     )
     .await?;

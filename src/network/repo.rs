@@ -6,6 +6,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::PgConnection;
 
+/// A unit of the network. The list page reads only [`LISTED`]'s columns; the rest keep their
+/// defaults there (`#[sqlx(default)]`), everywhere else every column is read.
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct Unit {
     pub id: i64,
@@ -17,31 +19,45 @@ pub struct Unit {
     pub name: String,
     pub area: String,
     pub village: String,
+    #[sqlx(default)]
     pub address: String,
+    #[sqlx(default)]
     pub contact_name: String,
+    #[sqlx(default)]
     pub contact_phone: String,
     pub status: String,
+    #[sqlx(default)]
     pub status_since: NaiveDate,
     pub founded_on: Option<NaiveDate>,
     pub fulltime_managers: i32,
     pub parttime_managers: i32,
     pub fulltime_teachers: i32,
     pub parttime_teachers: i32,
+    #[sqlx(default)]
     pub floor_area: Option<i32>,
+    #[sqlx(default)]
     pub classrooms: Option<i32>,
+    #[sqlx(default)]
     pub opening_hours: String,
+    #[sqlx(default)]
     pub villages_total: Option<i32>,
+    #[sqlx(default)]
     pub shared_venues: Vec<String>,
+    #[sqlx(default)]
     pub predecessor: String,
     pub transformed_on: Option<NaiveDate>,
     #[serde(skip)]
     pub is_demo: bool,
+    #[sqlx(default)]
     pub version: i32,
     #[serde(skip)]
+    #[sqlx(default)]
     pub updated_at: DateTime<Utc>,
     #[serde(skip)]
+    #[sqlx(default)]
     pub parent_name: Option<String>,
     #[serde(skip)]
+    #[sqlx(default)]
     pub active_children: i64,
     /// Levels of the unit's approved demonstration designations.
     #[serde(skip)]
@@ -141,6 +157,20 @@ const SELECT: &str = "select u.id, u.kind, u.parent_id, u.path, u.code, u.name, 
         coalesce((select array_agg(distinct d.level) from demonstration d
                    where d.tenant_id = u.tenant_id and d.unit_id = u.id and d.status = 'approved'), '{}') as demo_levels";
 
+/// What the network list shows: no contact details, history or child counts to fetch per row.
+const LISTED: &str = "select u.id, u.kind, u.parent_id, u.path, u.code, u.name, u.area, u.village,
+        u.status, u.founded_on, u.fulltime_managers, u.parttime_managers, u.fulltime_teachers, u.parttime_teachers,
+        u.transformed_on, u.is_demo,
+        coalesce((select array_agg(distinct d.level) from demonstration d
+                   where d.tenant_id = u.tenant_id and d.unit_id = u.id and d.status = 'approved'), '{}') as demo_levels";
+
+/// Which columns a list reads: the page's few, or all of them (export, a town's home).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Columns {
+    Listed,
+    All,
+}
+
 const FROM: &str = " from org_unit u
     left join org_unit p on p.tenant_id = u.tenant_id and p.id = u.parent_id
     left join org_unit g on g.tenant_id = p.tenant_id and g.id = p.parent_id";
@@ -201,14 +231,19 @@ pub async fn list_in_scope(
     conn: &mut PgConnection,
     scope: &str,
     f: &UnitFilter,
+    columns: Columns,
     limit: Option<(i64, i64)>,
 ) -> sqlx::Result<Vec<Unit>> {
     let page = match limit {
         Some((limit, offset)) => format!(" limit {limit} offset {offset}"),
         None => String::new(),
     };
+    let select = match columns {
+        Columns::Listed => LISTED,
+        Columns::All => SELECT,
+    };
     let sql = format!(
-        "{SELECT}, count(*) over () as total{FROM}{WHERE}{}{page}",
+        "{select}, count(*) over () as total{FROM}{WHERE}{}{page}",
         f.order_by()
     );
     sqlx::query_as(&sql)
@@ -379,7 +414,7 @@ pub async fn set_status(
 
 /// Town schools and teaching points of the district, for choosing an account's scope.
 pub async fn scope_choices(conn: &mut PgConnection) -> sqlx::Result<Vec<Unit>> {
-    let mut units = list_in_scope(conn, "/", &UnitFilter::default(), None).await?;
+    let mut units = list_in_scope(conn, "/", &UnitFilter::default(), Columns::Listed, None).await?;
     units.retain(|u| u.kind != "college");
     Ok(units)
 }
