@@ -275,7 +275,7 @@ async fn delete_resource(
 ) -> Result<Response> {
     let (mut tx, _) = editable(&app, &user, id).await?;
     let before = repo::resource(&mut tx, id, item).await?.or_404()?;
-    sqlx::query("delete from resource_item where id = $1 and submission_id = $2")
+    sqlx::query("delete from resource_item where id = $1 and submission_id + 0 = $2")
         .bind(item)
         .bind(id)
         .execute(&mut *tx)
@@ -474,7 +474,7 @@ async fn delete_plan(
 ) -> Result<Response> {
     let (mut tx, _) = editable(&app, &user, id).await?;
     let before = repo::plan(&mut tx, id, item).await?.or_404()?;
-    sqlx::query("delete from plan_item where id = $1 and submission_id = $2")
+    sqlx::query("delete from plan_item where id = $1 and submission_id + 0 = $2")
         .bind(item)
         .bind(id)
         .execute(&mut *tx)

@@ -285,13 +285,16 @@ pub async fn plans(conn: &mut PgConnection, submissions: &[i64]) -> sqlx::Result
     .await
 }
 
+/// One item by its key, if it belongs to the submission. The membership test is written
+/// `submission_id + 0` so it is never used to choose an index: a generic plan would otherwise
+/// scan a whole list by submission for one row (7 ms on a 6,000-item list instead of 0.02).
 pub async fn resource(
     conn: &mut PgConnection,
     submission: i64,
     id: i64,
 ) -> sqlx::Result<Option<ResourceItem>> {
     sqlx::query_as(&format!(
-        "{RESOURCES} where r.submission_id = $1 and r.id = $2"
+        "{RESOURCES} where r.id = $2 and r.submission_id + 0 = $1"
     ))
     .bind(submission)
     .bind(id)
@@ -304,7 +307,7 @@ pub async fn plan(
     submission: i64,
     id: i64,
 ) -> sqlx::Result<Option<PlanItem>> {
-    sqlx::query_as(&format!("{PLANS} where submission_id = $1 and id = $2"))
+    sqlx::query_as(&format!("{PLANS} where id = $2 and submission_id + 0 = $1"))
         .bind(submission)
         .bind(id)
         .fetch_optional(conn)
