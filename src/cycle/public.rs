@@ -122,13 +122,15 @@ const FILTERS: &str = "and ($2 = '' or i.name like '%' || $2 || '%' or coalesce(
 /// Whether the filer `f` (its `org_unit_id`, `member_unit_id`) listed an item named like item
 /// `i` in its accepted submission of year $7's published cycle: a few index probes per row (the
 /// filer's submission by its unique key, then the name), not a scan of the whole other year.
+/// (`offset 0` keeps the planner from turning the test into a hash of that whole year.)
 fn listed_in_other_year(f: &str, i: &str) -> String {
     let by = |filer: &str| {
         format!(
             "exists (select 1 from submission os
                        join resource_item o on o.tenant_id = os.tenant_id and o.submission_id = os.id
                       where os.cycle_id = (select oc.id from reporting_cycle oc where oc.year = $7 and oc.status = 'published')
-                        and os.{filer} = {f}.{filer} and os.status = 'accepted' and lower(o.name) = lower({i}.name))"
+                        and os.{filer} = {f}.{filer} and os.status = 'accepted' and lower(o.name) = lower({i}.name)
+                     offset 0)"
         )
     };
     format!("({} or {})", by("org_unit_id"), by("member_unit_id"))
@@ -137,19 +139,22 @@ fn listed_in_other_year(f: &str, i: &str) -> String {
 /// Published resources of year $1 matching the filters, each marked new when year $7's list (the
 /// year before) did not have it; at most $8 of them. Only the rows returned are compared.
 fn resources_sql() -> String {
-    let filters = FILTERS.replace("ITEM_TEXT", "or i.description like '%' || $2 || '%' or l.name like '%' || $2 || '%' or i.address like '%' || $2 || '%'");
+    // The location's name is matched through the few units whose name matches (found once), and
+    // joined for display only to the rows returned: not looked up for every item of the year.
+    let filters = FILTERS.replace("ITEM_TEXT", "or i.description like '%' || $2 || '%' or i.address like '%' || $2 || '%'
+        or i.location_unit_id = any(array(select n.id from org_unit n where n.name like '%' || $2 || '%'))");
     format!(
-        "select p.*, ($7::int is not null and not {listed}) as new
-           from (select {FILER}, i.category, i.name, i.description,
-                        concat_ws(' · ', l.name, nullif(i.address, '')) as place, i.capacity, i.opening_times,
-                        i.populations, i.sharing, i.contact, s.org_unit_id,
+        "select p.*, concat_ws(' · ', l.name, nullif(p.address, '')) as place,
+                ($7::int is not null and not {listed}) as new
+           from (select {FILER}, i.category, i.name, i.description, i.address, i.location_unit_id,
+                        i.capacity, i.opening_times, i.populations, i.sharing, i.contact, s.org_unit_id,
                         array_position(array['member_unit','college','town_school','teaching_point'], coalesce(u.kind, 'member_unit')) as filer_rank,
                         s.id as submission_id, i.id as item_id
                    from resource_item i {JOINS}
-                   left join org_unit l on l.tenant_id = i.tenant_id and l.id = i.location_unit_id
                  {PUBLISHED} {filters}
                  order by filer_rank, s.id, i.id
                  limit $8) p
+           left join org_unit l on l.id = p.location_unit_id
           order by p.filer_rank, p.submission_id, p.item_id",
         listed = listed_in_other_year("p", "p"),
     )
