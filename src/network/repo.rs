@@ -6,8 +6,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::PgConnection;
 
-/// A unit of the network. The list page reads only [`LISTED`]'s columns; the rest keep their
-/// defaults there (`#[sqlx(default)]`), everywhere else every column is read.
+/// A unit of the network. Lists (the network list, a unit's children, scope pickers) read only
+/// [`LISTED`]'s columns and the rest keep their defaults (`#[sqlx(default)]`); a unit shown or
+/// edited on its own, and the export, read every column.
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct Unit {
     pub id: i64,
@@ -279,9 +280,10 @@ pub async fn find_by_code(conn: &mut PgConnection, code: &str) -> sqlx::Result<O
         .await
 }
 
+/// A unit's children, as a list shows them ([`LISTED`] columns).
 pub async fn children(conn: &mut PgConnection, id: i64) -> sqlx::Result<Vec<Unit>> {
     sqlx::query_as(&format!(
-        "{SELECT}{FROM} where u.parent_id = $1 order by u.status = 'active' desc, u.code"
+        "{LISTED}{FROM} where u.parent_id = $1 order by u.status = 'active' desc, u.code"
     ))
     .bind(id)
     .fetch_all(conn)
