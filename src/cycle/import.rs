@@ -12,7 +12,7 @@ use crate::audit::{self, Actor, Change};
 use crate::auth::session::CurrentUser;
 use crate::db::Tx;
 use crate::error::{AppError, OrNotFound, Result};
-use crate::reports::xlsx::{self, Cell, Sheet};
+use crate::reports::xlsx;
 use crate::reports::xlsx_in::{self, RawRow, by_label, list_by_label};
 use crate::web::{Ctx, flash_redirect, render, render_with};
 use askama::Template;
@@ -21,6 +21,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
 
 pub fn router() -> Router<AppState> {
@@ -67,7 +68,8 @@ fn labels(ctx: &Ctx, area: &str, codes: &[String]) -> String {
         .join("、")
 }
 
-/// `GET /submissions/{id}/lists.xlsx`: the lists as they stand, in the import template's form.
+/// `GET /submissions/{id}/lists.xlsx`: the lists as they stand, in the import template's form,
+/// streamed from the database into the workbook (a list may hold 100,000 items).
 async fn export_lists(
     ctx: Ctx,
     user: CurrentUser,
@@ -75,63 +77,60 @@ async fn export_lists(
     Path(id): Path<i64>,
 ) -> Result<Response> {
     let (mut tx, s) = visible_submission(&app, &user, id).await?;
-    let resources = repo::resources(&mut tx, &[id]).await?;
-    let plans = repo::plans(&mut tx, &[id]).await?;
-    tx.commit().await?;
-    let resource_rows: Vec<Vec<Cell>> = resources
-        .iter()
-        .map(|r| {
-            vec![
-                ctx.tr(&r.category_label()).into(),
-                r.name.as_str().into(),
-                r.description.as_str().into(),
-                r.location_name.clone().unwrap_or_default().into(),
-                r.address.as_str().into(),
-                r.capacity.into(),
-                r.opening_times.as_str().into(),
-                labels(&ctx, "population", &r.populations).into(),
-                ctx.tr(&r.sharing_label()).into(),
-                r.contact.as_str().into(),
-            ]
-        })
-        .collect();
-    let plan_rows: Vec<Vec<Cell>> = plans
-        .iter()
-        .map(|p| {
-            vec![
-                p.title.as_str().into(),
-                ctx.tr(&p.category_label()).into(),
-                labels(&ctx, "population", &p.populations).into(),
-                ctx.tr(&p.period_label()).into(),
-                p.place.as_str().into(),
-                p.participants.into(),
-                yuan(p.budget_government).into(),
-                yuan(p.budget_donation).into(),
-                yuan(p.budget_learners).into(),
-                yuan(p.budget_other).into(),
-                p.responsible.as_str().into(),
-            ]
-        })
-        .collect();
     let rh: Vec<&str> = RESOURCE_COLUMNS.iter().map(|k| ctx.t(k)).collect();
     let ph: Vec<&str> = PLAN_COLUMNS.iter().map(|k| ctx.t(k)).collect();
     let rt = format!("{} · {} {}", s.filer_name, s.year, ctx.t("item.resources"));
     let pt = format!("{} · {} {}", s.filer_name, s.year + 1, ctx.t("item.plans"));
-    let bytes = xlsx::book(&[
-        Sheet {
-            name: ctx.t("item.resources"),
-            title: &rt,
-            headers: &rh,
-            rows: &resource_rows,
-        },
-        Sheet {
-            name: ctx.t("item.plans"),
-            title: &pt,
-            headers: &ph,
-            rows: &plan_rows,
-        },
-    ])
-    .map_err(AppError::internal)?;
+    let mut book = xlsx::Writer::new();
+    book.sheet(ctx.t("item.resources"), &rt, &rh)
+        .map_err(AppError::internal)?;
+    let sql = repo::resources_sql();
+    let mut rows = sqlx::query_as::<_, repo::ResourceItem>(&sql)
+        .bind([id])
+        .bind(i64::MAX)
+        .fetch(&mut *tx);
+    while let Some(r) = rows.try_next().await? {
+        book.row(&[
+            ctx.tr(&r.category_label()).into(),
+            r.name.as_str().into(),
+            r.description.as_str().into(),
+            r.location_name.clone().unwrap_or_default().into(),
+            r.address.as_str().into(),
+            r.capacity.into(),
+            r.opening_times.as_str().into(),
+            labels(&ctx, "population", &r.populations).into(),
+            ctx.tr(&r.sharing_label()).into(),
+            r.contact.as_str().into(),
+        ])
+        .map_err(AppError::internal)?;
+    }
+    drop(rows);
+    book.sheet(ctx.t("item.plans"), &pt, &ph)
+        .map_err(AppError::internal)?;
+    let sql = repo::plans_sql();
+    let mut rows = sqlx::query_as::<_, repo::PlanItem>(&sql)
+        .bind([id])
+        .bind(i64::MAX)
+        .fetch(&mut *tx);
+    while let Some(p) = rows.try_next().await? {
+        book.row(&[
+            p.title.as_str().into(),
+            ctx.tr(&p.category_label()).into(),
+            labels(&ctx, "population", &p.populations).into(),
+            ctx.tr(&p.period_label()).into(),
+            p.place.as_str().into(),
+            p.participants.into(),
+            yuan(p.budget_government).into(),
+            yuan(p.budget_donation).into(),
+            yuan(p.budget_learners).into(),
+            yuan(p.budget_other).into(),
+            p.responsible.as_str().into(),
+        ])
+        .map_err(AppError::internal)?;
+    }
+    drop(rows);
+    tx.commit().await?;
+    let bytes = book.finish().map_err(AppError::internal)?;
     Ok(xlsx::download(
         &format!("lists-{}-{id}.xlsx", s.year),
         bytes,

@@ -168,6 +168,10 @@ impl SubmissionPage {
     }
 }
 
+/// Items of each list a submission's page shows at most; the export has them all. Lists are
+/// tens of items as a rule, but nothing stops one of 100,000 (20 MB of HTML).
+pub const ITEMS_SHOWN: i64 = 500;
+
 /// What is missing before the lists can be submitted.
 fn missing(s: &Submission) -> Vec<&'static str> {
     let mut m = Vec::new();
@@ -188,8 +192,8 @@ pub async fn submission_page(
     errors: FieldErrors,
     reason: String,
 ) -> Result<SubmissionPage> {
-    let resources = repo::resources(&mut tx, &[s.id]).await?;
-    let plans = repo::plans(&mut tx, &[s.id]).await?;
+    let resources = repo::resources(&mut tx, &[s.id], ITEMS_SHOWN).await?;
+    let plans = repo::plans(&mut tx, &[s.id], ITEMS_SHOWN).await?;
     let points = match (s.filer_kind.as_str(), s.org_unit_id) {
         ("town_school", Some(town)) => repo::accepted_points(&mut tx, s.cycle_id, town).await?,
         _ => Vec::new(),
@@ -199,8 +203,8 @@ pub async fn submission_page(
         .filter(|p| p.status == "accepted")
         .map(|p| p.id)
         .collect();
-    let point_resources = repo::resources(&mut tx, &accepted).await?;
-    let point_plans = repo::plans(&mut tx, &accepted).await?;
+    let point_resources = repo::resources(&mut tx, &accepted, ITEMS_SHOWN).await?;
+    let point_plans = repo::plans(&mut tx, &accepted, ITEMS_SHOWN).await?;
     let events = repo::events(&mut tx, s.id).await?;
     let has_previous = repo::previous(&mut tx, &s).await?.is_some();
     tx.commit().await?;

@@ -263,26 +263,46 @@ const RESOURCES: &str = "select r.id, r.submission_id, r.category, r.name, r.des
 const PLANS: &str = "select id, submission_id, title, category, populations, period, place, participants, budget_government,
         budget_donation, budget_learners, budget_other, responsible, version from plan_item";
 
-/// The items of these submissions, in filing order.
+/// The resources of these submissions, in filing order: what [`resources`] and a streamed
+/// export read (`$1` the submissions, `$2` how many at most).
+pub const RESOURCES_OF: &str =
+    "where r.submission_id = any($1) order by r.submission_id, r.id limit $2";
+
+/// The plans of these submissions, in filing order (`$1`, `$2` as for [`RESOURCES_OF`]).
+pub const PLANS_OF: &str = "where submission_id = any($1) order by submission_id, id limit $2";
+
+pub fn resources_sql() -> String {
+    format!("{RESOURCES} {RESOURCES_OF}")
+}
+
+pub fn plans_sql() -> String {
+    format!("{PLANS} {PLANS_OF}")
+}
+
+/// The first `limit` resources of these submissions, in filing order.
 pub async fn resources(
     conn: &mut PgConnection,
     submissions: &[i64],
+    limit: i64,
 ) -> sqlx::Result<Vec<ResourceItem>> {
-    sqlx::query_as(&format!(
-        "{RESOURCES} where r.submission_id = any($1) order by r.submission_id, r.id"
-    ))
-    .bind(submissions)
-    .fetch_all(conn)
-    .await
+    sqlx::query_as(&resources_sql())
+        .bind(submissions)
+        .bind(limit)
+        .fetch_all(conn)
+        .await
 }
 
-pub async fn plans(conn: &mut PgConnection, submissions: &[i64]) -> sqlx::Result<Vec<PlanItem>> {
-    sqlx::query_as(&format!(
-        "{PLANS} where submission_id = any($1) order by submission_id, id"
-    ))
-    .bind(submissions)
-    .fetch_all(conn)
-    .await
+/// The first `limit` plans of these submissions, in filing order.
+pub async fn plans(
+    conn: &mut PgConnection,
+    submissions: &[i64],
+    limit: i64,
+) -> sqlx::Result<Vec<PlanItem>> {
+    sqlx::query_as(&plans_sql())
+        .bind(submissions)
+        .bind(limit)
+        .fetch_all(conn)
+        .await
 }
 
 /// One item by its key, if it belongs to the submission. The membership test is written

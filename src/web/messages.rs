@@ -1226,6 +1226,11 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ),
     ("item.filer", "提供单位", "Provided by"),
     ("item.none", "尚未填写。", "Nothing yet."),
+    (
+        "item.truncated",
+        "清单较长，此处仅显示前500条；完整清单请导出查看。",
+        "A long list: the first 500 are shown here; export it to see them all.",
+    ),
     ("item.delete", "删除", "Remove"),
     ("item.saved", "已保存。", "Saved."),
     ("item.deleted", "已删除。", "Removed."),

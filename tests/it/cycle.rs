@@ -1056,3 +1056,44 @@ async fn each_submission_keeps_its_item_counts_through_batches_moves_and_deletes
     let (resources, plans, _, _) = counts(subs[0]).await.unwrap();
     assert!(resources >= 3 && plans >= 2);
 }
+
+#[tokio::test]
+async fn a_long_list_shows_its_first_items_counts_them_all_and_exports_them_all() {
+    let app = TestApp::spawn().await;
+    let s = submission_of(&app, 2026, "MU-WF").await;
+    let mut tx = app.db.begin_for(1).await.unwrap();
+    sqlx::query(
+        "insert into resource_item (tenant_id, submission_id, category, name, sharing)
+         select 1, $1, 'venue', '长清单' || g, 'free' from generate_series(1, 620) g",
+    )
+    .bind(s)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let total: i64 =
+        sqlx::query_scalar("select count(*) from resource_item where submission_id = $1")
+            .bind(s)
+            .fetch_one(&app.db.sys)
+            .await
+            .unwrap();
+    let unit = app.login("mengjin-unit").await;
+    let page = unit.get(&format!("/submissions/{s}")).await;
+    page.assert_contains(&format!("社区教育资源清单 ({total})"));
+    page.assert_contains("id=\"resources-truncated\"");
+    let edit_link = format!("<td class=\"row-actions\"><a href=\"/submissions/{s}/resources/");
+    assert_eq!(
+        page.body.matches(&edit_link).count(),
+        500,
+        "the first 500 shown"
+    );
+    let res = unit
+        .http
+        .get(format!("{}/submissions/{s}/lists.xlsx", unit.base))
+        .send()
+        .await
+        .unwrap();
+    let rows = read_sheet(res.bytes().await.unwrap().to_vec());
+    assert_eq!(rows.len() as i64, total + 2, "title, headers, every item");
+    assert!(rows.iter().any(|r| r[1] == "长清单620"));
+}
