@@ -21,7 +21,6 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
 
 pub fn router() -> Router<AppState> {
@@ -85,50 +84,52 @@ async fn export_lists(
     book.sheet(ctx.t("item.resources"), &rt, &rh)
         .map_err(AppError::internal)?;
     let sql = repo::resources_sql();
-    let mut rows = sqlx::query_as::<_, repo::ResourceItem>(&sql)
-        .bind([id])
-        .bind(i64::MAX)
-        .fetch(&mut *tx);
-    while let Some(r) = rows.try_next().await? {
-        book.row(&[
-            ctx.tr(&r.category_label()).into(),
-            r.name.as_str().into(),
-            r.description.as_str().into(),
-            r.location_name.clone().unwrap_or_default().into(),
-            r.address.as_str().into(),
-            r.capacity.into(),
-            r.opening_times.as_str().into(),
-            labels(&ctx, "population", &r.populations).into(),
-            ctx.tr(&r.sharing_label()).into(),
-            r.contact.as_str().into(),
-        ])
-        .map_err(AppError::internal)?;
-    }
-    drop(rows);
+    book.stream(
+        sqlx::query_as(&sql)
+            .bind([id])
+            .bind(i64::MAX)
+            .fetch(&mut *tx),
+        |r: repo::ResourceItem| {
+            vec![
+                ctx.tr(&r.category_label()).into(),
+                r.name.as_str().into(),
+                r.description.as_str().into(),
+                r.location_name.clone().unwrap_or_default().into(),
+                r.address.as_str().into(),
+                r.capacity.into(),
+                r.opening_times.as_str().into(),
+                labels(&ctx, "population", &r.populations).into(),
+                ctx.tr(&r.sharing_label()).into(),
+                r.contact.as_str().into(),
+            ]
+        },
+    )
+    .await?;
     book.sheet(ctx.t("item.plans"), &pt, &ph)
         .map_err(AppError::internal)?;
     let sql = repo::plans_sql();
-    let mut rows = sqlx::query_as::<_, repo::PlanItem>(&sql)
-        .bind([id])
-        .bind(i64::MAX)
-        .fetch(&mut *tx);
-    while let Some(p) = rows.try_next().await? {
-        book.row(&[
-            p.title.as_str().into(),
-            ctx.tr(&p.category_label()).into(),
-            labels(&ctx, "population", &p.populations).into(),
-            ctx.tr(&p.period_label()).into(),
-            p.place.as_str().into(),
-            p.participants.into(),
-            yuan(p.budget_government).into(),
-            yuan(p.budget_donation).into(),
-            yuan(p.budget_learners).into(),
-            yuan(p.budget_other).into(),
-            p.responsible.as_str().into(),
-        ])
-        .map_err(AppError::internal)?;
-    }
-    drop(rows);
+    book.stream(
+        sqlx::query_as(&sql)
+            .bind([id])
+            .bind(i64::MAX)
+            .fetch(&mut *tx),
+        |p: repo::PlanItem| {
+            vec![
+                p.title.as_str().into(),
+                ctx.tr(&p.category_label()).into(),
+                labels(&ctx, "population", &p.populations).into(),
+                ctx.tr(&p.period_label()).into(),
+                p.place.as_str().into(),
+                p.participants.into(),
+                yuan(p.budget_government).into(),
+                yuan(p.budget_donation).into(),
+                yuan(p.budget_learners).into(),
+                yuan(p.budget_other).into(),
+                p.responsible.as_str().into(),
+            ]
+        },
+    )
+    .await?;
     tx.commit().await?;
     let bytes = book.finish().map_err(AppError::internal)?;
     Ok(xlsx::download(

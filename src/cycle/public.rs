@@ -14,7 +14,6 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use futures_util::TryStreamExt;
 use serde::Deserialize;
 use sqlx::Postgres;
 use sqlx::postgres::PgArguments;
@@ -504,23 +503,24 @@ async fn export_resources(
     book.sheet(ctx.t("public.resources"), &title, &headers)
         .map_err(AppError::internal)?;
     let sql = resources_sql();
-    let mut rows = resources_query(&sql, year, None, &q, i64::MAX).fetch(&mut *tx);
-    while let Some(r) = rows.try_next().await? {
-        book.row(&[
-            r.filer_name.as_str().into(),
-            ctx.tr(&r.category_label()).into(),
-            r.name.as_str().into(),
-            r.description.as_str().into(),
-            r.place.as_str().into(),
-            r.capacity.into(),
-            r.opening_times.as_str().into(),
-            labels(&ctx, "population", &r.populations).into(),
-            ctx.tr(&r.sharing_label()).into(),
-            r.contact.as_str().into(),
-        ])
-        .map_err(AppError::internal)?;
-    }
-    drop(rows);
+    book.stream(
+        resources_query(&sql, year, None, &q, i64::MAX).fetch(&mut *tx),
+        |r: PublicResource| {
+            vec![
+                r.filer_name.as_str().into(),
+                ctx.tr(&r.category_label()).into(),
+                r.name.as_str().into(),
+                r.description.as_str().into(),
+                r.place.as_str().into(),
+                r.capacity.into(),
+                r.opening_times.as_str().into(),
+                labels(&ctx, "population", &r.populations).into(),
+                ctx.tr(&r.sharing_label()).into(),
+                r.contact.as_str().into(),
+            ]
+        },
+    )
+    .await?;
     tx.commit().await?;
     let bytes = book.finish().map_err(AppError::internal)?;
     Ok(xlsx::download(
@@ -557,22 +557,23 @@ async fn export_plans(
     book.sheet(ctx.t("public.plans"), &title, &headers)
         .map_err(AppError::internal)?;
     let sql = plans_sql();
-    let mut rows = plans_query(&sql, year, &q, i64::MAX).fetch(&mut *tx);
-    while let Some(p) = rows.try_next().await? {
-        book.row(&[
-            p.filer_name.as_str().into(),
-            p.title.as_str().into(),
-            ctx.tr(&p.category_label()).into(),
-            labels(&ctx, "population", &p.populations).into(),
-            ctx.tr(&p.period_label()).into(),
-            p.place.as_str().into(),
-            p.participants.into(),
-            Cell::Number(p.budget as f64 / 100.0),
-            p.responsible.as_str().into(),
-        ])
-        .map_err(AppError::internal)?;
-    }
-    drop(rows);
+    book.stream(
+        plans_query(&sql, year, &q, i64::MAX).fetch(&mut *tx),
+        |p: PublicPlan| {
+            vec![
+                p.filer_name.as_str().into(),
+                p.title.as_str().into(),
+                ctx.tr(&p.category_label()).into(),
+                labels(&ctx, "population", &p.populations).into(),
+                ctx.tr(&p.period_label()).into(),
+                p.place.as_str().into(),
+                p.participants.into(),
+                Cell::Number(p.budget as f64 / 100.0),
+                p.responsible.as_str().into(),
+            ]
+        },
+    )
+    .await?;
     tx.commit().await?;
     let bytes = book.finish().map_err(AppError::internal)?;
     Ok(xlsx::download(

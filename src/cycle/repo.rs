@@ -263,20 +263,15 @@ const RESOURCES: &str = "select r.id, r.submission_id, r.category, r.name, r.des
 const PLANS: &str = "select id, submission_id, title, category, populations, period, place, participants, budget_government,
         budget_donation, budget_learners, budget_other, responsible, version from plan_item";
 
-/// The resources of these submissions, in filing order: what [`resources`] and a streamed
-/// export read (`$1` the submissions, `$2` how many at most).
-pub const RESOURCES_OF: &str =
-    "where r.submission_id = any($1) order by r.submission_id, r.id limit $2";
-
-/// The plans of these submissions, in filing order (`$1`, `$2` as for [`RESOURCES_OF`]).
-pub const PLANS_OF: &str = "where submission_id = any($1) order by submission_id, id limit $2";
-
+/// The resources of submissions `$1` in filing order, at most `$2`: for [`resources`] and the
+/// streamed export.
 pub fn resources_sql() -> String {
-    format!("{RESOURCES} {RESOURCES_OF}")
+    format!("{RESOURCES} where r.submission_id = any($1) order by r.submission_id, r.id limit $2")
 }
 
+/// The plans of submissions `$1` in filing order, at most `$2`.
 pub fn plans_sql() -> String {
-    format!("{PLANS} {PLANS_OF}")
+    format!("{PLANS} where submission_id = any($1) order by submission_id, id limit $2")
 }
 
 /// The first `limit` resources of these submissions, in filing order.

@@ -1,7 +1,9 @@
 //! Spreadsheets out: one sheet with a title row, bold headers, frozen panes and a filter.
 
+use crate::error::AppError;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use futures_util::{Stream, TryStreamExt};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
 pub enum Cell {
@@ -128,6 +130,18 @@ impl Writer {
             };
         }
         self.row += 1;
+        Ok(())
+    }
+
+    /// One row per item of `rows` (a database stream), laid out by `cells`, as the items arrive.
+    pub async fn stream<T>(
+        &mut self,
+        mut rows: impl Stream<Item = sqlx::Result<T>> + Unpin,
+        cells: impl Fn(T) -> Vec<Cell>,
+    ) -> crate::error::Result<()> {
+        while let Some(item) = rows.try_next().await? {
+            self.row(&cells(item)).map_err(AppError::internal)?;
+        }
         Ok(())
     }
 
