@@ -1,7 +1,6 @@
 //! The December cycle: filing, the state machine with its window rules, review up the tree,
 //! consolidation, completeness, reminders, carry-forward and publication.
 
-use crate::lists::read_sheet;
 use crate::support::{Client, TestApp};
 use reqwest::StatusCode;
 
@@ -513,16 +512,9 @@ async fn the_board_counts_reminds_and_exports() {
         .await
         .assert_contains("前提交本单位社区教育资源清单");
 
-    let res = bureau
-        .http
-        .get(format!(
-            "{}/cycles/{cycle}/board.xlsx?kind=member_unit",
-            bureau.base
-        ))
-        .send()
-        .await
-        .unwrap();
-    let rows = read_sheet(res.bytes().await.unwrap().to_vec());
+    let rows = bureau
+        .sheet(&format!("/cycles/{cycle}/board.xlsx?kind=member_unit"))
+        .await;
     assert_eq!(rows.len() - 2, 14);
     let wf = rows.iter().find(|r| r[0] == "区妇联").unwrap();
     assert_eq!(
@@ -698,26 +690,11 @@ async fn the_public_catalogue_shows_only_published_accepted_items_of_its_distric
     let gone = &page.body[page.body.find("id=\"gone\"").unwrap()..];
     assert!(gone.contains("巾帼志愿服务队"));
     assert!(!page.body.contains("未审核的草稿资源"));
-    let res = anyone
-        .http
-        .get(format!(
-            "{}/public/mengjin/2026/resources.xlsx",
-            anyone.base
-        ))
-        .send()
-        .await
-        .unwrap();
-    let rows = read_sheet(res.bytes().await.unwrap().to_vec());
+    let rows = anyone.sheet("/public/mengjin/2026/resources.xlsx").await;
     let names: Vec<&str> = rows[2..].iter().map(|r| r[2].as_str()).collect();
     assert_eq!(names, ["巾帼家长学校", "妇女儿童之家"]);
     // Exports stream from the database; a year that was never published has none.
-    let res = anyone
-        .http
-        .get(format!("{}/public/mengjin/2026/plans.xlsx", anyone.base))
-        .send()
-        .await
-        .unwrap();
-    let plans = read_sheet(res.bytes().await.unwrap().to_vec());
+    let plans = anyone.sheet("/public/mengjin/2026/plans.xlsx").await;
     assert!(plans[0][0].contains("2027"), "titled with the plan year");
     assert_eq!(
         anyone
@@ -858,13 +835,7 @@ async fn lists_export_and_import_round_trip_through_a_dry_run() {
     let unit = app.login("mengjin-unit").await;
     unit.post(&format!("/submissions/{s}/carry-forward"), &[])
         .await;
-    let res = unit
-        .http
-        .get(format!("{}/submissions/{s}/lists.xlsx", unit.base))
-        .send()
-        .await
-        .unwrap();
-    let exported = read_sheet(res.bytes().await.unwrap().to_vec());
+    let exported = unit.sheet(&format!("/submissions/{s}/lists.xlsx")).await;
     assert_eq!(exported[1][0], "类别");
     assert!(
         exported
@@ -1087,13 +1058,7 @@ async fn a_long_list_shows_its_first_items_counts_them_all_and_exports_them_all(
         500,
         "the first 500 shown"
     );
-    let res = unit
-        .http
-        .get(format!("{}/submissions/{s}/lists.xlsx", unit.base))
-        .send()
-        .await
-        .unwrap();
-    let rows = read_sheet(res.bytes().await.unwrap().to_vec());
+    let rows = unit.sheet(&format!("/submissions/{s}/lists.xlsx")).await;
     assert_eq!(rows.len() as i64, total + 2, "title, headers, every item");
     assert!(rows.iter().any(|r| r[1] == "长清单620"));
 }

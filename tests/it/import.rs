@@ -1,7 +1,6 @@
 //! Importing units from .xlsx: the template, a dry run with row and column errors, confirm,
 //! and a bad file that writes nothing.
 
-use crate::lists::read_sheet;
 use crate::support::{Client, Page, TestApp};
 use reqwest::StatusCode;
 use rust_xlsxwriter::Workbook;
@@ -56,14 +55,7 @@ const HEADERS: [&str; 8] = [
 async fn the_template_downloads_with_every_column() {
     let app = TestApp::spawn().await;
     let bureau = app.login("mengjin-bureau").await;
-    let res = bureau
-        .http
-        .get(format!("{}/units/import/template.xlsx", bureau.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    let rows = read_sheet(res.bytes().await.unwrap().to_vec());
+    let rows = bureau.sheet("/units/import/template.xlsx").await;
     assert_eq!(rows[1].len(), 22);
     assert_eq!(rows[1][0], "编码");
     assert_eq!(rows[2][0], "MJ-XX-01");

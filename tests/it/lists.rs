@@ -102,12 +102,7 @@ async fn the_export_holds_exactly_the_filtered_units_and_reads_back() {
         .await;
     let href = format!("/units/export.xlsx?kind=teaching_point&town={cg}");
     list.assert_contains(&href.replace('&', "&#38;"));
-    let res = bureau
-        .http
-        .get(format!("{}{href}", bureau.base))
-        .send()
-        .await
-        .unwrap();
+    let res = bureau.response(&href).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert!(
         res.headers()["content-disposition"]
@@ -124,13 +119,7 @@ async fn the_export_holds_exactly_the_filtered_units_and_reads_back() {
     assert_eq!(rows[2][2], "村（社区）社区教育教学点");
     // A town administrator's export never holds another town.
     let town = app.login("mengjin-town").await;
-    let res = town
-        .http
-        .get(format!("{}/units/export.xlsx", town.base))
-        .send()
-        .await
-        .unwrap();
-    let rows = read_sheet(res.bytes().await.unwrap().to_vec());
+    let rows = town.sheet("/units/export.xlsx").await;
     assert_eq!(rows.len() - 2, 4);
     assert!(rows[2..].iter().all(|r| r[0].starts_with("MJ-CG")));
 }

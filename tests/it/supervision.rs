@@ -240,16 +240,9 @@ async fn a_round_runs_from_self_assessment_through_review_to_published_results()
     town.get(&format!("/supervision/rounds/{round}/units/{cg}"))
         .await
         .assert_contains("id=\"final-total\">69.81<");
-    let res = supervisor
-        .http
-        .get(format!(
-            "{}/supervision/rounds/{round}/results.xlsx",
-            supervisor.base
-        ))
-        .send()
-        .await
-        .unwrap();
-    let rows = crate::lists::read_sheet(res.bytes().await.unwrap().to_vec());
+    let rows = supervisor
+        .sheet(&format!("/supervision/rounds/{round}/results.xlsx"))
+        .await;
     let cg_line = rows.iter().find(|r| r[0] == "城关镇社区教育学校").unwrap();
     assert_eq!(
         (
@@ -634,16 +627,11 @@ async fn a_round_chooses_its_units_and_grade_bands_and_the_sheet_exports() {
             .fetch_one(&app.db.sys)
             .await
             .unwrap();
-    let res = supervisor
-        .http
-        .get(format!(
-            "{}/supervision/rounds/{round}/units/{ru}/sheet.xlsx",
-            supervisor.base
+    let rows = supervisor
+        .sheet(&format!(
+            "/supervision/rounds/{round}/units/{ru}/sheet.xlsx"
         ))
-        .send()
-        .await
-        .unwrap();
-    let rows = crate::lists::read_sheet(res.bytes().await.unwrap().to_vec());
+        .await;
     assert_eq!(rows[1][..3], ["编号", "指标", "分值"]);
     assert!(rows.iter().any(|r| r[0] == "9.1" && r[2] == "10"));
 }

@@ -367,14 +367,24 @@ pub struct Client {
 }
 
 impl Client {
-    pub async fn get(&self, path: &str) -> Page {
-        let res = self
-            .http
+    /// The raw response to a GET of `path`, for its status and headers.
+    pub async fn response(&self, path: &str) -> reqwest::Response {
+        self.http
             .get(format!("{}{path}", self.base))
             .send()
             .await
-            .unwrap();
-        Self::page(res).await
+            .unwrap()
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        Self::page(self.response(path).await).await
+    }
+
+    /// The first sheet of the .xlsx at `path`, which must answer 200.
+    pub async fn sheet(&self, path: &str) -> Vec<Vec<String>> {
+        let res = self.response(path).await;
+        assert_eq!(res.status(), reqwest::StatusCode::OK, "{path}");
+        crate::lists::read_sheet(res.bytes().await.unwrap().to_vec())
     }
 
     pub async fn page(res: reqwest::Response) -> Page {
