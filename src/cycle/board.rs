@@ -9,7 +9,7 @@ use crate::auth::session::CurrentUser;
 use crate::error::{AppError, OrNotFound, Result};
 use crate::reports::xlsx::{self, Cell};
 use crate::web::forms::{FieldErrors, Pairs, date};
-use crate::web::{Ctx, flash_redirect, render, render_with, today};
+use crate::web::{Ctx, flash_redirect, render, render_with, today, urlencode};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -211,29 +211,39 @@ async fn open_cycle(
 pub struct BoardQuery {
     kind: String,
     status: String,
+    page: Option<i64>,
+}
+
+impl BoardQuery {
+    fn filter(&self) -> repo::BoardFilter<'_> {
+        repo::BoardFilter {
+            kind: &self.kind,
+            status: &self.status,
+            today: today(),
+        }
+    }
+
+    /// The filter as a query string, for the pages and the export.
+    fn query_string(&self) -> String {
+        format!(
+            "kind={}&status={}",
+            urlencode(&self.kind),
+            urlencode(&self.status)
+        )
+    }
 }
 
 /// Completion of one kind of filer (or all).
 pub struct Completion {
-    pub kind: &'static str,
-    pub filers: usize,
-    pub submitted: usize,
-    pub accepted: usize,
-    pub late: usize,
+    pub kind: String,
+    pub filers: i64,
+    pub submitted: i64,
+    pub accepted: i64,
+    pub late: i64,
 }
 
 impl Completion {
-    pub fn of(kind: &'static str, subs: &[&Submission]) -> Self {
-        Self {
-            kind,
-            filers: subs.len(),
-            submitted: subs.iter().filter(|s| s.submitted_on.is_some()).count(),
-            accepted: subs.iter().filter(|s| s.status == "accepted").count(),
-            late: subs.iter().filter(|s| s.is_late()).count(),
-        }
-    }
-
-    fn pct(n: usize, of: usize) -> String {
+    fn pct(n: i64, of: i64) -> String {
         (n * 100)
             .checked_div(of)
             .map_or_else(|| "—".into(), |p| format!("{p}%"))
@@ -252,18 +262,37 @@ impl Completion {
     }
 }
 
-/// The board's figures: overall, then per kind of filer.
-pub fn completion(subs: &[Submission]) -> Vec<Completion> {
-    let all: Vec<&Submission> = subs.iter().collect();
-    let mut out = vec![Completion::of("all", &all)];
+/// The board's figures: overall, then per kind of filer in the board's order.
+pub fn completion(counts: &[repo::KindCounts]) -> Vec<Completion> {
+    let of = |k: &repo::KindCounts| Completion {
+        kind: k.kind.clone(),
+        filers: k.filers,
+        submitted: k.submitted,
+        accepted: k.accepted,
+        late: k.late,
+    };
+    let mut all = Completion {
+        kind: "all".into(),
+        filers: 0,
+        submitted: 0,
+        accepted: 0,
+        late: 0,
+    };
+    for k in counts {
+        all.filers += k.filers;
+        all.submitted += k.submitted;
+        all.accepted += k.accepted;
+        all.late += k.late;
+    }
+    let mut out = vec![all];
     for kind in FILER_KINDS {
-        let of_kind: Vec<&Submission> = subs.iter().filter(|s| s.filer_kind == kind).collect();
-        if !of_kind.is_empty() {
-            out.push(Completion::of(kind, &of_kind));
-        }
+        out.extend(counts.iter().filter(|k| k.kind == kind).map(of));
     }
     out
 }
+
+/// Filers the board shows on one page; the export has them all.
+const PAGE_SIZE: i64 = 50;
 
 #[derive(Template)]
 #[template(path = "cycle/board.html")]
@@ -272,36 +301,69 @@ struct BoardPage {
     cycle: Cycle,
     rows: Vec<Submission>,
     completion: Vec<Completion>,
-    kind: String,
-    status: String,
+    query: BoardQuery,
+    /// Filers matching the filter, on every page.
+    total: i64,
+    page: i64,
+    pages: i64,
     can_run: bool,
     today: NaiveDate,
     errors: FieldErrors,
 }
 
-async fn board(app: &AppState, user: &CurrentUser, id: i64) -> Result<(Cycle, Vec<Submission>)> {
+impl BoardPage {
+    fn page_href(&self, page: i64) -> String {
+        format!(
+            "/cycles/{}?{}&page={page}",
+            self.cycle.id,
+            self.query.query_string()
+        )
+    }
+}
+
+/// The board of cycle `id` as `q` filters it: one page of filers and the figures of all of them.
+async fn board_page(
+    ctx: Ctx,
+    app: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    query: BoardQuery,
+    errors: FieldErrors,
+) -> Result<BoardPage> {
     may_view(user)?;
     let mut tx = app.db.begin_for(user.tenant()?).await?;
     let cycle = repo::cycle(&mut tx, id).await?.or_404()?;
-    let subs = repo::submissions_of_cycle(&mut tx, id).await?;
+    let filter = query.filter();
+    let counts = repo::board_counts(&mut tx, id, &filter).await?;
+    let total: i64 = counts.iter().map(|k| k.matching).sum();
+    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let page = query.page.unwrap_or(1).clamp(1, pages);
+    let rows = repo::board_rows(
+        &mut tx,
+        id,
+        &filter,
+        Some(PAGE_SIZE),
+        (page - 1) * PAGE_SIZE,
+    )
+    .await?;
     tx.commit().await?;
-    Ok((cycle, subs))
+    Ok(BoardPage {
+        ctx,
+        cycle,
+        rows,
+        completion: completion(&counts),
+        query,
+        total,
+        page,
+        pages,
+        can_run: may_run(user).is_ok(),
+        today: today(),
+        errors,
+    })
 }
 
-fn filtered(subs: Vec<Submission>, q: &BoardQuery, today: NaiveDate) -> Vec<Submission> {
-    subs.into_iter()
-        .filter(|s| q.kind.is_empty() || s.filer_kind == q.kind)
-        .filter(|s| match q.status.as_str() {
-            "" => true,
-            "overdue" => s.is_overdue(today),
-            "late" => s.is_late(),
-            "not_started" => s.not_started(),
-            st => s.status == st,
-        })
-        .collect()
-}
-
-/// `GET /cycles/{id}`: every filer with its status, submitted date, late or on time, reminders sent.
+/// `GET /cycles/{id}`: every filer with its status, submitted date, late or on time, reminders
+/// sent, a page at a time under the figures of the whole cycle.
 async fn show_board(
     ctx: Ctx,
     user: CurrentUser,
@@ -309,21 +371,8 @@ async fn show_board(
     Path(id): Path<i64>,
     Query(q): Query<BoardQuery>,
 ) -> Result<Response> {
-    let (cycle, subs) = board(&app, &user, id).await?;
-    let completion = completion(&subs);
-    let rows = filtered(subs, &q, today());
-    let can_run = may_run(&user).is_ok();
-    Ok(render(&BoardPage {
-        ctx,
-        cycle,
-        rows,
-        completion,
-        kind: q.kind,
-        status: q.status,
-        can_run,
-        today: today(),
-        errors: FieldErrors::default(),
-    }))
+    let page = board_page(ctx, &app, &user, id, q, FieldErrors::default()).await?;
+    Ok(render(&page))
 }
 
 async fn export_board(
@@ -333,8 +382,12 @@ async fn export_board(
     Path(id): Path<i64>,
     Query(q): Query<BoardQuery>,
 ) -> Result<Response> {
-    let (cycle, subs) = board(&app, &user, id).await?;
-    let rows: Vec<Vec<Cell>> = filtered(subs, &q, today())
+    may_view(&user)?;
+    let mut tx = app.db.begin_for(user.tenant()?).await?;
+    let cycle = repo::cycle(&mut tx, id).await?.or_404()?;
+    let subs = repo::board_rows(&mut tx, id, &q.filter(), None, 0).await?;
+    tx.commit().await?;
+    let rows: Vec<Vec<Cell>> = subs
         .iter()
         .map(|s| {
             vec![
@@ -445,19 +498,7 @@ async fn change_window(
     }
     let (Some(opens_on), Some(due_on), true) = (opens_on, due_on, errors.is_empty()) else {
         tx.commit().await?;
-        let (cycle, subs) = board(&app, &user, id).await?;
-        let completion = completion(&subs);
-        let page = BoardPage {
-            ctx,
-            cycle,
-            rows: subs,
-            completion,
-            kind: String::new(),
-            status: String::new(),
-            can_run: true,
-            today: today(),
-            errors,
-        };
+        let page = board_page(ctx, &app, &user, id, BoardQuery::default(), errors).await?;
         return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page));
     };
     let done = sqlx::query("update reporting_cycle set opens_on = $3, due_on = $4, version = version + 1 where id = $1 and version = $2")

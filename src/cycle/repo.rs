@@ -122,14 +122,80 @@ pub async fn submission(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option
         .await
 }
 
-pub async fn submissions_of_cycle(
+/// What the completeness board shows of a cycle: a kind of filer (empty: all), a status or one of
+/// `overdue`, `late`, `not_started` (as [`Submission::is_overdue`], [`Submission::is_late`] and
+/// [`Submission::not_started`] say, on `today`).
+pub struct BoardFilter<'a> {
+    pub kind: &'a str,
+    pub status: &'a str,
+    pub today: NaiveDate,
+}
+
+/// The board's filter over `s`, its cycle `c` and unit `u`, with $1 the cycle and $2–$4 the filter.
+const BOARD_FILTER: &str = "s.cycle_id = $1
+    and ($2 = '' or coalesce(u.kind, 'member_unit') = $2)
+    and case $3 when '' then true
+        when 'overdue' then s.submitted_on is null and $4::date > c.due_on
+        when 'late' then s.submitted_on > c.due_on
+        when 'not_started' then s.status = 'draft' and s.resource_count = 0 and s.plan_count = 0
+        else s.status = $3 end";
+
+/// The cycle's filers that match the filter, in board order: `limit` of them from `offset`, or all.
+pub async fn board_rows(
     conn: &mut PgConnection,
     cycle_id: i64,
+    filter: &BoardFilter<'_>,
+    limit: Option<i64>,
+    offset: i64,
 ) -> sqlx::Result<Vec<Submission>> {
-    sqlx::query_as(&format!("{SUBMISSION} where s.cycle_id = $1{FILER_ORDER}"))
-        .bind(cycle_id)
-        .fetch_all(conn)
-        .await
+    sqlx::query_as(&format!(
+        "{SUBMISSION} where {BOARD_FILTER}{FILER_ORDER} limit $5 offset $6"
+    ))
+    .bind(cycle_id)
+    .bind(filter.kind)
+    .bind(filter.status)
+    .bind(filter.today)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(conn)
+    .await
+}
+
+/// One kind of filer in a cycle: how many, submitted, accepted, submitted late, and matching the filter.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct KindCounts {
+    pub kind: String,
+    pub filers: i64,
+    pub submitted: i64,
+    pub accepted: i64,
+    pub late: i64,
+    pub matching: i64,
+}
+
+/// The board's figures by kind of filer, counted in one pass over the cycle's submissions.
+pub async fn board_counts(
+    conn: &mut PgConnection,
+    cycle_id: i64,
+    filter: &BoardFilter<'_>,
+) -> sqlx::Result<Vec<KindCounts>> {
+    sqlx::query_as(&format!(
+        "select coalesce(u.kind, 'member_unit') as kind, count(*) as filers,
+                count(s.submitted_on) as submitted,
+                count(*) filter (where s.status = 'accepted') as accepted,
+                count(*) filter (where s.submitted_on > c.due_on) as late,
+                count(*) filter (where {BOARD_FILTER}) as matching
+           from submission s
+           join reporting_cycle c on c.tenant_id = s.tenant_id and c.id = s.cycle_id
+           left join org_unit u on u.tenant_id = s.tenant_id and u.id = s.org_unit_id
+          where s.cycle_id = $1
+          group by 1"
+    ))
+    .bind(cycle_id)
+    .bind(filter.kind)
+    .bind(filter.status)
+    .bind(filter.today)
+    .fetch_all(conn)
+    .await
 }
 
 /// Submissions in cycles still open that this filer (member unit or org units) files or reviews.

@@ -1,7 +1,7 @@
 //! The December cycle: filing, the state machine with its window rules, review up the tree,
 //! consolidation, completeness, reminders, carry-forward and publication.
 
-use crate::support::{Client, TestApp};
+use crate::support::{Client, Page, TestApp};
 use reqwest::StatusCode;
 
 /// The submission of a filer (org unit or member unit code) in a year's cycle.
@@ -526,6 +526,73 @@ async fn the_board_counts_reminds_and_exports() {
         unit.get(&format!("/cycles/{cycle}")).await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+#[tokio::test]
+async fn a_long_board_pages_under_figures_of_the_whole_cycle() {
+    let app = TestApp::spawn().await;
+    // 60 more member units: 74 filers with the demo's 14.
+    sqlx::query(
+        "insert into member_unit (tenant_id, code, name)
+         select t.id, 'MU-X' || lpad(n::text, 2, '0'), '成员单位' || lpad(n::text, 2, '0')
+           from tenant t, generate_series(1, 60) n where t.code = 'mengjin'",
+    )
+    .execute(&app.db.sys)
+    .await
+    .unwrap();
+    let bureau = app.login("mengjin-bureau").await;
+    bureau
+        .post(
+            "/cycles",
+            &[
+                ("year", "2027"),
+                ("opens_on", "2026-11-01"),
+                ("due_on", "2027-12-31"),
+                ("filers", "member_unit"),
+            ],
+        )
+        .await;
+    let cycle: i64 = sqlx::query_scalar("select id from reporting_cycle where year = 2027")
+        .fetch_one(&app.db.sys)
+        .await
+        .unwrap();
+    let unit = app.login("mengjin-unit").await;
+    let s = submission_of(&app, 2027, "MU-WF").await;
+    add_resource(&unit, s, "巾帼课堂").await;
+    add_plan(&unit, s, "家风讲座").await;
+    unit.post(
+        &format!("/submissions/{s}/submit"),
+        &[("version", &version(&app, s).await)],
+    )
+    .await;
+
+    let rows = |page: &Page| page.body.matches("href=\"/submissions/").count();
+    let first = bureau.get(&format!("/cycles/{cycle}")).await;
+    first.assert_contains("id=\"board-count\">74<");
+    first.assert_contains("1/74");
+    first.assert_contains("1 / 2");
+    assert_eq!(rows(&first), 50);
+    let second = bureau
+        .get(&format!("/cycles/{cycle}?kind=member_unit&status=&page=2"))
+        .await;
+    assert_eq!(rows(&second), 24);
+    second.assert_contains("2 / 2");
+    second.assert_contains("1/74");
+    // A filter counts and pages only what matches; the figures stay those of the whole cycle.
+    let drafts = bureau.get(&format!("/cycles/{cycle}?status=draft")).await;
+    drafts.assert_contains("id=\"board-count\">73<");
+    drafts.assert_contains("page=2");
+    let submitted = bureau
+        .get(&format!("/cycles/{cycle}?status=submitted&page=9"))
+        .await;
+    submitted.assert_contains("id=\"board-count\">1<");
+    assert_eq!(rows(&submitted), 1, "a page past the end shows the last");
+    assert!(!submitted.body.contains("id=\"board-pages\""));
+    // The export has every filer that matches, not a page.
+    let sheet = bureau
+        .sheet(&format!("/cycles/{cycle}/board.xlsx?status=draft"))
+        .await;
+    assert_eq!(sheet.len() - 2, 73);
 }
 
 #[tokio::test]
