@@ -210,6 +210,10 @@ pub async fn seed(tx: &mut PgConnection, tenant_id: i64) -> sqlx::Result<()> {
         .execute(&mut *tx)
         .await?;
     }
+    sqlx::query("select publish_catalogue($1)")
+        .bind(cycle_2025)
+        .execute(&mut *tx)
+        .await?;
     // 2026: open now, everybody to file.
     let cycle_2026: i64 = sqlx::query_scalar(
         "insert into reporting_cycle (tenant_id, year, opens_on, due_on) values ($1, 2026, date '2026-11-16', date '2026-12-31') returning id",

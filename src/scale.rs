@@ -157,6 +157,10 @@ async fn district(db: &Db, code: &str, i: u32, seed: u64, hash: &str) -> sqlx::R
         .execute(&mut *tx)
         .await?;
     }
+    sqlx::query("select publish_catalogue(id) from reporting_cycle where tenant_id = $1 and status = 'published'")
+        .bind(t)
+        .execute(&mut *tx)
+        .await?;
     let accounts: [(&str, &str, Option<&str>); 5] = [
         ("bureau", "district_admin", None),
         ("supervisor", "supervisor", None),

@@ -558,6 +558,13 @@ async fn change_cycle_status(
     if done.rows_affected() == 0 {
         return Ok(flash_redirect("step.not_now", &format!("/cycles/{id}")));
     }
+    if to == "published" {
+        // The public catalogue reads the lists as published, written here once.
+        sqlx::query("select publish_catalogue($1)")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
     let change = Change {
         tenant_id,
         action: match to {

@@ -33,21 +33,6 @@ pub fn router() -> Router<AppState> {
         .route("/public/{district}/{year}/print", get(print))
 }
 
-/// The submission behind each item (`i`), with its filer and published cycle.
-const JOINS: &str = "join submission s on s.tenant_id = i.tenant_id and s.id = i.submission_id
-   join reporting_cycle c on c.tenant_id = s.tenant_id and c.id = s.cycle_id and c.status = 'published'
-   left join member_unit m on m.tenant_id = s.tenant_id and m.id = s.member_unit_id
-   left join org_unit u on u.tenant_id = s.tenant_id and u.id = s.org_unit_id";
-
-/// Accepted items only; a teaching point's only once its town's consolidated list is accepted too.
-const PUBLISHED: &str = "where s.status = 'accepted' and c.year = $1
-    and (u.kind is distinct from 'teaching_point' or exists (
-         select 1 from submission t where t.tenant_id = s.tenant_id and t.cycle_id = s.cycle_id
-            and t.org_unit_id = u.parent_id and t.status = 'accepted'))";
-
-const FILER: &str = "coalesce('m' || s.member_unit_id, 'u' || s.org_unit_id) as filer_key, coalesce(m.name, u.name) as filer_name,
-        coalesce(u.area, '') as area, s.member_unit_id";
-
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PublicResource {
     pub filer_key: String,
@@ -111,51 +96,36 @@ impl PublicPlan {
     }
 }
 
-/// The catalogue's filters as SQL over the item `i`, its submission `s`, filer `m`/`u`, location `l`.
-const FILTERS: &str = "and ($2 = '' or i.name like '%' || $2 || '%' or coalesce(m.name, u.name) like '%' || $2 || '%' ITEM_TEXT)
+/// The catalogue's filters over a published item `i` of year $1 (a row of `catalogue_resource`
+/// or `catalogue_plan`): words ($2) in any of its texts, category, population, town, member unit.
+const FILTERS: &str = "i.year = $1
+    and ($2 = '' or i.search like '%' || $2 || '%')
     and ($3 = '' or i.category = $3)
     and ($4 = '' or $4 = any(i.populations) or 'all' = any(i.populations))
-    and ($5 = '' or u.area = $5)
-    and ($6::bigint is null or s.member_unit_id = $6)";
+    and ($5 = '' or i.area = $5)
+    and ($6::bigint is null or i.member_unit_id = $6)";
 
-/// Whether the filer `f` (its `org_unit_id`, `member_unit_id`) listed an item named like item
-/// `i` in its accepted submission of year $7's published cycle: a few index probes per row (the
-/// filer's submission by its unique key, then the name), not a scan of the whole other year.
-/// (`offset 0` keeps the planner from turning the test into a hash of that whole year.)
-fn listed_in_other_year(f: &str, i: &str) -> String {
-    let by = |filer: &str| {
-        format!(
-            "exists (select 1 from submission os
-                       join resource_item o on o.tenant_id = os.tenant_id and o.submission_id = os.id
-                      where os.cycle_id = (select oc.id from reporting_cycle oc where oc.year = $7 and oc.status = 'published')
-                        and os.{filer} = {f}.{filer} and os.status = 'accepted' and lower(o.name) = lower({i}.name)
-                     offset 0)"
-        )
-    };
-    format!("({} or {})", by("org_unit_id"), by("member_unit_id"))
+const RESOURCE: &str = "i.filer_key, i.filer_name, i.area, i.member_unit_id, i.category, i.name,
+    i.description, i.place, i.capacity, i.opening_times, i.populations, i.sharing, i.contact";
+
+/// Whether the filer of row `i` listed an item of that name in year `year`: one index probe.
+fn listed_in(year: &str) -> String {
+    format!(
+        "exists (select 1 from catalogue_resource o where o.year = {year}
+                    and o.filer_key = i.filer_key and lower(o.name) = lower(i.name))"
+    )
 }
 
-/// Published resources of year $1 matching the filters, each marked new when year $7's list (the
-/// year before) did not have it; at most $8 of them. Only the rows returned are compared.
+/// Published resources of year $1 matching the filters, in the catalogue's order, each marked
+/// new when year $7's list (the year before) did not have it; $8 of them from the $9th.
 fn resources_sql() -> String {
-    // The location's name is matched through the few units whose name matches (found once), and
-    // joined for display only to the rows returned: not looked up for every item of the year.
-    let filters = FILTERS.replace("ITEM_TEXT", "or i.description like '%' || $2 || '%' or i.address like '%' || $2 || '%'
-        or i.location_unit_id = any(array(select n.id from org_unit n where n.name like '%' || $2 || '%'))");
     format!(
-        "select p.*, concat_ws(' · ', l.name, nullif(p.address, '')) as place,
-                ($7::int is not null and not {listed}) as new
-           from (select {FILER}, i.category, i.name, i.description, i.address, i.location_unit_id,
-                        i.capacity, i.opening_times, i.populations, i.sharing, i.contact, s.org_unit_id,
-                        array_position(array['member_unit','college','town_school','teaching_point'], coalesce(u.kind, 'member_unit')) as filer_rank,
-                        s.id as submission_id, i.id as item_id
-                   from resource_item i {JOINS}
-                 {PUBLISHED} {filters}
-                 order by filer_rank, s.id, i.id
-                 limit $8) p
-           left join org_unit l on l.id = p.location_unit_id
-          order by p.filer_rank, p.submission_id, p.item_id",
-        listed = listed_in_other_year("p", "p"),
+        "select {RESOURCE}, ($7::int is not null and not {listed}) as new
+           from catalogue_resource i
+          where {FILTERS}
+          order by i.filer_rank, i.submission_id, i.item_id
+          limit $8 offset $9",
+        listed = listed_in("$7"),
     )
 }
 
@@ -164,11 +134,12 @@ fn resources_query<'q>(
     year: i32,
     compare_to: Option<i32>,
     q: &'q CatalogueQuery,
-    limit: i64,
+    (limit, offset): (i64, i64),
 ) -> QueryAs<'q, Postgres, PublicResource, PgArguments> {
     filtered(sqlx::query_as(sql), year, q)
         .bind(compare_to)
         .bind(limit)
+        .bind(offset)
 }
 
 /// Binds the year ($1) and the catalogue's filters ($2–$6) that every catalogue query shares.
@@ -191,10 +162,10 @@ async fn resources(
     year: i32,
     compare_to: Option<i32>,
     q: &CatalogueQuery,
-    limit: i64,
+    rows: (i64, i64),
 ) -> sqlx::Result<Vec<PublicResource>> {
     let sql = resources_sql();
-    resources_query(&sql, year, compare_to, q, limit)
+    resources_query(&sql, year, compare_to, q, rows)
         .fetch_all(&mut **tx)
         .await
 }
@@ -206,14 +177,11 @@ async fn gone(
     previous: i32,
     q: &CatalogueQuery,
 ) -> sqlx::Result<Vec<PublicResource>> {
-    let filters = FILTERS.replace("ITEM_TEXT", "or i.description like '%' || $2 || '%'");
     let sql = format!(
-        "select {FILER}, i.category, i.name, i.description, i.address as place, i.capacity, i.opening_times,
-                i.populations, i.sharing, i.contact, false as new
-           from resource_item i {JOINS}
-         {PUBLISHED} {filters} and not {listed}
-         order by s.id, i.id limit 200",
-        listed = listed_in_other_year("s", "i"),
+        "select {RESOURCE}, false as new from catalogue_resource i
+          where {FILTERS} and not {listed}
+          order by i.filer_rank, i.submission_id, i.item_id limit 200",
+        listed = listed_in("$7"),
     );
     filtered(sqlx::query_as(&sql), previous, q)
         .bind(year)
@@ -221,20 +189,14 @@ async fn gone(
         .await
 }
 
-/// Published action plans of year $1 matching the filters, at most $7 of them.
+/// Published action plans of year $1 matching the filters, $7 of them from the $8th.
 fn plans_sql() -> String {
-    let filters = FILTERS
-        .replace(
-            "ITEM_TEXT",
-            "or i.title like '%' || $2 || '%' or i.place like '%' || $2 || '%'",
-        )
-        .replace("i.name like", "i.title like");
     format!(
-        "select {FILER}, i.title, i.category, i.populations, i.period, i.place, i.participants,
-                i.budget_government + i.budget_donation + i.budget_learners + i.budget_other as budget, i.responsible
-           from plan_item i {JOINS}
-         {PUBLISHED} {filters}
-         order by i.period, s.id, i.id limit $7"
+        "select i.filer_key, i.filer_name, i.area, i.member_unit_id, i.title, i.category,
+                i.populations, i.period, i.place, i.participants, i.budget, i.responsible
+           from catalogue_plan i
+          where {FILTERS}
+          order by i.period, i.submission_id, i.item_id limit $7 offset $8"
     )
 }
 
@@ -242,20 +204,36 @@ fn plans_query<'q>(
     sql: &'q str,
     year: i32,
     q: &'q CatalogueQuery,
-    limit: i64,
+    (limit, offset): (i64, i64),
 ) -> QueryAs<'q, Postgres, PublicPlan, PgArguments> {
-    filtered(sqlx::query_as(sql), year, q).bind(limit)
+    filtered(sqlx::query_as(sql), year, q)
+        .bind(limit)
+        .bind(offset)
 }
 
 async fn plans(
     tx: &mut Tx,
     year: i32,
     q: &CatalogueQuery,
-    limit: i64,
+    rows: (i64, i64),
 ) -> sqlx::Result<Vec<PublicPlan>> {
     let sql = plans_sql();
-    plans_query(&sql, year, q, limit).fetch_all(&mut **tx).await
+    plans_query(&sql, year, q, rows).fetch_all(&mut **tx).await
 }
+
+/// How many published resources and plans of year $1 match the filters, in one query.
+async fn totals(tx: &mut Tx, year: i32, q: &CatalogueQuery) -> sqlx::Result<(i64, i64)> {
+    let sql = format!(
+        "select (select count(*) from catalogue_resource i where {FILTERS}),
+                (select count(*) from catalogue_plan i where {FILTERS})"
+    );
+    filtered(sqlx::query_as(&sql), year, q)
+        .fetch_one(&mut **tx)
+        .await
+}
+
+/// Every row, for exports and print.
+const ALL_ROWS: (i64, i64) = (i64::MAX, 0);
 
 /// How many catalogue requests may read the database at once. The catalogue is open to anyone
 /// and a search of a large year costs real work: past this many, requests wait here, holding no
@@ -321,7 +299,9 @@ pub struct CatalogueQuery {
     pub population: String,
     pub town: String,
     pub member: String,
+    /// `plans` for the action plans; otherwise the resources.
     pub tab: String,
+    pub page: Option<i64>,
 }
 
 impl CatalogueQuery {
@@ -345,75 +325,28 @@ impl CatalogueQuery {
     }
 }
 
-/// Everything one published year shows, filtered.
-struct Listing {
-    resources: Vec<(PublicResource, bool)>,
-    gone: Vec<PublicResource>,
-    plans: Vec<PublicPlan>,
+/// The filters and town and member-unit choices a catalogue of one year offers.
+struct Choices {
     towns: Vec<String>,
     members: Vec<(i64, String)>,
-    limit: i64,
 }
 
-impl Listing {
-    /// Whether the page shows only the first `limit` rows of a longer list.
-    fn truncated(&self) -> bool {
-        self.resources.len() as i64 >= self.limit || self.plans.len() as i64 >= self.limit
-    }
-}
-
-/// Rows a catalogue page shows at most; exports and print have no limit.
-pub const PAGE_LIMIT: i64 = 500;
-
-async fn listing(
-    tx: &mut Tx,
-    year: i32,
-    years: &[i32],
-    q: &CatalogueQuery,
-    limit: i64,
-) -> Result<Listing> {
-    if !years.contains(&year) {
-        return Err(AppError::NotFound);
-    }
-    // Exports and print want the list only; the page also shows what changed since last year.
-    let previous = if limit == PAGE_LIMIT {
-        years.iter().find(|y| **y < year).copied()
-    } else {
-        None
-    };
-    let resources = resources(tx, year, previous, q, limit)
-        .await?
-        .into_iter()
-        .map(|r| {
-            let new = r.new;
-            (r, new)
-        })
-        .collect();
-    let gone = match previous {
-        Some(prev) => gone(tx, year, prev, q).await?,
-        None => Vec::new(),
-    };
-    let plans = plans(tx, year, q, limit).await?;
-    let towns: Vec<String> = sqlx::query_scalar(
+async fn choices(tx: &mut Tx, year: i32) -> sqlx::Result<Choices> {
+    let towns = sqlx::query_scalar(
         "select distinct u.area from submission s join reporting_cycle c on c.id = s.cycle_id and c.status = 'published'
            join org_unit u on u.id = s.org_unit_id where c.year = $1 and s.status = 'accepted' and u.area <> '' order by 1",
     )
     .bind(year)
     .fetch_all(&mut **tx)
     .await?;
-    let members: Vec<(i64, String)> =
-        sqlx::query_as("select id, name from member_unit order by sort, code")
-            .fetch_all(&mut **tx)
-            .await?;
-    Ok(Listing {
-        resources,
-        gone,
-        plans,
-        towns,
-        members,
-        limit,
-    })
+    let members = sqlx::query_as("select id, name from member_unit order by sort, code")
+        .fetch_all(&mut **tx)
+        .await?;
+    Ok(Choices { towns, members })
 }
+
+/// Rows a catalogue page shows of its list; exports and print have them all.
+pub const PAGE_SIZE: i64 = 50;
 
 #[derive(Template)]
 #[template(path = "public/catalogue.html")]
@@ -424,7 +357,15 @@ struct CataloguePage {
     year: i32,
     years: Vec<i32>,
     q: CatalogueQuery,
-    list: Listing,
+    choices: Choices,
+    /// One page of the chosen list (the other is empty), and what matches in each.
+    resources: Vec<PublicResource>,
+    gone: Vec<PublicResource>,
+    plans: Vec<PublicPlan>,
+    resource_total: i64,
+    plan_total: i64,
+    page: i64,
+    pages: i64,
     resource_categories: &'static [&'static str],
     plan_categories: &'static [&'static str],
     populations: &'static [&'static str],
@@ -439,8 +380,31 @@ impl CataloguePage {
             self.year
         ))
     }
+
+    fn plans_tab(&self) -> bool {
+        self.q.tab == "plans"
+    }
+
+    fn tab(&self) -> &'static str {
+        if self.plans_tab() {
+            "plans"
+        } else {
+            "resources"
+        }
+    }
+
+    /// This list, or the other, on a page, with the filters kept.
+    fn page_href(&self, tab: &str, page: i64) -> String {
+        let base = self
+            .q
+            .export_href(&format!("/public/{}/{}", urlencode(&self.code), self.year));
+        let sep = if base.contains('?') { '&' } else { '?' };
+        format!("{base}{sep}tab={tab}&page={page}")
+    }
 }
 
+/// `GET /public/{district}/{year}`: a year's resources (with what is new and gone since the
+/// year before) or its action plans, filtered, a page at a time under how many match in each.
 async fn catalogue(
     ctx: Ctx,
     State(app): State<AppState>,
@@ -448,7 +412,35 @@ async fn catalogue(
     Query(q): Query<CatalogueQuery>,
 ) -> Result<Response> {
     let (_turn, mut tx, district, years) = district(&app, &code).await?;
-    let list = listing(&mut tx, year, &years, &q, PAGE_LIMIT).await?;
+    if !years.contains(&year) {
+        return Err(AppError::NotFound);
+    }
+    let (resource_total, plan_total) = totals(&mut tx, year, &q).await?;
+    let plans_tab = q.tab == "plans";
+    let total = if plans_tab {
+        plan_total
+    } else {
+        resource_total
+    };
+    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, pages);
+    let rows = (PAGE_SIZE, (page - 1) * PAGE_SIZE);
+    let (resources, gone, plans) = if plans_tab {
+        (
+            Vec::new(),
+            Vec::new(),
+            plans(&mut tx, year, &q, rows).await?,
+        )
+    } else {
+        let previous = years.iter().find(|y| **y < year).copied();
+        let resources = resources(&mut tx, year, previous, &q, rows).await?;
+        let gone = match previous {
+            Some(prev) if page == 1 => gone(&mut tx, year, prev, &q).await?,
+            _ => Vec::new(),
+        };
+        (resources, gone, Vec::new())
+    };
+    let choices = choices(&mut tx, year).await?;
     tx.commit().await?;
     let page = CataloguePage {
         ctx,
@@ -457,7 +449,14 @@ async fn catalogue(
         year,
         years,
         q,
-        list,
+        choices,
+        resources,
+        gone,
+        plans,
+        resource_total,
+        plan_total,
+        page,
+        pages,
         resource_categories: &RESOURCE_CATEGORIES,
         plan_categories: &PLAN_CATEGORIES,
         populations: &POPULATIONS,
@@ -504,7 +503,7 @@ async fn export_resources(
         .map_err(AppError::internal)?;
     let sql = resources_sql();
     book.stream(
-        resources_query(&sql, year, None, &q, i64::MAX).fetch(&mut *tx),
+        resources_query(&sql, year, None, &q, ALL_ROWS).fetch(&mut *tx),
         |r: PublicResource| {
             vec![
                 r.filer_name.as_str().into(),
@@ -558,7 +557,7 @@ async fn export_plans(
         .map_err(AppError::internal)?;
     let sql = plans_sql();
     book.stream(
-        plans_query(&sql, year, &q, i64::MAX).fetch(&mut *tx),
+        plans_query(&sql, year, &q, ALL_ROWS).fetch(&mut *tx),
         |p: PublicPlan| {
             vec![
                 p.filer_name.as_str().into(),
@@ -588,7 +587,8 @@ struct PrintPage {
     ctx: Ctx,
     district: String,
     year: i32,
-    list: Listing,
+    resources: Vec<PublicResource>,
+    plans: Vec<PublicPlan>,
 }
 
 async fn print(
@@ -598,12 +598,17 @@ async fn print(
     Query(q): Query<CatalogueQuery>,
 ) -> Result<Response> {
     let (_turn, mut tx, district, years) = district(&app, &code).await?;
-    let list = listing(&mut tx, year, &years, &q, i64::MAX).await?;
+    if !years.contains(&year) {
+        return Err(AppError::NotFound);
+    }
+    let resources = resources(&mut tx, year, None, &q, ALL_ROWS).await?;
+    let plans = plans(&mut tx, year, &q, ALL_ROWS).await?;
     tx.commit().await?;
     Ok(render(&PrintPage {
         ctx,
         district,
         year,
-        list,
+        resources,
+        plans,
     }))
 }

@@ -1894,9 +1894,4 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
         "Points by first-level indicator",
     ),
     ("round.sheet_export", "导出评分表", "Export the score sheet"),
-    (
-        "public.truncated",
-        "结果较多，仅显示前500条；请缩小搜索范围，或导出完整清单。",
-        "Many results: the first 500 are shown; narrow the search or export the full list.",
-    ),
 ];

@@ -777,6 +777,88 @@ async fn the_public_catalogue_shows_only_published_accepted_items_of_its_distric
 }
 
 #[tokio::test]
+async fn the_public_catalogue_pages_each_list_and_counts_what_matches() {
+    let app = TestApp::spawn().await;
+    let s = submission_of(&app, 2025, "MU-WF").await;
+    let mut tx = app.db.begin_for(1).await.unwrap();
+    sqlx::query(
+        "insert into resource_item (tenant_id, submission_id, category, name, sharing)
+         select 1, $1, 'venue', '翻页资源' || lpad(g::text, 2, '0'), 'free' from generate_series(1, 60) g",
+    )
+    .bind(s)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    // Lists are frozen once published; the test writes into a published year, so republishes it.
+    sqlx::query("select publish_catalogue(id) from reporting_cycle where year = 2025")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let anyone = app.client();
+    let rows = |page: &Page, table: &str| {
+        let body = &page.body[page.body.find(&format!("id=\"{table}\"")).unwrap()..];
+        body[..body.find("</table>").unwrap()]
+            .matches("<tr>")
+            .count()
+            - 1
+    };
+    let first = anyone
+        .get("/public/mengjin/2025?q=%E7%BF%BB%E9%A1%B5")
+        .await;
+    first.assert_contains("id=\"resource-total\">60<");
+    first.assert_contains("1 / 2");
+    assert_eq!(rows(&first, "catalogue"), 50);
+    first.assert_contains("翻页资源01");
+    assert!(!first.body.contains("翻页资源51"));
+    first.assert_contains("?q=%E7%BF%BB%E9%A1%B5&#38;tab=resources&#38;page=2");
+    let second = anyone
+        .get("/public/mengjin/2025?q=%E7%BF%BB%E9%A1%B5&tab=resources&page=2")
+        .await;
+    assert_eq!(rows(&second, "catalogue"), 10);
+    second.assert_contains("翻页资源60");
+
+    // The plans are the other tab, counted on both.
+    let plans: i64 = sqlx::query_scalar(
+        "select count(*) from plan_item i join submission s on s.id = i.submission_id
+           join reporting_cycle c on c.id = s.cycle_id
+          where s.tenant_id = 1 and c.year = 2025 and s.status = 'accepted'",
+    )
+    .fetch_one(&app.db.sys)
+    .await
+    .unwrap();
+    assert!(plans > 0);
+    let all = anyone.get("/public/mengjin/2025").await;
+    all.assert_contains(&format!("id=\"plan-total\">{plans}<"));
+    assert!(!all.body.contains("id=\"plans\""));
+    let tab = anyone.get("/public/mengjin/2025?tab=plans").await;
+    assert_eq!(rows(&tab, "plans"), plans as usize);
+    assert!(!tab.body.contains("id=\"catalogue\""));
+    tab.assert_contains("name=\"tab\" value=\"plans\"");
+
+    // Exports and print have every match, not a page.
+    let sheet = anyone
+        .sheet("/public/mengjin/2025/resources.xlsx?q=%E7%BF%BB%E9%A1%B5")
+        .await;
+    assert_eq!(sheet.len() - 2, 60);
+    let print = anyone
+        .get("/public/mengjin/2025/print?q=%E7%BF%BB%E9%A1%B5")
+        .await;
+    print.assert_contains("翻页资源60");
+
+    // The catalogue shows the lists as published: renaming a filer later does not rewrite them.
+    sqlx::query("update member_unit set name = '改名后的妇联' where code = 'MU-WF'")
+        .execute(&app.db.sys)
+        .await
+        .unwrap();
+    let later = anyone
+        .get("/public/mengjin/2025?q=%E7%BF%BB%E9%A1%B5")
+        .await;
+    let table = &later.body[later.body.find("id=\"catalogue\"").unwrap()..];
+    assert!(table.contains("区妇联") && !table.contains("改名后的妇联"));
+}
+
+#[tokio::test]
 async fn the_committee_office_keeps_the_roster_and_officers_read_it() {
     let app = TestApp::spawn().await;
     let office = app.login("mengjin-office").await;
