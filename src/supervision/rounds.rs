@@ -296,15 +296,16 @@ async fn results(tx: &mut Tx, round: &Round) -> Result<Vec<sheet::Result>> {
     let scores = repo::scores(tx, &ids).await?;
     let org_units: Vec<i64> = units.iter().map(|u| u.org_unit_id).collect();
     let mut computed_all = repo::computed_for(tx, round.year, &org_units).await?;
+    let leaves = super::model::leaves(&indicators);
+    let mut by_unit: HashMap<i64, Vec<&repo::Score>> = HashMap::new();
+    for s in &scores {
+        by_unit.entry(s.round_unit_id).or_default().push(s);
+    }
     let mut out = Vec::new();
     for unit in units {
         let computed = computed_all.remove(&unit.org_unit_id).unwrap_or_default();
-        let mine: Vec<repo::Score> = scores
-            .iter()
-            .filter(|s| s.round_unit_id == unit.id)
-            .cloned()
-            .collect();
-        let (_, totals) = sheet::build(&indicators, &mine, &computed, round);
+        let mine = by_unit.remove(&unit.id).unwrap_or_default();
+        let totals = sheet::totals_of(&leaves, &mine, &computed, round);
         out.push(sheet::Result {
             unit,
             totals,

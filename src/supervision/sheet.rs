@@ -83,6 +83,44 @@ fn average(values: &[f64]) -> Option<f64> {
     (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
 }
 
+/// One indicator's scores for one unit: a computed value (from the network's data) stands for
+/// every scorer; otherwise the typed self score and the mean of each kind of reviewer's.
+struct Scored<'a> {
+    computed: Option<Computed>,
+    computed_score: Option<f64>,
+    own: Option<&'a Score>,
+    self_score: Option<f64>,
+    supervisor: Option<f64>,
+    evaluator: Option<f64>,
+}
+
+fn scored<'a>(
+    ind: &Indicator,
+    mine: &[&'a Score],
+    computed: &HashMap<&'static str, Computed>,
+) -> Scored<'a> {
+    let computed = ind.metric.as_deref().and_then(|m| computed.get(m)).cloned();
+    let computed_score = computed.as_ref().map(|c| ind.max_score * c.pct / 100.0);
+    let of = |kind: &str| -> Vec<f64> {
+        mine.iter()
+            .filter(|s| s.indicator_id == ind.id && s.scorer_kind == kind)
+            .map(|s| s.value)
+            .collect()
+    };
+    let own = mine
+        .iter()
+        .find(|s| s.indicator_id == ind.id && s.scorer_kind == "self")
+        .copied();
+    Scored {
+        computed,
+        computed_score,
+        own,
+        self_score: computed_score.or(own.map(|s| s.value)),
+        supervisor: computed_score.or(average(&of("supervisor"))),
+        evaluator: computed_score.or(average(&of("evaluator"))),
+    }
+}
+
 /// Builds the sheet's rows for one unit and its totals.
 pub fn build(
     indicators: &[Indicator],
@@ -91,62 +129,87 @@ pub fn build(
     round: &Round,
 ) -> (Vec<Row>, Totals) {
     let leaves: Vec<i64> = model::leaves(indicators).iter().map(|i| i.id).collect();
-    let mut rows = Vec::new();
-    for ind in indicators {
-        let leaf = leaves.contains(&ind.id);
-        let computed = ind.metric.as_deref().and_then(|m| computed.get(m)).cloned();
-        let computed_score = computed.as_ref().map(|c| ind.max_score * c.pct / 100.0);
-        let mine: Vec<&Score> = scores.iter().filter(|s| s.indicator_id == ind.id).collect();
-        let of = |kind: &str| -> Vec<f64> {
-            mine.iter()
-                .filter(|s| s.scorer_kind == kind)
-                .map(|s| s.value)
-                .collect()
-        };
-        let own = mine.iter().find(|s| s.scorer_kind == "self");
-        rows.push(Row {
-            leaf,
-            computed_score,
-            self_score: computed_score.or(own.map(|s| s.value)),
-            self_note: own.map(|s| s.note.clone()).unwrap_or_default(),
-            reviews: mine
-                .iter()
-                .filter(|s| s.scorer_kind != "self")
-                .map(|s| {
-                    (
-                        s.scorer_kind.clone(),
-                        s.scorer_name.clone(),
-                        s.value,
-                        s.note.clone(),
-                    )
-                })
-                .collect(),
-            supervisor: computed_score.or(average(&of("supervisor"))),
-            evaluator: computed_score.or(average(&of("evaluator"))),
-            computed,
-            ind: ind.clone(),
-        });
+    let mine: Vec<&Score> = scores.iter().collect();
+    let rows: Vec<Row> = indicators
+        .iter()
+        .map(|ind| {
+            let s = scored(ind, &mine, computed);
+            Row {
+                leaf: leaves.contains(&ind.id),
+                computed_score: s.computed_score,
+                self_score: s.self_score,
+                self_note: s.own.map(|o| o.note.clone()).unwrap_or_default(),
+                reviews: mine
+                    .iter()
+                    .filter(|r| r.indicator_id == ind.id && r.scorer_kind != "self")
+                    .map(|r| {
+                        (
+                            r.scorer_kind.clone(),
+                            r.scorer_name.clone(),
+                            r.value,
+                            r.note.clone(),
+                        )
+                    })
+                    .collect(),
+                supervisor: s.supervisor,
+                evaluator: s.evaluator,
+                computed: s.computed,
+                ind: ind.clone(),
+            }
+        })
+        .collect();
+    let leaf_values = rows
+        .iter()
+        .filter(|r| r.leaf)
+        .map(|r| [r.self_score, r.supervisor, r.evaluator]);
+    let totals = totals(leaf_values, &mine, round);
+    (rows, totals)
+}
+
+/// A unit's totals alone, for the round's results: no rows built, nothing copied.
+pub fn totals_of(
+    leaves: &[&Indicator],
+    mine: &[&Score],
+    computed: &HashMap<&'static str, Computed>,
+    round: &Round,
+) -> Totals {
+    let leaf_values = leaves.iter().map(|ind| {
+        let s = scored(ind, mine, computed);
+        [s.self_score, s.supervisor, s.evaluator]
+    });
+    totals(leaf_values, mine, round)
+}
+
+/// Totals of the leaf indicators' [self, supervisor, evaluator] scores, the final and its grade.
+fn totals(
+    leaf_values: impl Iterator<Item = [Option<f64>; 3]>,
+    mine: &[&Score],
+    round: &Round,
+) -> Totals {
+    let mut sums = [0.0; 3];
+    for values in leaf_values {
+        for (sum, v) in sums.iter_mut().zip(values) {
+            *sum += v.unwrap_or(0.0);
+        }
     }
-    let total = |pick: fn(&Row) -> Option<f64>, kind: &str| -> Option<f64> {
-        // A total exists once that kind of scorer has scored anything typed.
-        let any = scores.iter().any(|s| s.scorer_kind == kind);
-        any.then(|| model::round2(rows.iter().filter(|r| r.leaf).filter_map(pick).sum()))
+    // A total exists once that kind of scorer has scored anything typed.
+    let total = |i: usize, kind: &str| {
+        mine.iter()
+            .any(|s| s.scorer_kind == kind)
+            .then(|| model::round2(sums[i]))
     };
-    let self_total = total(|r| r.self_score, "self");
-    let supervisor = total(|r| r.supervisor, "supervisor");
-    let evaluator = total(|r| r.evaluator, "evaluator");
+    let self_total = total(0, "self");
+    let supervisor = total(1, "supervisor");
+    let evaluator = total(2, "evaluator");
     let final_score = model::combine(supervisor, evaluator, round.evaluator_weight);
     let grade = final_score.map(|f| model::grade(f, round.excellent, round.good, round.pass));
-    (
-        rows,
-        Totals {
-            self_total,
-            supervisor,
-            evaluator,
-            final_score,
-            grade,
-        },
-    )
+    Totals {
+        self_total,
+        supervisor,
+        evaluator,
+        final_score,
+        grade,
+    }
 }
 
 /// A unit's line in the round's results.
