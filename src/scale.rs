@@ -19,6 +19,15 @@ pub fn code(seed: u64, i: u32) -> String {
     format!("sim{seed}-{i:03}")
 }
 
+/// The district's submissions with their filer's name and a pseudo-random number of their own
+/// (from the filer's code and year, not the row id: ids depend on what the database held before
+/// and on the order a plan yields rows, so values drawn from them would differ between runs).
+const SUBMISSION_KEYS: &str = "select s.id, s.org_unit_id, coalesce(u.name, m.name) as filer,
+        abs(hashtext($2 || '/' || coalesce(u.code, m.code) || '/' || c.year))::bigint as k
+   from submission s join reporting_cycle c on c.id = s.cycle_id
+   left join org_unit u on u.id = s.org_unit_id left join member_unit m on m.id = s.member_unit_id
+  where s.tenant_id = $1";
+
 /// Adds districts 1..=n that are not there yet; returns how many it added.
 pub async fn generate(db: &Db, n: u32, seed: u64) -> Result<u32, String> {
     let hash = password::hash(crate::demo::PASSWORD.to_string()).await;
@@ -91,17 +100,15 @@ async fn district(db: &Db, code: &str, i: u32, seed: u64, hash: &str) -> sqlx::R
            from reporting_cycle c, org_unit u where c.tenant_id = $1 and u.tenant_id = $1 and u.status = 'active'",
         "insert into resource_item (tenant_id, submission_id, category, name, description, location_unit_id, address, capacity,
                 opening_times, populations, sharing, contact)
-         select $1, s.id, (array['venue','facility','course','teacher_team','volunteer_team','digital','funding','brand','other'])[1 + (s.id + g) % 9],
-                coalesce(u.name, m.name) || '资源' || g, '模拟数据', s.org_unit_id, '模拟地址' || g, 20 + (s.id * g) % 200, '周一至周五 8:30-17:30',
-                (array['{elderly}','{youth_after_school}','{rural}','{all}','{left_behind_children,left_behind_women}'])[1 + (s.id + g) % 5]::text[],
-                (array['free','booking','fee'])[1 + (s.id + g) % 3], '联系人 0379-0000000'
-           from submission s left join org_unit u on u.id = s.org_unit_id left join member_unit m on m.id = s.member_unit_id,
-                generate_series(1, 3) g
-          where s.tenant_id = $1",
+         select $1, s.id, (array['venue','facility','course','teacher_team','volunteer_team','digital','funding','brand','other'])[1 + (s.k + g) % 9],
+                s.filer || '资源' || g, '模拟数据', s.org_unit_id, '模拟地址' || g, 20 + (s.k * g) % 200, '周一至周五 8:30-17:30',
+                (array['{elderly}','{youth_after_school}','{rural}','{all}','{left_behind_children,left_behind_women}'])[1 + (s.k + g) % 5]::text[],
+                (array['free','booking','fee'])[1 + (s.k + g) % 3], '联系人 0379-0000000'
+           from (SUBMISSION_KEYS) s, generate_series(1, 3) g",
         "insert into plan_item (tenant_id, submission_id, title, category, populations, period, place, participants, budget_government, responsible)
-         select $1, s.id, '模拟活动' || g, (array['elderly','youth','rural_skills','employment','modern_life','reading','science','health','culture','other'])[1 + (s.id + g) % 10],
-                '{all}', (array['Y','Q1','Q2','Q3','Q4'])[1 + (s.id + g) % 5], '模拟地点', 50 + (s.id * g) % 300, 100000 * (1 + (s.id + g) % 20), '负责人'
-           from submission s, generate_series(1, 2) g where s.tenant_id = $1",
+         select $1, s.id, '模拟活动' || g, (array['elderly','youth','rural_skills','employment','modern_life','reading','science','health','culture','other'])[1 + (s.k + g) % 10],
+                '{all}', (array['Y','Q1','Q2','Q3','Q4'])[1 + (s.k + g) % 5], '模拟地点', 50 + (s.k * g) % 300, 100000 * (1 + (s.k + g) % 20), '负责人'
+           from (SUBMISSION_KEYS) s, generate_series(1, 2) g",
         "insert into submission_event (tenant_id, submission_id, action, actor_name, at)
          select $1, s.id, a, 'sim', make_date(c.year, 12, 20)::timestamptz
            from submission s join reporting_cycle c on c.id = s.cycle_id, unnest(array['submit','accept']) a
@@ -122,22 +129,23 @@ async fn district(db: &Db, code: &str, i: u32, seed: u64, hash: &str) -> sqlx::R
          select $1, r.id, u.id, r.self_due, '模拟：工作扎实。', '模拟：覆盖率有待提高。'
            from evaluation_round r, org_unit u where r.tenant_id = $1 and u.tenant_id = $1 and u.kind = 'town_school'",
         "insert into score (tenant_id, round_unit_id, indicator_id, scorer_kind, scorer_id, scorer_name, value)
-         select $1, ru.id, i.id, k, 0, 'sim', round(i.max_score * (60 + abs(hashtext($2 || ru.id || i.code || k)) % 41) / 100.0, 1)
-           from round_unit ru join evaluation_round r on r.id = ru.round_id
+         select $1, ru.id, i.id, k, 0, 'sim', round(i.max_score * (60 + abs(hashtext($2 || u.code || r.year || i.code || k)) % 41) / 100.0, 1)
+           from round_unit ru join evaluation_round r on r.id = ru.round_id join org_unit u on u.id = ru.org_unit_id
            join indicator i on i.framework_id = r.framework_id and i.metric is null
                 and not exists (select 1 from indicator c where c.parent_id = i.id),
                 unnest(array['self','supervisor']) k
           where ru.tenant_id = $1",
         "insert into survey (tenant_id, year, title, questions) values ($1, 2026, '社区教育居民满意度调查', array['问题一','问题二','问题三'])",
         "insert into survey_response (tenant_id, survey_id, org_unit_id, answers, address_hash)
-         select $1, v.id, u.id, array[3 + g % 3, 2 + g % 4, 4 + g % 2]::smallint[], md5($2 || u.id || g)
+         select $1, v.id, u.id, array[3 + g % 3, 2 + g % 4, 4 + g % 2]::smallint[], md5($2 || u.code || g)
            from survey v, org_unit u, generate_series(1, 40) g where v.tenant_id = $1 and u.tenant_id = $1 and u.kind = 'town_school'",
         "insert into audit_log (tenant_id, at, actor_name, action, entity, entity_id, after)
          select $1, timestamptz '2016-01-01' + g * interval '1 hour', 'sim', 'org_unit.update', 'org_unit', u.id, '{}'::jsonb
-           from (select id, row_number() over (order by id) as n from org_unit where tenant_id = $1) u, generate_series(1, 8) g",
+           from (select id, row_number() over (order by code) as n from org_unit where tenant_id = $1) u, generate_series(1, 8) g",
     ];
     for sql in steps {
-        sqlx::query(sql)
+        let sql = sql.replace("SUBMISSION_KEYS", SUBMISSION_KEYS);
+        sqlx::query(&sql)
             .bind(t)
             .bind(&key)
             .execute(&mut *tx)

@@ -11,6 +11,7 @@ mod import;
 mod lists;
 mod network;
 mod platform;
+mod scale;
 mod security;
 mod supervision;
 mod support;
