@@ -446,35 +446,38 @@ async fn the_window_and_the_cycle_say_when_and_why_editing_stops() {
     );
 }
 
-#[tokio::test]
-async fn the_board_counts_reminds_and_exports() {
-    let app = TestApp::spawn().await;
+/// The bureau opens a 2027 cycle for `filers` and the women's federation submits its lists:
+/// the bureau, the federation's officer and the cycle.
+async fn cycle_2027_with_one_submitted(app: &TestApp, filers: &[&str]) -> (Client, Client, i64) {
     let bureau = app.login("mengjin-bureau").await;
-    bureau
-        .post(
-            "/cycles",
-            &[
-                ("year", "2027"),
-                ("opens_on", "2026-11-01"),
-                ("due_on", "2027-12-31"),
-                ("filers", "member_unit"),
-                ("filers", "college"),
-            ],
-        )
-        .await;
+    let mut form = vec![
+        ("year", "2027"),
+        ("opens_on", "2026-11-01"),
+        ("due_on", "2027-12-31"),
+    ];
+    form.extend(filers.iter().map(|f| ("filers", *f)));
+    bureau.post("/cycles", &form).await;
     let cycle: i64 = sqlx::query_scalar("select id from reporting_cycle where year = 2027")
         .fetch_one(&app.db.sys)
         .await
         .unwrap();
     let unit = app.login("mengjin-unit").await;
-    let s = submission_of(&app, 2027, "MU-WF").await;
+    let s = submission_of(app, 2027, "MU-WF").await;
     add_resource(&unit, s, "巾帼课堂").await;
     add_plan(&unit, s, "家风讲座").await;
     unit.post(
         &format!("/submissions/{s}/submit"),
-        &[("version", &version(&app, s).await)],
+        &[("version", &version(app, s).await)],
     )
     .await;
+    (bureau, unit, cycle)
+}
+
+#[tokio::test]
+async fn the_board_counts_reminds_and_exports() {
+    let app = TestApp::spawn().await;
+    let (bureau, unit, cycle) =
+        cycle_2027_with_one_submitted(&app, &["member_unit", "college"]).await;
     let board = bureau.get(&format!("/cycles/{cycle}")).await;
     let all = &board.body[board.body.find("id=\"completion-all\"").unwrap()..];
     assert!(
@@ -540,31 +543,7 @@ async fn a_long_board_pages_under_figures_of_the_whole_cycle() {
     .execute(&app.db.sys)
     .await
     .unwrap();
-    let bureau = app.login("mengjin-bureau").await;
-    bureau
-        .post(
-            "/cycles",
-            &[
-                ("year", "2027"),
-                ("opens_on", "2026-11-01"),
-                ("due_on", "2027-12-31"),
-                ("filers", "member_unit"),
-            ],
-        )
-        .await;
-    let cycle: i64 = sqlx::query_scalar("select id from reporting_cycle where year = 2027")
-        .fetch_one(&app.db.sys)
-        .await
-        .unwrap();
-    let unit = app.login("mengjin-unit").await;
-    let s = submission_of(&app, 2027, "MU-WF").await;
-    add_resource(&unit, s, "巾帼课堂").await;
-    add_plan(&unit, s, "家风讲座").await;
-    unit.post(
-        &format!("/submissions/{s}/submit"),
-        &[("version", &version(&app, s).await)],
-    )
-    .await;
+    let (bureau, _, cycle) = cycle_2027_with_one_submitted(&app, &["member_unit"]).await;
 
     let rows = |page: &Page| page.body.matches("href=\"/submissions/").count();
     let first = bureau.get(&format!("/cycles/{cycle}")).await;
