@@ -232,7 +232,7 @@ async fn totals(tx: &mut Tx, year: i32, q: &CatalogueQuery) -> sqlx::Result<(i64
         .await
 }
 
-/// Every row, for exports and print.
+/// Every row, for the exports.
 const ALL_ROWS: (i64, i64) = (i64::MAX, 0);
 
 /// How many catalogue requests may read the database at once. The catalogue is open to anyone
@@ -581,6 +581,11 @@ async fn export_plans(
     ))
 }
 
+/// Rows of each list the print view shows at most: a year's real lists fit (a district files
+/// ~900 resources), and a 100,000-item year would otherwise be 20 MB of HTML held in memory per
+/// request, on a page open to anyone. The exports have every row.
+pub const PRINT_LIMIT: i64 = 5_000;
+
 #[derive(Template)]
 #[template(path = "public/print.html")]
 struct PrintPage {
@@ -589,6 +594,11 @@ struct PrintPage {
     year: i32,
     resources: Vec<PublicResource>,
     plans: Vec<PublicPlan>,
+    resource_total: i64,
+    plan_total: i64,
+    /// The exports' addresses, with the filters.
+    resources_xlsx: String,
+    plans_xlsx: String,
 }
 
 async fn print(
@@ -601,14 +611,20 @@ async fn print(
     if !years.contains(&year) {
         return Err(AppError::NotFound);
     }
-    let resources = resources(&mut tx, year, None, &q, ALL_ROWS).await?;
-    let plans = plans(&mut tx, year, &q, ALL_ROWS).await?;
+    let (resource_total, plan_total) = totals(&mut tx, year, &q).await?;
+    let resources = resources(&mut tx, year, None, &q, (PRINT_LIMIT, 0)).await?;
+    let plans = plans(&mut tx, year, &q, (PRINT_LIMIT, 0)).await?;
     tx.commit().await?;
+    let base = format!("/public/{}/{year}", urlencode(&code));
     Ok(render(&PrintPage {
         ctx,
         district,
         year,
         resources,
         plans,
+        resource_total,
+        plan_total,
+        resources_xlsx: q.export_href(&format!("{base}/resources.xlsx")),
+        plans_xlsx: q.export_href(&format!("{base}/plans.xlsx")),
     }))
 }

@@ -763,6 +763,11 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
         "community-education network roster",
     ),
     (
+        "print.truncated",
+        "清单过长，仅打印前一部分（已打印 / 共计）：",
+        "A very long list: only the first rows are printed (printed / total):",
+    ),
+    (
         "print.hint",
         "使用浏览器的打印功能（Ctrl+P）打印本页。",
         "Use the browser's Print (Ctrl+P) for this page.",

@@ -838,6 +838,43 @@ async fn the_public_catalogue_pages_each_list_and_counts_what_matches() {
 }
 
 #[tokio::test]
+async fn the_print_view_of_a_very_long_year_prints_its_first_rows_and_says_so() {
+    let app = TestApp::spawn().await;
+    let s = submission_of(&app, 2025, "MU-WF").await;
+    let mut tx = app.db.begin_for(1).await.unwrap();
+    sqlx::query(
+        "insert into resource_item (tenant_id, submission_id, category, name, sharing)
+         select 1, $1, 'venue', '打印' || g, 'free' from generate_series(1, 5001) g",
+    )
+    .bind(s)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query("select publish_catalogue(id) from reporting_cycle where year = 2025")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let anyone = app.client();
+    let print = anyone
+        .get("/public/mengjin/2025/print?q=%E6%89%93%E5%8D%B0")
+        .await;
+    assert_eq!(print.status, StatusCode::OK);
+    let note = &print.body[print.body.find("id=\"resources-print-truncated\"").unwrap()..];
+    assert!(note.contains("5000 / 5001"));
+    assert!(note.contains("resources.xlsx?q=%E6%89%93%E5%8D%B0"));
+    assert_eq!(print.body.matches("<td>打印").count(), 5000);
+    // A list that fits is printed whole, without the note.
+    let short = anyone.get("/public/mengjin/2025/print").await;
+    assert!(!short.body.contains("id=\"plans-print-truncated\""));
+    // The export has every row.
+    let sheet = anyone
+        .sheet("/public/mengjin/2025/resources.xlsx?q=%E6%89%93%E5%8D%B0")
+        .await;
+    assert_eq!(sheet.len() - 2, 5001);
+}
+
+#[tokio::test]
 async fn the_committee_office_keeps_the_roster_and_officers_read_it() {
     let app = TestApp::spawn().await;
     let office = app.login("mengjin-office").await;
