@@ -126,6 +126,27 @@ async fn fill(
     Ok(())
 }
 
+/// Clicks a form's button and waits for the page it leads to. Waiting for a flash message alone
+/// is not enough when the page already shows one from the step before: the wait would end at
+/// once, and the next step could leave the page before the form was sent.
+async fn submit(
+    c: &fantoccini::Client,
+    button: Locator<'_>,
+) -> Result<(), fantoccini::error::CmdError> {
+    let old = c.find(Locator::Css("html")).await?;
+    c.find(button).await?.click().await?;
+    let started = std::time::Instant::now();
+    // The old page's root goes stale once the next page has replaced it.
+    while old.tag_name().await.is_ok() {
+        if started.elapsed() > std::time::Duration::from_secs(30) {
+            return Err(fantoccini::error::CmdError::WaitTimeout);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    c.wait().for_element(Locator::Css(".flash")).await?;
+    Ok(())
+}
+
 #[tokio::test]
 async fn the_december_lists_go_up_come_back_go_up_again_and_reach_a_resident() {
     let app = TestApp::spawn().await;
@@ -318,13 +339,8 @@ async fn a_town_assesses_itself_the_office_scores_and_publishes_and_the_town_ans
             .await?
             .send_keys(evidence.to_str().unwrap())
             .await?;
-        t.find(Locator::Css("#evidence-form button"))
-            .await?
-            .click()
-            .await?;
-        t.wait().for_element(Locator::Css(".flash")).await?;
-        t.find(Locator::Id("submit-self")).await?.click().await?;
-        t.wait().for_element(Locator::Css(".flash")).await?;
+        submit(t, Locator::Css("#evidence-form button")).await?;
+        submit(t, Locator::Id("submit-self")).await?;
 
         // The office starts the review, scores, records a problem to fix, and publishes.
         office.login(&base, "mengjin-supervisor").await?;
@@ -353,11 +369,7 @@ async fn a_town_assesses_itself_the_office_scores_and_publishes_and_the_town_ans
             .await?
             .send_keys("2027-06-30")
             .await?;
-        o.find(Locator::Css("form[action$=rectifications] button"))
-            .await?
-            .click()
-            .await?;
-        o.wait().for_element(Locator::Css(".flash")).await?;
+        submit(o, Locator::Css("form[action$=rectifications] button")).await?;
         o.goto(&format!("{base}/supervision/rounds/{round}"))
             .await?;
         o.wait()
