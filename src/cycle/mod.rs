@@ -276,6 +276,18 @@ async fn step(
         let page = submission_page(tx, ctx, &user, s, errors, p.get("reason")).await?;
         return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page));
     }
+    // Steps happen only while the cycle is open, and it stays open until this commits: the
+    // share lock makes closing or publishing (which writes the catalogue from the accepted
+    // lists) wait for it, or makes this step see the cycle already closed.
+    let open: Option<i32> = sqlx::query_scalar(
+        "select 1 from reporting_cycle where id = $1 and status = 'open' for share",
+    )
+    .bind(s.cycle_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if open.is_none() {
+        return Ok(flash_redirect("step.not_now", &to));
+    }
     let (from, status) = step.from_to();
     let now = today();
     let done = sqlx::query(

@@ -291,6 +291,46 @@ async fn a_stale_click_never_applies_a_step_twice() {
 }
 
 #[tokio::test]
+async fn an_accept_racing_the_publication_waits_and_never_leaves_a_list_out() {
+    let app = TestApp::spawn().await;
+    let s = submission_of(&app, 2026, "MU-WF").await;
+    let unit = app.login("mengjin-unit").await;
+    add_resource(&unit, s, "巾帼课堂").await;
+    add_plan(&unit, s, "家风讲座").await;
+    unit.post(
+        &format!("/submissions/{s}/submit"),
+        &[("version", &version(&app, s).await)],
+    )
+    .await;
+    let bureau = app.login("mengjin-bureau").await;
+    let v = version(&app, s).await;
+    // The publication has changed the cycle, and not yet committed, when the bureau accepts.
+    let mut publishing = app.db.sys.begin().await.unwrap();
+    sqlx::query("update reporting_cycle set status = 'published', published_on = current_date where year = 2026 and tenant_id = 1")
+        .execute(&mut *publishing)
+        .await
+        .unwrap();
+    let accept = tokio::spawn(async move {
+        bureau
+            .post(&format!("/submissions/{s}/accept"), &[("version", &v)])
+            .await
+            .status
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    sqlx::query(
+        "select publish_catalogue(id) from reporting_cycle where year = 2026 and tenant_id = 1",
+    )
+    .execute(&mut *publishing)
+    .await
+    .unwrap();
+    publishing.commit().await.unwrap();
+    assert_eq!(accept.await.unwrap(), StatusCode::SEE_OTHER);
+    // The step waited for the publication, then found the cycle no longer open: the list is
+    // not accepted into a year whose catalogue was written without it.
+    assert_eq!(status(&app, s).await, "submitted");
+}
+
+#[tokio::test]
 async fn teaching_points_file_to_their_town_which_consolidates_them() {
     let app = TestApp::spawn().await;
     let point = submission_of(&app, 2026, "MJ-CG-01").await;
