@@ -142,6 +142,15 @@ fn resources_query<'q>(
         .bind(offset)
 }
 
+/// The visitor's words as a LIKE pattern that matches them literally: `%` and `_` typed in a
+/// search are characters, not wildcards (one would otherwise match across a row's fields).
+fn like_literal(words: &str) -> String {
+    words
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
 /// Binds the year ($1) and the catalogue's filters ($2–$6) that every catalogue query shares.
 fn filtered<'q, O>(
     query: QueryAs<'q, Postgres, O, PgArguments>,
@@ -150,7 +159,7 @@ fn filtered<'q, O>(
 ) -> QueryAs<'q, Postgres, O, PgArguments> {
     query
         .bind(year)
-        .bind(q.q.trim())
+        .bind(like_literal(q.q.trim()))
         .bind(&q.category)
         .bind(&q.population)
         .bind(&q.town)
@@ -332,9 +341,10 @@ struct Choices {
 }
 
 async fn choices(tx: &mut Tx, year: i32) -> sqlx::Result<Choices> {
+    // The towns as the year's lists were published: the filter compares with those names.
     let towns = sqlx::query_scalar(
-        "select distinct u.area from submission s join reporting_cycle c on c.id = s.cycle_id and c.status = 'published'
-           join org_unit u on u.id = s.org_unit_id where c.year = $1 and s.status = 'accepted' and u.area <> '' order by 1",
+        "select area from catalogue_resource where year = $1 and area <> ''
+          union select area from catalogue_plan where year = $1 and area <> '' order by 1",
     )
     .bind(year)
     .fetch_all(&mut **tx)

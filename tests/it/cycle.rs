@@ -837,6 +837,14 @@ async fn the_public_catalogue_pages_each_list_and_counts_what_matches() {
     assert_eq!(rows(&second, "catalogue"), 10);
     second.assert_contains("翻页资源60");
 
+    // A typed % or _ is a character, not a wildcard: no item has one.
+    for wildcard in ["%25", "_", "%E7%BF%BB%25%E6%BA%90"] {
+        anyone
+            .get(&format!("/public/mengjin/2025?q={wildcard}"))
+            .await
+            .assert_contains("id=\"resource-total\">0<");
+    }
+
     // The plans are the other tab, counted on both.
     let plans: i64 = sqlx::query_scalar(
         "select count(*) from plan_item i join submission s on s.id = i.submission_id
