@@ -795,25 +795,35 @@ async fn the_public_catalogue_shows_only_published_accepted_items_of_its_distric
     );
 }
 
-#[tokio::test]
-async fn the_public_catalogue_pages_each_list_and_counts_what_matches() {
-    let app = TestApp::spawn().await;
-    let s = submission_of(&app, 2025, "MU-WF").await;
+/// Adds `n` resources named `prefix` and a number (zero-padded to `n`'s width) to the women's
+/// federation's list of `year`, straight into the database; a published year's catalogue is
+/// written again, as lists are frozen once published. Returns the submission.
+async fn many_resources(app: &TestApp, year: i32, prefix: &str, n: i32) -> i64 {
+    let s = submission_of(app, year, "MU-WF").await;
     let mut tx = app.db.begin_for(1).await.unwrap();
     sqlx::query(
         "insert into resource_item (tenant_id, submission_id, category, name, sharing)
-         select 1, $1, 'venue', '翻页资源' || lpad(g::text, 2, '0'), 'free' from generate_series(1, 60) g",
+         select 1, $1, 'venue', $2 || lpad(g::text, length($3::text), '0'), 'free' from generate_series(1, $3) g",
     )
     .bind(s)
+    .bind(prefix)
+    .bind(n)
     .execute(&mut *tx)
     .await
     .unwrap();
-    // Lists are frozen once published; the test writes into a published year, so republishes it.
-    sqlx::query("select publish_catalogue(id) from reporting_cycle where year = 2025")
+    sqlx::query("select publish_catalogue(id) from reporting_cycle where year = $1 and status = 'published'")
+        .bind(year)
         .execute(&mut *tx)
         .await
         .unwrap();
     tx.commit().await.unwrap();
+    s
+}
+
+#[tokio::test]
+async fn the_public_catalogue_pages_each_list_and_counts_what_matches() {
+    let app = TestApp::spawn().await;
+    many_resources(&app, 2025, "翻页资源", 60).await;
     let anyone = app.client();
     let rows = |page: &Page, table: &str| {
         let body = &page.body[page.body.find(&format!("id=\"{table}\"")).unwrap()..];
@@ -888,21 +898,7 @@ async fn the_public_catalogue_pages_each_list_and_counts_what_matches() {
 #[tokio::test]
 async fn the_print_view_of_a_very_long_year_prints_its_first_rows_and_says_so() {
     let app = TestApp::spawn().await;
-    let s = submission_of(&app, 2025, "MU-WF").await;
-    let mut tx = app.db.begin_for(1).await.unwrap();
-    sqlx::query(
-        "insert into resource_item (tenant_id, submission_id, category, name, sharing)
-         select 1, $1, 'venue', '打印' || g, 'free' from generate_series(1, 5001) g",
-    )
-    .bind(s)
-    .execute(&mut *tx)
-    .await
-    .unwrap();
-    sqlx::query("select publish_catalogue(id) from reporting_cycle where year = 2025")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    many_resources(&app, 2025, "打印", 5001).await;
     let anyone = app.client();
     let print = anyone
         .get("/public/mengjin/2025/print?q=%E6%89%93%E5%8D%B0")
@@ -1244,17 +1240,7 @@ async fn each_submission_keeps_its_item_counts_through_batches_moves_and_deletes
 #[tokio::test]
 async fn a_long_list_shows_its_first_items_counts_them_all_and_exports_them_all() {
     let app = TestApp::spawn().await;
-    let s = submission_of(&app, 2026, "MU-WF").await;
-    let mut tx = app.db.begin_for(1).await.unwrap();
-    sqlx::query(
-        "insert into resource_item (tenant_id, submission_id, category, name, sharing)
-         select 1, $1, 'venue', '长清单' || g, 'free' from generate_series(1, 620) g",
-    )
-    .bind(s)
-    .execute(&mut *tx)
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    let s = many_resources(&app, 2026, "长清单", 620).await;
     let total: i64 =
         sqlx::query_scalar("select count(*) from resource_item where submission_id = $1")
             .bind(s)
