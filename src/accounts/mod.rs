@@ -114,7 +114,7 @@ async fn list_accounts(
          order by a.disabled, a.role, a.username"
     ))
     .bind(&q.role)
-    .bind(q.q.trim())
+    .bind(crate::db::like_literal(q.q.trim()))
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;

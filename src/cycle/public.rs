@@ -5,7 +5,7 @@
 use super::model::{PLAN_CATEGORIES, POPULATIONS, RESOURCE_CATEGORIES};
 use super::repo::yuan;
 use crate::app::AppState;
-use crate::db::Tx;
+use crate::db::{Tx, like_literal};
 use crate::error::{AppError, OrNotFound, Result};
 use crate::reports::xlsx::{self, Cell};
 use crate::web::{Ctx, render, urlencode};
@@ -117,38 +117,29 @@ fn listed_in(year: &str) -> String {
 }
 
 /// Published resources of year $1 matching the filters, in the catalogue's order, each marked
-/// new when year $7's list (the year before) did not have it; $8 of them from the $9th.
+/// new when year $9's list (the year before) did not have it; $7 of them from the $8th.
 fn resources_sql() -> String {
     format!(
-        "select {RESOURCE}, ($7::int is not null and not {listed}) as new
+        "select {RESOURCE}, ($9::int is not null and not {listed}) as new
            from catalogue_resource i
           where {FILTERS}
           order by i.filer_rank, i.submission_id, i.item_id
-          limit $8 offset $9",
-        listed = listed_in("$7"),
+          limit $7 offset $8",
+        listed = listed_in("$9"),
     )
 }
 
-fn resources_query<'q>(
+/// A catalogue query of year $1 with the filters ($2–$6) and a page of rows: $7 of them from
+/// the $8th. Further parameters are bound by the caller.
+fn page_query<'q, O: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>>(
     sql: &'q str,
     year: i32,
-    compare_to: Option<i32>,
     q: &'q CatalogueQuery,
     (limit, offset): (i64, i64),
-) -> QueryAs<'q, Postgres, PublicResource, PgArguments> {
+) -> QueryAs<'q, Postgres, O, PgArguments> {
     filtered(sqlx::query_as(sql), year, q)
-        .bind(compare_to)
         .bind(limit)
         .bind(offset)
-}
-
-/// The visitor's words as a LIKE pattern that matches them literally: `%` and `_` typed in a
-/// search are characters, not wildcards (one would otherwise match across a row's fields).
-fn like_literal(words: &str) -> String {
-    words
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
 }
 
 /// Binds the year ($1) and the catalogue's filters ($2–$6) that every catalogue query shares.
@@ -174,7 +165,8 @@ async fn resources(
     rows: (i64, i64),
 ) -> sqlx::Result<Vec<PublicResource>> {
     let sql = resources_sql();
-    resources_query(&sql, year, compare_to, q, rows)
+    page_query(&sql, year, q, rows)
+        .bind(compare_to)
         .fetch_all(&mut **tx)
         .await
 }
@@ -209,17 +201,6 @@ fn plans_sql() -> String {
     )
 }
 
-fn plans_query<'q>(
-    sql: &'q str,
-    year: i32,
-    q: &'q CatalogueQuery,
-    (limit, offset): (i64, i64),
-) -> QueryAs<'q, Postgres, PublicPlan, PgArguments> {
-    filtered(sqlx::query_as(sql), year, q)
-        .bind(limit)
-        .bind(offset)
-}
-
 async fn plans(
     tx: &mut Tx,
     year: i32,
@@ -227,7 +208,7 @@ async fn plans(
     rows: (i64, i64),
 ) -> sqlx::Result<Vec<PublicPlan>> {
     let sql = plans_sql();
-    plans_query(&sql, year, q, rows).fetch_all(&mut **tx).await
+    page_query(&sql, year, q, rows).fetch_all(&mut **tx).await
 }
 
 /// How many published resources and plans of year $1 match the filters, in one query.
@@ -513,7 +494,9 @@ async fn export_resources(
         .map_err(AppError::internal)?;
     let sql = resources_sql();
     book.stream(
-        resources_query(&sql, year, None, &q, ALL_ROWS).fetch(&mut *tx),
+        page_query(&sql, year, &q, ALL_ROWS)
+            .bind(None::<i32>)
+            .fetch(&mut *tx),
         |r: PublicResource| {
             vec![
                 r.filer_name.as_str().into(),
@@ -567,7 +550,7 @@ async fn export_plans(
         .map_err(AppError::internal)?;
     let sql = plans_sql();
     book.stream(
-        plans_query(&sql, year, &q, ALL_ROWS).fetch(&mut *tx),
+        page_query(&sql, year, &q, ALL_ROWS).fetch(&mut *tx),
         |p: PublicPlan| {
             vec![
                 p.filer_name.as_str().into(),

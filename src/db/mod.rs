@@ -80,7 +80,27 @@ pub async fn migrate(url: &str) -> Result<(), sqlx::migrate::MigrateError> {
     Ok(())
 }
 
+/// Search words for `like '%' || $n || '%'`: `%`, `_` and `\` typed by a user are characters,
+/// not wildcards (a stray `%` would match everything, or across the fields of a search column).
+pub fn like_literal(words: &str) -> String {
+    words
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
 /// True when `err` is the violation of the named constraint.
 pub fn violates(err: &sqlx::Error, constraint: &str) -> bool {
     err.as_database_error().and_then(|e| e.constraint()) == Some(constraint)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::like_literal;
+
+    #[test]
+    fn like_wildcards_typed_by_users_are_escaped() {
+        assert_eq!(like_literal("城关"), "城关");
+        assert_eq!(like_literal("50%_a\\b"), "50\\%\\_a\\\\b");
+    }
 }

@@ -249,7 +249,7 @@ pub async fn list_in_scope(
     );
     sqlx::query_as(&sql)
         .bind(scope)
-        .bind(f.q.trim())
+        .bind(crate::db::like_literal(f.q.trim()))
         .bind(&f.kind)
         .bind(f.town)
         .bind(&f.status)
