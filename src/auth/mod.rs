@@ -2,11 +2,12 @@
 
 pub mod password;
 pub mod session;
+pub mod throttle;
 
 use crate::app::AppState;
 use crate::audit::{self, Actor, Change};
 use crate::error::Result;
-use crate::web::forms::FieldErrors;
+use crate::web::forms::{FieldErrors, has_control};
 use crate::web::{Ctx, NextQuery, append_cookie, flash_redirect, local_path, render, render_with};
 use askama::Template;
 use axum::extract::{ConnectInfo, Query, State};
@@ -17,11 +18,6 @@ use axum::{Form, Router};
 use serde::Deserialize;
 use session::CurrentUser;
 use std::net::SocketAddr;
-
-/// Failures counted per account, and per address, within the window; reaching it locks.
-pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
-pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
-pub const LOCK_MINUTES: i32 = 15;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -100,19 +96,23 @@ async fn login(
             "login.missing",
         ));
     }
-    let (by_account, by_address): (i64, i64) = sqlx::query_as(
-        "select count(*) filter (where username = $1), count(*) filter (where address = $2)
-           from login_attempt
-          where not succeeded and at > now() - make_interval(mins => $3) and (username = $1 or address = $2)",
-    )
-    .bind(&username)
-    .bind(&address)
-    .bind(LOCK_MINUTES)
-    .fetch_one(&app.db.sys)
-    .await?;
-    if by_account >= MAX_FAILURES_PER_ACCOUNT || by_address >= MAX_FAILURES_PER_ADDRESS {
-        tracing::warn!(%username, %address, "login refused: locked out");
-        return Ok(again(ctx, StatusCode::TOO_MANY_REQUESTS, "login.locked"));
+    if has_control(&username, false) {
+        return Ok(again(
+            ctx,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "form.control_chars",
+        ));
+    }
+    let (attempt, delay) = match throttle::reserve(&app.db.sys, &username, &address).await? {
+        throttle::Verdict::Check { id, delay } => (id, delay),
+        throttle::Verdict::Locked => {
+            tracing::warn!(%username, %address, "login refused: locked out");
+            return Ok(again(ctx, StatusCode::TOO_MANY_REQUESTS, "login.locked"));
+        }
+    };
+    if !delay.is_zero() {
+        tracing::info!(%address, ?delay, "login slowed: recent failures from this address");
+        tokio::time::sleep(delay).await;
     }
     let found: Option<Credentials> =
         sqlx::query_as("select id, password_hash, disabled from account where username = $1")
@@ -125,12 +125,7 @@ async fn login(
     )
     .await;
     let account = found.filter(|c| matches && !c.disabled);
-    sqlx::query("insert into login_attempt (username, address, succeeded) values ($1, $2, $3)")
-        .bind(&username)
-        .bind(&address)
-        .bind(account.is_some())
-        .execute(&app.db.sys)
-        .await?;
+    throttle::settle(&app.db.sys, attempt, account.is_some()).await?;
     let Some(account) = account else {
         tracing::info!(%username, %address, "login failed");
         return Ok(again(ctx, StatusCode::UNAUTHORIZED, "login.failed"));
