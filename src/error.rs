@@ -12,6 +12,8 @@ pub enum AppError {
     NotFound,
     /// A form without a valid CSRF token.
     Forbidden,
+    /// A request no page can answer, such as text PostgreSQL cannot store.
+    BadRequest,
     /// Anything unexpected: logged, shown as a plain 500 page.
     Internal(String),
 }
@@ -24,7 +26,12 @@ impl AppError {
 
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
-        Self::Internal(format!("database: {e}"))
+        // Forms and URLs are checked for control characters where they are read; this is the
+        // net beneath: text the database cannot hold (NUL: 22021) is the visitor's error.
+        match e.as_database_error().and_then(|d| d.code()).as_deref() {
+            Some("22021" | "22P05") => Self::BadRequest,
+            _ => Self::Internal(format!("database: {e}")),
+        }
     }
 }
 
@@ -39,6 +46,7 @@ impl IntoResponse for AppError {
         let status = match self {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::BadRequest => StatusCode::BAD_REQUEST,
             Self::Internal(detail) => {
                 tracing::error!(%detail, "internal error");
                 StatusCode::INTERNAL_SERVER_ERROR

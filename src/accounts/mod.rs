@@ -12,6 +12,7 @@ use crate::db::{Tx, violates};
 use crate::error::{AppError, OrNotFound, Result};
 use crate::network::repo::{self as units, Unit};
 use crate::web::forms::FieldErrors;
+use crate::web::once;
 use crate::web::{Ctx, flash_redirect, render, render_with};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -194,6 +195,9 @@ async fn create_account(
     };
     let hash = password::hash(form.password.clone()).await;
     let tenant_id = user.tenant()?;
+    if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
+        return Ok(done);
+    }
     let created: std::result::Result<i64, sqlx::Error> = sqlx::query_scalar(
         "insert into account (tenant_id, username, display_name, password_hash, role, unit_id, member_unit_id)
          values ($1, $2, $3, $4, $5, $6, $7) returning id",
@@ -228,11 +232,10 @@ async fn create_account(
         after: serde_json::to_value(&account).ok(),
     };
     audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
+    let location = format!("/accounts/{id}");
+    once::created(&mut tx, &ctx, tenant_id, &location).await?;
     tx.commit().await?;
-    Ok(flash_redirect(
-        "account.created",
-        &format!("/accounts/{id}"),
-    ))
+    Ok(flash_redirect("account.created", &location))
 }
 
 async fn invalid(

@@ -8,7 +8,8 @@ use crate::audit::{self, Actor, Change};
 use crate::auth::session::CurrentUser;
 use crate::db::{Tx, violates};
 use crate::error::{AppError, OrNotFound, Result};
-use crate::web::forms::{FieldErrors, Pairs, date, text};
+use crate::web::forms::{FieldErrors, Pairs, date, text, text_block};
+use crate::web::once;
 use crate::web::{Ctx, flash_redirect, render, render_with};
 use askama::Template;
 use axum::Router;
@@ -230,6 +231,9 @@ async fn create_member(
         }
     };
     let tenant_id = user.tenant()?;
+    if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
+        return Ok(done);
+    }
     let id: i64 = sqlx::query_scalar(
         "insert into committee_member (tenant_id, name, committee_role, position, member_unit_id, term_start, term_end)
          values ($1, $2, $3, $4, $5, $6, $7) returning id",
@@ -256,8 +260,10 @@ async fn create_member(
         after: serde_json::to_value(&after).ok(),
     };
     audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
+    let location = "/committee".to_string();
+    once::created(&mut tx, &ctx, tenant_id, &location).await?;
     tx.commit().await?;
-    Ok(flash_redirect("committee.saved", "/committee"))
+    Ok(flash_redirect("committee.saved", &location))
 }
 
 fn member_pairs(m: &Member) -> Pairs {
@@ -419,7 +425,7 @@ fn parse_unit(p: &Pairs) -> std::result::Result<UnitInput, FieldErrors> {
     let input = UnitInput {
         code,
         name: text(&mut e, "name", &p.get("name"), true, 100),
-        duties: text(&mut e, "duties", &p.get("duties"), false, 2000),
+        duties: text_block(&mut e, "duties", &p.get("duties"), false, 2000),
         contact_name: text(&mut e, "contact_name", &p.get("contact_name"), false, 50),
         contact_phone: text(&mut e, "contact_phone", &p.get("contact_phone"), false, 30),
         active: p.get("active") != "0",
@@ -462,6 +468,9 @@ async fn create_unit(
         }
     };
     let tenant_id = user.tenant()?;
+    if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
+        return Ok(done);
+    }
     let created = sqlx::query_scalar::<_, i64>(
         "insert into member_unit (tenant_id, code, name, duties, contact_name, contact_phone, active, sort)
          values ($1, $2, $3, $4, $5, $6, $7, (select coalesce(max(sort), 0) + 1 from member_unit)) returning id",
@@ -505,8 +514,10 @@ async fn create_unit(
         after: serde_json::to_value(&after).ok(),
     };
     audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
+    let location = "/committee".to_string();
+    once::created(&mut tx, &ctx, tenant_id, &location).await?;
     tx.commit().await?;
-    Ok(flash_redirect("committee.saved", "/committee"))
+    Ok(flash_redirect("committee.saved", &location))
 }
 
 fn unit_pairs(u: &MemberUnit) -> Pairs {

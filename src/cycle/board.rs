@@ -9,6 +9,7 @@ use crate::auth::session::CurrentUser;
 use crate::error::{AppError, OrNotFound, Result};
 use crate::reports::xlsx::{self, Cell};
 use crate::web::forms::{FieldErrors, Pairs, date};
+use crate::web::once;
 use crate::web::{Ctx, flash_redirect, render, render_with, today, urlencode};
 use askama::Template;
 use axum::Router;
@@ -152,6 +153,9 @@ async fn open_cycle(
         ));
     };
     let mut tx = app.db.begin_for(tenant_id).await?;
+    if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
+        return Ok(done);
+    }
     let created = sqlx::query_scalar::<_, i64>("insert into reporting_cycle (tenant_id, year, opens_on, due_on) values ($1, $2, $3, $4) returning id")
         .bind(tenant_id)
         .bind(year)
@@ -202,8 +206,10 @@ async fn open_cycle(
         ),
     };
     audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
+    let location = format!("/cycles/{id}");
+    once::created(&mut tx, &ctx, tenant_id, &location).await?;
     tx.commit().await?;
-    Ok(flash_redirect("cycle.opened", &format!("/cycles/{id}")))
+    Ok(flash_redirect("cycle.opened", &location))
 }
 
 #[derive(Deserialize, Default)]
@@ -443,6 +449,9 @@ async fn remind(
     may_run(&user)?;
     let tenant_id = user.tenant()?;
     let mut tx = app.db.begin_for(tenant_id).await?;
+    if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
+        return Ok(done);
+    }
     let cycle = repo::cycle(&mut tx, id).await?.or_404()?;
     let one = p.get("submission").parse::<i64>().ok();
     let message = format!(
@@ -473,8 +482,10 @@ async fn remind(
         after: Some(serde_json::json!({ "notices": sent, "submission": one })),
     };
     audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
+    let location = format!("/cycles/{id}");
+    once::created(&mut tx, &ctx, tenant_id, &location).await?;
     tx.commit().await?;
-    Ok(flash_redirect("cycle.reminded", &format!("/cycles/{id}")))
+    Ok(flash_redirect("cycle.reminded", &location))
 }
 
 async fn change_window(

@@ -14,6 +14,7 @@ use crate::db::Tx;
 use crate::error::{AppError, OrNotFound, Result};
 use crate::reports::xlsx;
 use crate::reports::xlsx_in::{self, RawRow, by_label, list_by_label};
+use crate::web::once;
 use crate::web::{Ctx, flash_redirect, render, render_with};
 use askama::Template;
 use axum::Router;
@@ -237,18 +238,24 @@ async fn upload(
             ));
         }
     };
+    let tenant_id = user.tenant()?;
+    if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
+        return Ok(done);
+    }
     let batch: i64 = sqlx::query_scalar(
         "insert into import_batch (tenant_id, kind, file_name, rows, created_by) values ($1, $2, $3, $4, $5) returning id",
     )
-    .bind(user.tenant()?)
+    .bind(tenant_id)
     .bind(format!("december:{id}"))
     .bind(file_name.chars().take(200).collect::<String>())
     .bind(serde_json::to_value(&staged).map_err(AppError::internal)?)
     .bind(user.id)
     .fetch_one(&mut *tx)
     .await?;
+    let location = format!("/submissions/{id}/import/{batch}");
+    once::created(&mut tx, &ctx, tenant_id, &location).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/submissions/{id}/import/{batch}")).into_response())
+    Ok(Redirect::to(&location).into_response())
 }
 
 /// A row after checking, with its errors as (column key, message key).

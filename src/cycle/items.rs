@@ -11,7 +11,7 @@ use crate::auth::session::CurrentUser;
 use crate::db::Tx;
 use crate::error::{AppError, OrNotFound, Result};
 use crate::web::forms::{FieldErrors, Pairs};
-use crate::web::{Ctx, flash_redirect, render, render_with};
+use crate::web::{Ctx, flash_redirect, once, render, render_with};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -166,16 +166,19 @@ async fn create_resource(
             ));
         }
     };
-    let item = repo::insert_resource(&mut tx, user.tenant()?, id, &i).await?;
+    let tenant_id = user.tenant()?;
+    if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
+        return Ok(done);
+    }
+    let item = repo::insert_resource(&mut tx, tenant_id, id, &i).await?;
     let after = repo::resource(&mut tx, id, item)
         .await?
         .and_then(|r| serde_json::to_value(r).ok());
     audit_item(&mut tx, &user, &ctx, "resource.create", id, None, after).await?;
+    let location = format!("/submissions/{id}#resources");
+    once::created(&mut tx, &ctx, tenant_id, &location).await?;
     tx.commit().await?;
-    Ok(flash_redirect(
-        "item.saved",
-        &format!("/submissions/{id}#resources"),
-    ))
+    Ok(flash_redirect("item.saved", &location))
 }
 
 async fn edit_resource(
@@ -370,16 +373,19 @@ async fn create_plan(
             ));
         }
     };
-    let item = repo::insert_plan(&mut tx, user.tenant()?, id, &i).await?;
+    let tenant_id = user.tenant()?;
+    if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
+        return Ok(done);
+    }
+    let item = repo::insert_plan(&mut tx, tenant_id, id, &i).await?;
     let after = repo::plan(&mut tx, id, item)
         .await?
         .and_then(|r| serde_json::to_value(r).ok());
     audit_item(&mut tx, &user, &ctx, "plan.create", id, None, after).await?;
+    let location = format!("/submissions/{id}#plans");
+    once::created(&mut tx, &ctx, tenant_id, &location).await?;
     tx.commit().await?;
-    Ok(flash_redirect(
-        "item.saved",
-        &format!("/submissions/{id}#plans"),
-    ))
+    Ok(flash_redirect("item.saved", &location))
 }
 
 async fn edit_plan(

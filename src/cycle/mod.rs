@@ -17,6 +17,7 @@ use crate::auth::session::CurrentUser;
 use crate::db::Tx;
 use crate::error::{AppError, OrNotFound, Result};
 use crate::web::forms::{FieldErrors, Pairs, text};
+use crate::web::once;
 use crate::web::{Ctx, flash_redirect, render, render_with, today};
 use askama::Template;
 use axum::Router;
@@ -393,6 +394,10 @@ async fn carry_forward(
     let Some(previous) = repo::previous(&mut tx, &s).await? else {
         return Ok(flash_redirect("carry.nothing", &to));
     };
+    let tenant_id = user.tenant()?;
+    if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
+        return Ok(done);
+    }
     let resources = sqlx::query(
         "insert into resource_item (tenant_id, submission_id, category, name, description, location_unit_id, address, capacity,
                 opening_times, populations, sharing, contact)
@@ -418,7 +423,6 @@ async fn carry_forward(
     .execute(&mut *tx)
     .await?
     .rows_affected();
-    let tenant_id = user.tenant()?;
     let note = format!("{resources} + {plans}");
     repo::record(
         &mut tx,
@@ -440,6 +444,7 @@ async fn carry_forward(
         ),
     };
     audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
+    once::created(&mut tx, &ctx, tenant_id, &to).await?;
     tx.commit().await?;
     Ok(flash_redirect("carry.done", &to))
 }

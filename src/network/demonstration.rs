@@ -9,6 +9,7 @@ use crate::auth::session::CurrentUser;
 use crate::db::violates;
 use crate::error::{AppError, OrNotFound, Result};
 use crate::web::forms::{FieldErrors, Pairs, date, text};
+use crate::web::once;
 use crate::web::{Ctx, flash_redirect, render, render_with, today};
 use askama::Template;
 use axum::Router;
@@ -115,6 +116,9 @@ async fn create_designation(
         ));
     };
     let tenant_id = user.tenant()?;
+    if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
+        return Ok(done);
+    }
     let created = sqlx::query_scalar::<_, i64>(
         "insert into demonstration (tenant_id, unit_id, level, year, candidate_on, note) values ($1, $2, $3, $4, $5, $6) returning id",
     )
@@ -161,11 +165,10 @@ async fn create_designation(
         after: Some(after),
     };
     audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
+    let location = format!("/units/{id}");
+    once::created(&mut tx, &ctx, tenant_id, &location).await?;
     tx.commit().await?;
-    Ok(flash_redirect(
-        "designation.created",
-        &format!("/units/{id}"),
-    ))
+    Ok(flash_redirect("designation.created", &location))
 }
 
 #[derive(Template)]

@@ -14,6 +14,7 @@ use crate::db::Tx;
 use crate::error::{AppError, OrNotFound, Result};
 use crate::reports::xlsx::{self, Cell};
 use crate::reports::xlsx_in::{self, RawRow, by_label, list_by_label};
+use crate::web::once;
 use crate::web::{Ctx, flash_redirect, render, render_with, today};
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
@@ -135,6 +136,9 @@ pub async fn upload(
     };
     let tenant_id = user.tenant()?;
     let mut tx = app.db.begin_for(tenant_id).await?;
+    if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
+        return Ok(done);
+    }
     let batch: i64 = sqlx::query_scalar(
         "insert into import_batch (tenant_id, kind, file_name, rows, created_by) values ($1, 'units', $2, $3, $4) returning id",
     )
@@ -144,8 +148,10 @@ pub async fn upload(
     .bind(user.id)
     .fetch_one(&mut *tx)
     .await?;
+    let location = format!("/units/import/{batch}");
+    once::created(&mut tx, &ctx, tenant_id, &location).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/units/import/{batch}")).into_response())
+    Ok(Redirect::to(&location).into_response())
 }
 
 /// The first sheet's rows below the header row, keyed by column.

@@ -17,6 +17,7 @@ use crate::auth::session::CurrentUser;
 use crate::db::{Tx, violates};
 use crate::error::{AppError, OrNotFound, Result};
 use crate::web::forms::{FieldErrors, Pairs, date, text};
+use crate::web::once;
 use crate::web::{Ctx, flash_redirect, render, render_with, today, urlencode};
 use askama::Template;
 use axum::Router;
@@ -489,6 +490,9 @@ async fn create_child(
         }
     };
     let tenant_id = user.tenant()?;
+    if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
+        return Ok(done);
+    }
     let new_id = match repo::insert(&mut tx, tenant_id, kind, Some(id), &input).await {
         Ok(new_id) => new_id,
         Err(e) if violates(&e, "org_unit_code_key") => {
@@ -521,8 +525,10 @@ async fn create_child(
         after: serde_json::to_value(&created).ok(),
     };
     audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
+    let location = format!("/units/{new_id}");
+    once::created(&mut tx, &ctx, tenant_id, &location).await?;
     tx.commit().await?;
-    Ok(flash_redirect("unit.created", &format!("/units/{new_id}")))
+    Ok(flash_redirect("unit.created", &location))
 }
 
 /// Moves a unit to another status on a given date: a school keeps running while it has active

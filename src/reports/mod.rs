@@ -13,6 +13,7 @@ use crate::auth::session::CurrentUser;
 use crate::db::Tx;
 use crate::error::{AppError, OrNotFound, Result};
 use crate::web::forms::{FieldErrors, Pairs, date};
+use crate::web::once;
 use crate::web::{Ctx, flash_redirect, render, render_with, today};
 use askama::Template;
 use axum::Router;
@@ -473,6 +474,9 @@ async fn add_year(
     }
     let tenant_id = user.tenant()?;
     let mut tx = app.db.begin_for(tenant_id).await?;
+    if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
+        return Ok(done);
+    }
     let Some(year) = p
         .get("year")
         .trim()
@@ -506,9 +510,8 @@ async fn add_year(
         };
         audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
     }
+    let location = format!("/targets?year={year}");
+    once::created(&mut tx, &ctx, tenant_id, &location).await?;
     tx.commit().await?;
-    Ok(flash_redirect(
-        "target.year_added",
-        &format!("/targets?year={year}"),
-    ))
+    Ok(flash_redirect("target.year_added", &location))
 }

@@ -6,6 +6,7 @@ use crate::app::AppState;
 use crate::audit::{self, Actor, Change};
 use crate::auth::session::CurrentUser;
 use crate::error::{AppError, OrNotFound, Result};
+use crate::web::once;
 use crate::web::{Ctx, flash_redirect};
 use axum::Router;
 use axum::extract::{Multipart, Path, State};
@@ -117,6 +118,9 @@ async fn upload(
     };
     let sha = crate::auth::session::hex(&Sha256::digest(&bytes));
     let tenant_id = user.tenant()?;
+    if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
+        return Ok(done);
+    }
     let file_id: i64 = sqlx::query_scalar(
         "insert into evidence (tenant_id, round_unit_id, indicator_id, file_name, content_type, size, sha256, content, uploaded_by)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id",
@@ -143,6 +147,7 @@ async fn upload(
         ),
     };
     audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
+    once::created(&mut tx, &ctx, tenant_id, &to).await?;
     tx.commit().await?;
     Ok(flash_redirect("evidence.saved", &to))
 }

@@ -10,6 +10,7 @@ use crate::auth::session::CurrentUser;
 use crate::db::{Tx, violates};
 use crate::error::{OrNotFound, Result};
 use crate::web::forms::{FieldErrors, Pairs, text};
+use crate::web::once;
 use crate::web::{Ctx, flash_redirect, render, render_with};
 use askama::Template;
 use axum::Router;
@@ -89,6 +90,9 @@ async fn add_indicator(
     require_supervise(&user)?;
     let tenant_id = user.tenant()?;
     let mut tx = app.db.begin_for(tenant_id).await?;
+    if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
+        return Ok(done);
+    }
     let f = repo::framework(&mut tx, id).await?.or_404()?;
     let existing = repo::indicators(&mut tx, id).await?;
     let mut e = FieldErrors::default();
@@ -163,11 +167,10 @@ async fn add_indicator(
         ),
     };
     audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
+    let location = format!("/supervision/frameworks/{id}");
+    once::created(&mut tx, &ctx, tenant_id, &location).await?;
     tx.commit().await?;
-    Ok(flash_redirect(
-        "framework.saved",
-        &format!("/supervision/frameworks/{id}"),
-    ))
+    Ok(flash_redirect("framework.saved", &location))
 }
 
 async fn delete_indicator(
@@ -267,6 +270,9 @@ async fn copy_framework(
     require_supervise(&user)?;
     let tenant_id = user.tenant()?;
     let mut tx = app.db.begin_for(tenant_id).await?;
+    if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
+        return Ok(done);
+    }
     let f = repo::framework(&mut tx, id).await?.or_404()?;
     let mut e = FieldErrors::default();
     let Some(year) = year_of(&p, &mut e) else {
@@ -295,11 +301,10 @@ async fn copy_framework(
         after: Some(serde_json::json!({ "from": id, "year": year })),
     };
     audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
+    let location = format!("/supervision/frameworks/{new_id}");
+    once::created(&mut tx, &ctx, tenant_id, &location).await?;
     tx.commit().await?;
-    Ok(flash_redirect(
-        "framework.copied",
-        &format!("/supervision/frameworks/{new_id}"),
-    ))
+    Ok(flash_redirect("framework.copied", &location))
 }
 
 /// `POST /supervision/frameworks`: adopts the platform's shared template as this district's framework for a year.
@@ -312,6 +317,9 @@ async fn adopt_template(
     require_supervise(&user)?;
     let tenant_id = user.tenant()?;
     let mut tx = app.db.begin_for(tenant_id).await?;
+    if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
+        return Ok(done);
+    }
     let mut e = FieldErrors::default();
     let Some(year) = year_of(&p, &mut e) else {
         return Ok(flash_redirect("designation.year_format", "/supervision"));
@@ -341,9 +349,8 @@ async fn adopt_template(
         after: Some(serde_json::json!({ "year": year })),
     };
     audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
+    let location = format!("/supervision/frameworks/{new_id}");
+    once::created(&mut tx, &ctx, tenant_id, &location).await?;
     tx.commit().await?;
-    Ok(flash_redirect(
-        "framework.copied",
-        &format!("/supervision/frameworks/{new_id}"),
-    ))
+    Ok(flash_redirect("framework.copied", &location))
 }

@@ -9,6 +9,7 @@ use crate::auth::session::CurrentUser;
 use crate::db::Tx;
 use crate::error::{AppError, OrNotFound, Result};
 use crate::web::forms::{FieldErrors, Pairs, date, text};
+use crate::web::once;
 use crate::web::{Ctx, flash_redirect, render, today};
 use askama::Template;
 use axum::Router;
@@ -116,6 +117,9 @@ async fn create(
         return Ok(flash_redirect("rect.invalid", &to));
     };
     let tenant_id = user.tenant()?;
+    if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
+        return Ok(done);
+    }
     let item: i64 = sqlx::query_scalar("insert into rectification (tenant_id, round_unit_id, problem, due_on) values ($1, $2, $3, $4) returning id")
         .bind(tenant_id)
         .bind(ru)
@@ -132,6 +136,7 @@ async fn create(
         after: Some(serde_json::json!({ "problem": problem, "due_on": due })),
     };
     audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
+    once::created(&mut tx, &ctx, tenant_id, &to).await?;
     tx.commit().await?;
     Ok(flash_redirect("rect.created", &to))
 }

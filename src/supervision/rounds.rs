@@ -11,7 +11,8 @@ use crate::auth::session::CurrentUser;
 use crate::db::Tx;
 use crate::error::{AppError, OrNotFound, Result};
 use crate::reports::xlsx::{self, Cell};
-use crate::web::forms::{FieldErrors, Pairs, date, text};
+use crate::web::forms::{FieldErrors, Pairs, date, text, text_block};
+use crate::web::once;
 use crate::web::{Ctx, flash_redirect, render, render_with, today};
 use askama::Template;
 use axum::Router;
@@ -153,6 +154,9 @@ async fn open_round(
     require_supervise(&user)?;
     let tenant_id = user.tenant()?;
     let mut tx = app.db.begin_for(tenant_id).await?;
+    if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
+        return Ok(done);
+    }
     let mut e = FieldErrors::default();
     let name = text(&mut e, "name", &p.get("name"), true, 100);
     let year = p
@@ -281,11 +285,10 @@ async fn open_round(
         ),
     };
     audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
+    let location = format!("/supervision/rounds/{id}");
+    once::created(&mut tx, &ctx, tenant_id, &location).await?;
     tx.commit().await?;
-    Ok(flash_redirect(
-        "round.opened",
-        &format!("/supervision/rounds/{id}"),
-    ))
+    Ok(flash_redirect("round.opened", &location))
 }
 
 /// Every unit's totals, grade and rank.
@@ -516,6 +519,9 @@ async fn assign_evaluator(
     require_supervise(&user)?;
     let tenant_id = user.tenant()?;
     let mut tx = app.db.begin_for(tenant_id).await?;
+    if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
+        return Ok(done);
+    }
     let account = p.get("account").parse::<i64>().ok();
     let unit = p.get("unit").parse::<i64>().ok();
     let valid: bool = sqlx::query_scalar(
@@ -547,11 +553,10 @@ async fn assign_evaluator(
         after: Some(serde_json::json!({ "account": account, "round_unit": unit })),
     };
     audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
+    let location = format!("/supervision/rounds/{id}");
+    once::created(&mut tx, &ctx, tenant_id, &location).await?;
     tx.commit().await?;
-    Ok(flash_redirect(
-        "round.assigned",
-        &format!("/supervision/rounds/{id}"),
-    ))
+    Ok(flash_redirect("round.assigned", &location))
 }
 
 #[derive(Template)]
@@ -882,8 +887,8 @@ async fn save_findings(
         return Err(AppError::NotFound);
     }
     let mut e = FieldErrors::default();
-    let strengths = text(&mut e, "strengths", &p.get("strengths"), false, 2000);
-    let problems = text(&mut e, "problems", &p.get("problems"), false, 2000);
+    let strengths = text_block(&mut e, "strengths", &p.get("strengths"), false, 2000);
+    let problems = text_block(&mut e, "problems", &p.get("problems"), false, 2000);
     if !e.is_empty() {
         return Ok(flash_redirect(
             "form.too_long",

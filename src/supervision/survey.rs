@@ -7,7 +7,8 @@ use crate::app::AppState;
 use crate::audit::{self, Actor, Change};
 use crate::auth::session::CurrentUser;
 use crate::error::{OrNotFound, Result};
-use crate::web::forms::Pairs;
+use crate::web::forms::{Pairs, has_control};
+use crate::web::once;
 use crate::web::{Ctx, flash_redirect, render, render_with, today};
 use askama::Template;
 use axum::Router;
@@ -43,11 +44,18 @@ struct SurveyForm {
 }
 
 /// The open survey of this year and the town school, for a district code; 404 otherwise.
-async fn open_survey(
-    app: &AppState,
-    code: &str,
-    unit: i64,
-) -> Result<(crate::db::Tx, String, i64, String, String, Vec<String>)> {
+/// A town's open survey of this year, in its district.
+struct OpenSurvey {
+    tx: crate::db::Tx,
+    tenant: i64,
+    district: String,
+    survey: i64,
+    unit_name: String,
+    title: String,
+    questions: Vec<String>,
+}
+
+async fn open_survey(app: &AppState, code: &str, unit: i64) -> Result<OpenSurvey> {
     let (tenant, district): (i64, String) =
         sqlx::query_as("select id, name from tenant where code = $1")
             .bind(code)
@@ -68,7 +76,15 @@ async fn open_survey(
             .fetch_optional(&mut *tx)
             .await?
             .or_404()?;
-    Ok((tx, district, survey, unit_name, title, questions))
+    Ok(OpenSurvey {
+        tx,
+        tenant,
+        district,
+        survey,
+        unit_name,
+        title,
+        questions,
+    })
 }
 
 async fn form(
@@ -76,16 +92,16 @@ async fn form(
     State(app): State<AppState>,
     Path((code, unit)): Path<(String, i64)>,
 ) -> Result<Response> {
-    let (tx, district, _, unit_name, title, questions) = open_survey(&app, &code, unit).await?;
-    tx.commit().await?;
+    let open = open_survey(&app, &code, unit).await?;
+    open.tx.commit().await?;
     Ok(render(&SurveyForm {
         ctx,
-        district,
+        district: open.district,
         code,
         unit_id: unit,
-        unit_name,
-        title,
-        questions,
+        unit_name: open.unit_name,
+        title: open.title,
+        questions: open.questions,
         error: None,
         done: false,
     }))
@@ -99,8 +115,15 @@ async fn answer(
     Path((code, unit)): Path<(String, i64)>,
     p: Pairs,
 ) -> Result<Response> {
-    let (mut tx, district, survey, unit_name, title, questions) =
-        open_survey(&app, &code, unit).await?;
+    let OpenSurvey {
+        mut tx,
+        tenant,
+        district,
+        survey,
+        unit_name,
+        title,
+        questions,
+    } = open_survey(&app, &code, unit).await?;
     let again = |ctx, error, done| SurveyForm {
         ctx,
         district: district.clone(),
@@ -131,8 +154,17 @@ async fn answer(
             &again(ctx, Some("survey.answer_all"), false),
         ));
     }
+    if once::claim(&mut tx, &ctx, tenant).await?.is_some() {
+        // The same form sent twice: one answer, and the same thanks.
+        return Ok(render(&again(ctx, None, true)));
+    }
     let address =
         crate::auth::session::hex(&Sha256::digest(format!("{code}/{}", peer.ip()).as_bytes()));
+    // One address's answers are counted and added one at a time, so a burst cannot pass the limit.
+    sqlx::query("select pg_advisory_xact_lock(hashtextextended($1, 0))")
+        .bind(format!("survey:{survey}:{address}"))
+        .execute(&mut *tx)
+        .await?;
     let recent: i64 = sqlx::query_scalar("select count(*) from survey_response where survey_id = $1 and address_hash = $2 and at > now() - interval '1 day'")
         .bind(survey)
         .bind(&address)
@@ -151,6 +183,7 @@ async fn answer(
         .bind(&address)
         .execute(&mut *tx)
         .await?;
+    once::created(&mut tx, &ctx, tenant, &format!("/survey/{code}/{unit}")).await?;
     tx.commit().await?;
     Ok(render(&again(ctx, None, true)))
 }
@@ -263,7 +296,12 @@ async fn save_questions(
         .map(|l| l.chars().take(200).collect())
         .collect();
     let title = p.get("title").trim().chars().take(100).collect::<String>();
-    if questions.is_empty() || questions.len() > 20 || title.is_empty() {
+    if questions.is_empty()
+        || questions.len() > 20
+        || title.is_empty()
+        || has_control(&title, false)
+        || has_control(&p.get("questions"), true)
+    {
         return Ok(flash_redirect("survey.invalid", "/supervision/survey"));
     }
     let mut tx = app.db.begin_for(tenant_id).await?;

@@ -37,7 +37,8 @@ impl FieldErrors {
     }
 }
 
-/// Trimmed text; an error under `field` when it is required and empty or longer than `max` characters.
+/// Trimmed one-line text; an error under `field` when it is required and empty, longer than
+/// `max` characters, or holds a control character (PostgreSQL refuses NUL outright).
 pub fn text(
     errors: &mut FieldErrors,
     field: &'static str,
@@ -45,13 +46,68 @@ pub fn text(
     required: bool,
     max: usize,
 ) -> String {
-    let value = value.trim().to_string();
-    if required && value.is_empty() {
+    checked_text(errors, field, value.trim(), required, max, false)
+}
+
+/// Like [`text`] for a multi-line field (a textarea): tabs and line breaks are kept, the
+/// browser's CRLF read as LF.
+pub fn text_block(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    value: &str,
+    required: bool,
+    max: usize,
+) -> String {
+    checked_text(
+        errors,
+        field,
+        &value.trim().replace("\r\n", "\n"),
+        required,
+        max,
+        true,
+    )
+}
+
+fn checked_text(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    value: &str,
+    required: bool,
+    max: usize,
+    multiline: bool,
+) -> String {
+    if has_control(value, multiline) {
+        errors.add(field, "form.control_chars");
+    } else if required && value.is_empty() {
         errors.add(field, "form.required");
     } else if value.chars().count() > max {
         errors.add(field, "form.too_long");
     }
-    value
+    value.to_string()
+}
+
+/// Whether `value` holds NUL or another C0 control character, or DEL; a multi-line field may
+/// hold tabs and line breaks.
+pub fn has_control(value: &str, multiline: bool) -> bool {
+    value.chars().any(|c| {
+        (c.is_ascii_control() || c == '\u{7f}') && !(multiline && matches!(c, '\t' | '\n' | '\r'))
+    })
+}
+
+/// Whether a percent-encoded URI part (a path or a query string) decodes to a control
+/// character: such a request is refused with a 400 page before any handler reads it.
+pub fn uri_has_control(raw: &str) -> bool {
+    let b = raw.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| {
+        c.is_ascii_control()
+            || (c == b'%'
+                && b.get(i + 1..i + 3).is_some_and(|hex| {
+                    std::str::from_utf8(hex)
+                        .ok()
+                        .and_then(|h| u8::from_str_radix(h, 16).ok())
+                        .is_some_and(|v| v < 0x20 || v == 0x7f)
+                }))
+    })
 }
 
 /// A whole number from 0 to 1,000,000; empty is `None`.
@@ -148,5 +204,30 @@ mod tests {
         assert_eq!(errors.get("e"), Some("form.date"));
         assert_eq!(errors.get("f"), Some("form.required"));
         assert_eq!(errors.get("b"), None);
+    }
+
+    #[test]
+    fn control_characters_are_a_field_error_except_line_breaks_in_a_block() {
+        let mut errors = FieldErrors::default();
+        assert_eq!(text(&mut errors, "a", "a\0b", true, 10), "a\0b");
+        text(&mut errors, "b", "a\nb", true, 10);
+        assert_eq!(
+            text_block(&mut errors, "c", "a\r\nb\tc", true, 10),
+            "a\nb\tc"
+        );
+        text_block(&mut errors, "d", "a\u{7f}", true, 10);
+        assert_eq!(errors.get("a"), Some("form.control_chars"));
+        assert_eq!(errors.get("b"), Some("form.control_chars"));
+        assert_eq!(errors.get("c"), None);
+        assert_eq!(errors.get("d"), Some("form.control_chars"));
+    }
+
+    #[test]
+    fn encoded_control_characters_in_a_uri_are_found() {
+        assert!(uri_has_control("q=a%00b"));
+        assert!(uri_has_control("/public/a%0Ab/2025"));
+        assert!(uri_has_control("next=/%7f"));
+        assert!(!uri_has_control("q=%E5%9F%8E%20a&x=%25"));
+        assert!(!uri_has_control("q=%"));
     }
 }

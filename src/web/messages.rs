@@ -236,6 +236,28 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     // Forms
     ("form.required", "此项必填。", "This is required."),
     ("form.too_long", "内容过长。", "This is too long."),
+    (
+        "form.once",
+        "这份表单已经提交过，没有重复创建。",
+        "This form was already sent; nothing was created twice.",
+    ),
+    (
+        "confirm.understood",
+        "我已了解，此操作无法撤销",
+        "I understand this cannot be undone",
+    ),
+    (
+        "confirm.missing",
+        "请先勾选确认。",
+        "Please tick the box to confirm.",
+    ),
+    ("confirm.go", "确认执行", "Go ahead"),
+    ("confirm.cancel", "取消", "Cancel"),
+    (
+        "form.control_chars",
+        "含有不可见的控制字符，请删除后重新输入。",
+        "This holds invisible control characters; please remove them.",
+    ),
     ("form.save", "保存", "Save"),
     ("form.cancel", "取消", "Cancel"),
     (

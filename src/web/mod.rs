@@ -1,9 +1,11 @@
 //! The web layer every page shares: the request context (user, language, CSRF token, flash),
 //! the middleware that builds it and checks CSRF, navigation, and localized error pages.
 
+pub mod confirm;
 pub mod forms;
 pub mod i18n;
 pub mod messages;
+pub mod once;
 
 use crate::access::{Action, Role, may};
 use crate::app::AppState;
@@ -32,9 +34,51 @@ pub struct Ctx {
     pub path: String,
     pub flash: Option<String>,
     pub request_id: String,
+    /// The fields of a url-encoded POST, read once by the context layer.
+    pub posted: Arc<Vec<(String, String)>>,
+    /// The one-time token a create form came back with (see `once`).
+    pub form_token: Option<String>,
 }
 
 impl Ctx {
+    /// A context with nothing but the language, user and path (error pages, fallbacks).
+    fn bare(lang: Lang, user: Option<Arc<CurrentUser>>, path: String) -> Self {
+        Self {
+            lang,
+            user,
+            csrf: String::new(),
+            path,
+            flash: None,
+            request_id: String::new(),
+            posted: Arc::default(),
+            form_token: None,
+        }
+    }
+
+    /// The first posted value of `name`, or "".
+    pub fn posted(&self, name: &str) -> &str {
+        self.posted
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    pub fn posted_pairs(&self) -> &[(String, String)] {
+        &self.posted
+    }
+
+    pub fn submitted_form_token(&self) -> Option<&str> {
+        self.form_token.as_deref()
+    }
+
+    /// For a create form's hidden `form_token`: the one it came back with (a form shown again
+    /// with errors keeps it), or a fresh one.
+    pub fn once_token(&self) -> String {
+        self.form_token
+            .clone()
+            .unwrap_or_else(|| session::random_token()[..32].to_string())
+    }
+
     pub fn t<'a>(&self, key: &'a str) -> &'a str {
         self.lang.t(key)
     }
@@ -131,14 +175,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
             .extensions
             .get::<Ctx>()
             .cloned()
-            .unwrap_or_else(|| Ctx {
-                lang: Lang::default(),
-                user: None,
-                csrf: String::new(),
-                path: parts.uri.path().to_string(),
-                flash: None,
-                request_id: String::new(),
-            }))
+            .unwrap_or_else(|| Ctx::bare(Lang::default(), None, parts.uri.path().to_string())))
     }
 }
 
@@ -165,6 +202,13 @@ fn login_redirect(next: &str) -> Response {
 pub async fn context_layer(State(app): State<AppState>, req: Request, next: Next) -> Response {
     let cookies = Cookies::parse(req.headers());
     let lang = Lang::from_cookie(cookies.get(LANG_COOKIE));
+    // Read once here for every handler: no path or query parameter may carry a control
+    // character (PostgreSQL refuses NUL in text, and none belongs in a search or an id).
+    if forms::uri_has_control(req.uri().path())
+        || req.uri().query().is_some_and(forms::uri_has_control)
+    {
+        return error_page(StatusCode::BAD_REQUEST, lang, None);
+    }
     let user = match cookies.get(session::COOKIE) {
         Some(token) => match session::resolve(&app.db, token).await {
             Ok(user) => user.map(Arc::new),
@@ -195,13 +239,15 @@ pub async fn context_layer(State(app): State<AppState>, req: Request, next: Next
         .filter(|k| i18n::has_key(k))
         .map(str::to_string);
     let had_flash = cookies.get(FLASH_COOKIE).is_some();
-    let ctx = Ctx {
+    let mut ctx = Ctx {
         lang,
         user: user.clone(),
         csrf: csrf.clone(),
         path: path.clone(),
         flash,
         request_id: session::random_token()[..16].to_string(),
+        posted: Arc::default(),
+        form_token: None,
     };
 
     let mut req = req;
@@ -215,19 +261,28 @@ pub async fn context_layer(State(app): State<AppState>, req: Request, next: Next
         let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT).await else {
             return error_page(StatusCode::PAYLOAD_TOO_LARGE, lang, user);
         };
+        let (supplied, form_token) = if is_multipart(&parts) {
+            let mut fields = multipart_fields(&parts, &bytes, &["csrf", once::FIELD]).await;
+            (fields.remove("csrf"), fields.remove(once::FIELD))
+        } else {
+            ctx.posted = Arc::new(serde_urlencoded::from_bytes(&bytes).unwrap_or_default());
+            let field = |name| Some(ctx.posted(name).to_string()).filter(|v| !v.is_empty());
+            (field("csrf"), field(once::FIELD))
+        };
         let supplied = parts
             .headers
             .get("x-csrf-token")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string)
-            .or(match is_multipart(&parts) {
-                true => multipart_field(&parts, &bytes, "csrf").await,
-                false => form_field(&bytes, "csrf"),
-            });
+            .or(supplied);
         if !supplied.is_some_and(|s| constant_time_eq(s.as_bytes(), csrf.as_bytes())) {
             tracing::warn!(%path, "POST refused: missing or wrong CSRF token");
             return error_page(StatusCode::FORBIDDEN, lang, user);
         }
+        ctx.form_token = form_token.filter(|t| {
+            (32..=64).contains(&t.len())
+                && t.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        });
         req = Request::from_parts(parts, Body::from(bytes));
     }
     req.extensions_mut().insert(ctx);
@@ -259,17 +314,12 @@ pub async fn context_layer(State(app): State<AppState>, req: Request, next: Next
             &format!("{FLASH_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
         );
     }
-    if is_html {
+    // Pages and exports may show personal data: nothing is kept by a browser or a proxy
+    // unless its handler says so (the stylesheet).
+    if is_html || !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     res
-}
-
-fn form_field(body: &[u8], name: &str) -> Option<String> {
-    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
-        .ok()?
-        .into_iter()
-        .find_map(|(k, v)| (k == name).then_some(v))
 }
 
 fn is_multipart(parts: &Parts) -> bool {
@@ -279,19 +329,34 @@ fn is_multipart(parts: &Parts) -> bool {
         .is_some_and(|v| v.as_bytes().starts_with(b"multipart/form-data"))
 }
 
-/// A text field of a multipart body (file uploads carry their token as a form field too).
-async fn multipart_field(parts: &Parts, body: &axum::body::Bytes, name: &str) -> Option<String> {
+/// Text fields of a multipart body (file uploads carry their tokens as form fields too).
+async fn multipart_fields(
+    parts: &Parts,
+    body: &axum::body::Bytes,
+    names: &[&str],
+) -> std::collections::HashMap<String, String> {
     use axum::extract::FromRequest;
+    let mut found = std::collections::HashMap::new();
     let req = Request::from_parts(parts.clone(), Body::from(body.clone()));
-    let mut multipart = axum::extract::Multipart::from_request(req, &())
-        .await
-        .ok()?;
+    let Ok(mut multipart) = axum::extract::Multipart::from_request(req, &()).await else {
+        return found;
+    };
     while let Ok(Some(field)) = multipart.next_field().await {
-        if field.name() == Some(name) {
-            return field.text().await.ok();
+        let Some(name) = field
+            .name()
+            .filter(|n| names.contains(n))
+            .map(str::to_string)
+        else {
+            continue;
+        };
+        if let Ok(value) = field.text().await {
+            found.entry(name).or_insert(value);
+        }
+        if found.len() == names.len() {
+            break;
         }
     }
-    None
+    found
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -353,14 +418,7 @@ pub fn error_page(status: StatusCode, lang: Lang, user: Option<Arc<CurrentUser>>
         503 => ("error.503.title", "error.503.body"),
         _ => ("error.500.title", "error.500.body"),
     };
-    let ctx = Ctx {
-        lang,
-        user,
-        csrf: String::new(),
-        path: String::new(),
-        flash: None,
-        request_id: String::new(),
-    };
+    let ctx = Ctx::bare(lang, user, String::new());
     let page = ErrorPage {
         ctx,
         status: status.as_u16(),
@@ -379,12 +437,24 @@ pub fn urlencode(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// A safe place to go after login or a language switch: a path on this site only.
+/// A safe place to go after login or a language switch: a path on this site only. Anything
+/// else goes to "/": another site (`//host`, `/\\host`, a scheme), and whatever a browser might
+/// read differently from us or a Location header cannot hold (whitespace, control characters,
+/// non-ASCII: browsers drop a tab in `/\t/evil.example` and go to `//evil.example`).
 pub fn local_path(next: Option<&str>) -> &str {
     match next {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p,
+        Some(p) if is_local_path(p) => p,
         _ => "/",
     }
+}
+
+fn is_local_path(p: &str) -> bool {
+    let b = p.as_bytes();
+    b.first() == Some(&b'/')
+        && !matches!(b.get(1), Some(b'/' | b'\\'))
+        && b.iter().all(|c| c.is_ascii_graphic() && *c != b'\\')
+        && p.parse::<axum::http::Uri>()
+            .is_ok_and(|u| u.scheme().is_none() && u.authority().is_none())
 }
 
 #[derive(serde::Deserialize)]
@@ -436,6 +506,25 @@ mod tests {
         assert_eq!(local_path(Some("//evil.example/")), "/");
         assert_eq!(local_path(Some("https://evil.example/")), "/");
         assert_eq!(local_path(None), "/");
+        for hostile in [
+            "/\t/evil.example/x",
+            "/\\evil.example",
+            "/\n",
+            "/\0",
+            "/\r",
+            "/\u{7f}",
+            "/ //evil.example",
+            "/\u{3000}/evil.example",
+            "/城关",
+            "units",
+            "",
+        ] {
+            assert_eq!(local_path(Some(hostile)), "/", "{hostile:?}");
+        }
+        assert_eq!(
+            local_path(Some("/units?q=%E5%9F%8E&page=2")),
+            "/units?q=%E5%9F%8E&page=2"
+        );
     }
 
     #[test]

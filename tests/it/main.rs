@@ -7,6 +7,7 @@ mod browser;
 mod cycle;
 mod designations;
 mod embedded;
+mod hardening;
 mod import;
 mod lists;
 mod network;
