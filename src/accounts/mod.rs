@@ -11,6 +11,7 @@ use crate::auth::session::{self, CurrentUser};
 use crate::db::{Tx, violates};
 use crate::error::{AppError, OrNotFound, Result};
 use crate::network::repo::{self as units, Unit};
+use crate::web::confirm::{self, Confirm};
 use crate::web::forms::FieldErrors;
 use crate::web::once;
 use crate::web::{Ctx, flash_redirect, render, render_with};
@@ -355,6 +356,17 @@ async fn set_disabled(
     let to = format!("/accounts/{id}");
     if id == user.id {
         return Ok(flash_redirect("account.cannot_disable_self", &to));
+    }
+    if disabled {
+        let c = Confirm {
+            title: "account.confirm_disable",
+            what: "account.confirm_disable_what",
+            subject: format!("{} ({})", account.display_name, account.username),
+            back: to.clone(),
+        };
+        if let Some(page) = confirm::ask(&ctx, c) {
+            return Ok(page);
+        }
     }
     sqlx::query("update account set disabled = $2, version = version + 1 where id = $1")
         .bind(id)

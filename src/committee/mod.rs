@@ -8,6 +8,7 @@ use crate::audit::{self, Actor, Change};
 use crate::auth::session::CurrentUser;
 use crate::db::{Tx, violates};
 use crate::error::{AppError, OrNotFound, Result};
+use crate::web::confirm::{self, Confirm};
 use crate::web::forms::{FieldErrors, Pairs, date, text, text_block};
 use crate::web::once;
 use crate::web::{Ctx, flash_redirect, render, render_with};
@@ -378,6 +379,15 @@ async fn delete_member(
         .fetch_optional(&mut *tx)
         .await?
         .or_404()?;
+    let c = Confirm {
+        title: "committee.confirm_delete",
+        what: "committee.confirm_delete_what",
+        subject: before.name.clone(),
+        back: format!("/committee/members/{id}"),
+    };
+    if let Some(page) = confirm::ask(&ctx, c) {
+        return Ok(page);
+    }
     sqlx::query("delete from committee_member where id = $1")
         .bind(id)
         .execute(&mut *tx)

@@ -8,6 +8,7 @@ use crate::audit::{self, Actor, Change};
 use crate::auth::session::CurrentUser;
 use crate::error::{AppError, OrNotFound, Result};
 use crate::reports::xlsx::{self, Cell};
+use crate::web::confirm::{self, Confirm};
 use crate::web::forms::{FieldErrors, Pairs, date};
 use crate::web::once;
 use crate::web::{Ctx, flash_redirect, render, render_with, today, urlencode};
@@ -555,6 +556,19 @@ async fn change_cycle_status(
     let tenant_id = user.tenant()?;
     let mut tx = app.db.begin_for(tenant_id).await?;
     let cycle = repo::cycle(&mut tx, id).await?.or_404()?;
+    if to == "published"
+        && let Some(page) = confirm::ask(
+            &ctx,
+            Confirm {
+                title: "cycle.confirm_publish",
+                what: "cycle.confirm_publish_what",
+                subject: format!("{} · {}", user.tenant_name, cycle.year),
+                back: format!("/cycles/{id}"),
+            },
+        )
+    {
+        return Ok(page);
+    }
     let done = sqlx::query(
         "update reporting_cycle set status = $2, version = version + 1,
                 published_on = case when $2 = 'published' then $4 else published_on end

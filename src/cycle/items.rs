@@ -10,6 +10,7 @@ use crate::audit::{self, Actor, Change};
 use crate::auth::session::CurrentUser;
 use crate::db::Tx;
 use crate::error::{AppError, OrNotFound, Result};
+use crate::web::confirm::{self, Confirm};
 use crate::web::forms::{FieldErrors, Pairs};
 use crate::web::{Ctx, flash_redirect, once, render, render_with};
 use askama::Template;
@@ -278,6 +279,15 @@ async fn delete_resource(
 ) -> Result<Response> {
     let (mut tx, _) = editable(&app, &user, id).await?;
     let before = repo::resource(&mut tx, id, item).await?.or_404()?;
+    let c = Confirm {
+        title: "item.confirm_delete",
+        what: "item.confirm_delete_what",
+        subject: before.name.clone(),
+        back: format!("/submissions/{id}#resources"),
+    };
+    if let Some(page) = confirm::ask(&ctx, c) {
+        return Ok(page);
+    }
     sqlx::query("delete from resource_item where id = $1 and submission_id + 0 = $2")
         .bind(item)
         .bind(id)
@@ -480,6 +490,15 @@ async fn delete_plan(
 ) -> Result<Response> {
     let (mut tx, _) = editable(&app, &user, id).await?;
     let before = repo::plan(&mut tx, id, item).await?.or_404()?;
+    let c = Confirm {
+        title: "item.confirm_delete",
+        what: "item.confirm_delete_what",
+        subject: before.title.clone(),
+        back: format!("/submissions/{id}#plans"),
+    };
+    if let Some(page) = confirm::ask(&ctx, c) {
+        return Ok(page);
+    }
     sqlx::query("delete from plan_item where id = $1 and submission_id + 0 = $2")
         .bind(item)
         .bind(id)

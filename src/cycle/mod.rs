@@ -16,6 +16,7 @@ use crate::audit::{self, Actor, Change};
 use crate::auth::session::CurrentUser;
 use crate::db::Tx;
 use crate::error::{AppError, OrNotFound, Result};
+use crate::web::confirm::{self, Confirm};
 use crate::web::forms::{FieldErrors, Pairs, text};
 use crate::web::once;
 use crate::web::{Ctx, flash_redirect, render, render_with, today};
@@ -276,6 +277,17 @@ async fn step(
     if !errors.is_empty() {
         let page = submission_page(tx, ctx, &user, s, errors, p.get("reason")).await?;
         return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page));
+    }
+    if step == Step::Accept {
+        let c = Confirm {
+            title: "submission.confirm_accept",
+            what: "submission.confirm_accept_what",
+            subject: format!("{} · {}", s.filer_name, s.year),
+            back: to.clone(),
+        };
+        if let Some(page) = confirm::ask(&ctx, c) {
+            return Ok(page);
+        }
     }
     // Steps happen only while the cycle is open, and it stays open until this commits: the
     // share lock makes closing or publishing (which writes the catalogue from the accepted

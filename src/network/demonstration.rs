@@ -8,6 +8,7 @@ use crate::audit::{self, Actor, Change};
 use crate::auth::session::CurrentUser;
 use crate::db::violates;
 use crate::error::{AppError, OrNotFound, Result};
+use crate::web::confirm::{self, Confirm};
 use crate::web::forms::{FieldErrors, Pairs, date, text};
 use crate::web::once;
 use crate::web::{Ctx, flash_redirect, render, render_with, today};
@@ -233,6 +234,24 @@ async fn advance_designation(
         };
         return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page));
     };
+    if to != "declared" {
+        // Approved or not approved is the designation's last word.
+        let c = Confirm {
+            title: "designation.confirm_decide",
+            what: "designation.confirm_decide_what",
+            subject: format!(
+                "{} · {} {} · {}",
+                unit.name,
+                d.year,
+                ctx.tr(&format!("level.{}", d.level)),
+                ctx.tr(&format!("designation.{to}"))
+            ),
+            back: format!("/units/{id}/designations/{did}"),
+        };
+        if let Some(page) = confirm::ask(&ctx, c) {
+            return Ok(page);
+        }
+    }
     let column = if to == "declared" {
         "declared_on"
     } else {

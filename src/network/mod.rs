@@ -16,6 +16,7 @@ use crate::audit::{self, Actor, Change};
 use crate::auth::session::CurrentUser;
 use crate::db::{Tx, violates};
 use crate::error::{AppError, OrNotFound, Result};
+use crate::web::confirm::{self, Confirm};
 use crate::web::forms::{FieldErrors, Pairs, date, text};
 use crate::web::once;
 use crate::web::{Ctx, flash_redirect, render, render_with, today, urlencode};
@@ -574,6 +575,17 @@ async fn change_status(
         let page = unit_page(tx, ctx, &user, unit, errors).await?;
         return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page));
     };
+    if to == Status::Closed {
+        let c = Confirm {
+            title: "unit.confirm_close",
+            what: "unit.confirm_close_what",
+            subject: format!("{} ({})", unit.name, unit.code),
+            back: format!("/units/{id}"),
+        };
+        if let Some(page) = confirm::ask(&ctx, c) {
+            return Ok(page);
+        }
+    }
     if !repo::set_status(&mut tx, id, from.as_str(), to.as_str(), since).await? {
         return Ok(flash_redirect("form.conflict", &format!("/units/{id}")));
     }

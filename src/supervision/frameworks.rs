@@ -9,6 +9,7 @@ use crate::audit::{self, Actor, Change};
 use crate::auth::session::CurrentUser;
 use crate::db::{Tx, violates};
 use crate::error::{OrNotFound, Result};
+use crate::web::confirm::{self, Confirm};
 use crate::web::forms::{FieldErrors, Pairs, text};
 use crate::web::once;
 use crate::web::{Ctx, flash_redirect, render, render_with};
@@ -187,22 +188,32 @@ async fn delete_indicator(
     if f.rounds > 0 {
         return Ok(flash_redirect("framework.in_use", &to));
     }
-    let has_children: bool =
-        sqlx::query_scalar("select exists (select 1 from indicator where parent_id = $1)")
-            .bind(ind)
-            .fetch_one(&mut *tx)
-            .await?;
-    if has_children {
-        return Ok(flash_redirect("framework.has_children", &to));
-    }
-    let code: String = sqlx::query_scalar(
-        "delete from indicator where id = $1 and framework_id = $2 returning code",
+    let (code, name, has_children): (String, String, bool) = sqlx::query_as(
+        "select i.code, i.name, exists (select 1 from indicator c where c.parent_id = i.id)
+           from indicator i where i.id = $1 and i.framework_id = $2",
     )
     .bind(ind)
     .bind(id)
     .fetch_optional(&mut *tx)
     .await?
     .or_404()?;
+    if has_children {
+        return Ok(flash_redirect("framework.has_children", &to));
+    }
+    let c = Confirm {
+        title: "framework.confirm_delete",
+        what: "framework.confirm_delete_what",
+        subject: format!("{code} {name}"),
+        back: to.clone(),
+    };
+    if let Some(page) = confirm::ask(&ctx, c) {
+        return Ok(page);
+    }
+    sqlx::query("delete from indicator where id = $1 and framework_id = $2")
+        .bind(ind)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     let change = Change {
         tenant_id,
         action: "framework.indicator_delete",

@@ -11,6 +11,7 @@ use crate::auth::session::CurrentUser;
 use crate::db::Tx;
 use crate::error::{AppError, OrNotFound, Result};
 use crate::reports::xlsx::{self, Cell};
+use crate::web::confirm::{self, Confirm};
 use crate::web::forms::{FieldErrors, Pairs, date, text, text_block};
 use crate::web::once;
 use crate::web::{Ctx, flash_redirect, render, render_with, today};
@@ -473,6 +474,19 @@ async fn advance(
             ));
         }
     };
+    let (title, what) = match to {
+        "review" => ("round.confirm_review", "round.confirm_review_what"),
+        _ => ("round.confirm_publish", "round.confirm_publish_what"),
+    };
+    let c = Confirm {
+        title,
+        what,
+        subject: format!("{} · {}", round.year, round.name),
+        back: format!("/supervision/rounds/{id}"),
+    };
+    if let Some(page) = confirm::ask(&ctx, c) {
+        return Ok(page);
+    }
     let done = sqlx::query(
         "update evaluation_round set status = $3, version = version + 1, published_on = case when $3 = 'published' then $4 else published_on end
           where id = $1 and version = $2",

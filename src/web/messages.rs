@@ -241,6 +241,91 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
         "这份表单已经提交过，没有重复创建。",
         "This form was already sent; nothing was created twice.",
     ),
+    // Confirmations of steps that cannot be undone
+    (
+        "cycle.confirm_publish",
+        "发布年度清单",
+        "Publish the year's lists",
+    ),
+    (
+        "cycle.confirm_publish_what",
+        "发布后，本年度所有审核通过的资源清单和行动计划将在公开目录中向所有居民公开；已发布的年度不能再关闭、重新开放或修改。",
+        "Once published, every accepted resource inventory and action plan of this year is open to every resident in the public catalogue; a published year can no longer be closed, reopened or changed.",
+    ),
+    (
+        "round.confirm_review",
+        "结束自评，进入评审",
+        "End self-assessment, start the review",
+    ),
+    (
+        "round.confirm_review_what",
+        "自评将截止：参评单位不能再修改自评分数和佐证材料，督导人员和第三方开始评分。",
+        "Self-assessment ends: the units can no longer change their scores or evidence; supervisors and third-party evaluators start scoring.",
+    ),
+    (
+        "round.confirm_publish",
+        "发布评估结果和通报",
+        "Publish the results and the notice",
+    ),
+    (
+        "round.confirm_publish_what",
+        "评估结果和通报将向所有参评单位公开；发布后不能撤回，分数不能再修改。",
+        "The results and the notice are shown to every unit in the round; once published they cannot be withdrawn and the scores cannot change.",
+    ),
+    ("unit.confirm_close", "撤销单位", "Close the unit"),
+    (
+        "unit.confirm_close_what",
+        "该单位将标为已撤销：不再参与年度填报和统计，其账号看不到新的任务；单位的资料和历史记录保留。",
+        "The unit is marked closed: it no longer files or counts in the figures, and its accounts receive no new tasks; its records and history are kept.",
+    ),
+    ("account.confirm_disable", "停用账号", "Disable the account"),
+    (
+        "account.confirm_disable_what",
+        "该账号将立即退出所有已登录的设备，并且不能再登录，直到重新启用。",
+        "The account is signed out everywhere at once and cannot sign in again until it is enabled.",
+    ),
+    ("item.confirm_delete", "删除条目", "Delete the item"),
+    (
+        "item.confirm_delete_what",
+        "此条目将从清单中删除，不能恢复。",
+        "The item is removed from the list and cannot be restored.",
+    ),
+    (
+        "committee.confirm_delete",
+        "删除委员会成员",
+        "Remove the committee member",
+    ),
+    (
+        "committee.confirm_delete_what",
+        "该成员将从指导委员会名单中删除，不能恢复；操作日志保留原记录。",
+        "The member is removed from the committee's roster and cannot be restored; the audit log keeps the record.",
+    ),
+    (
+        "framework.confirm_delete",
+        "删除指标",
+        "Delete the indicator",
+    ),
+    (
+        "framework.confirm_delete_what",
+        "该指标将从指标体系中删除，不能恢复。",
+        "The indicator is removed from the framework and cannot be restored.",
+    ),
+    ("submission.confirm_accept", "审核通过", "Accept the lists"),
+    (
+        "submission.confirm_accept_what",
+        "审核通过后清单锁定，填报单位不能再修改；年度发布时将纳入公开目录。",
+        "Once accepted the lists are locked and the filer can no longer change them; they go into the public catalogue when the year is published.",
+    ),
+    (
+        "designation.confirm_decide",
+        "记录认定结果",
+        "Record the decision",
+    ),
+    (
+        "designation.confirm_decide_what",
+        "认定结果记录后即为最终结果，不能再更改。",
+        "The decision is final once recorded and cannot be changed.",
+    ),
     (
         "confirm.understood",
         "我已了解，此操作无法撤销",

@@ -104,7 +104,7 @@ async fn disabling_an_account_ends_its_sessions_and_stops_its_logins() {
     let bureau = app.login("mengjin-bureau").await;
     assert_eq!(
         bureau
-            .post(&format!("/accounts/{id}/disable"), &[])
+            .post(&format!("/accounts/{id}/disable"), &[("confirm", "yes"),])
             .await
             .status,
         StatusCode::SEE_OTHER
@@ -130,7 +130,9 @@ async fn disabling_an_account_ends_its_sessions_and_stops_its_logins() {
         ["account.disable", "account.enable"]
     );
     let me = app.account_id("mengjin-bureau").await;
-    bureau.post(&format!("/accounts/{me}/disable"), &[]).await;
+    bureau
+        .post(&format!("/accounts/{me}/disable"), &[("confirm", "yes")])
+        .await;
     bureau.get("/home").await.assert_contains("您好");
 }
 

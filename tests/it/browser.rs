@@ -147,6 +147,22 @@ async fn submit(
     Ok(())
 }
 
+/// On a confirmation page: reads what it says will happen, ticks the box and goes ahead.
+async fn confirm(c: &fantoccini::Client) -> Result<String, fantoccini::error::CmdError> {
+    let what = c
+        .wait()
+        .for_element(Locator::Id("confirm-what"))
+        .await?
+        .text()
+        .await?;
+    c.find(Locator::Id("f-confirm")).await?.click().await?;
+    c.find(Locator::Css(".confirm button.danger"))
+        .await?
+        .click()
+        .await?;
+    Ok(what)
+}
+
 #[tokio::test]
 async fn the_december_lists_go_up_come_back_go_up_again_and_reach_a_resident() {
     let app = TestApp::spawn().await;
@@ -256,6 +272,7 @@ async fn the_december_lists_go_up_come_back_go_up_again_and_reach_a_resident() {
             .await?
             .click()
             .await?;
+        confirm(b).await?;
         b.wait().for_element(Locator::Css(".flash")).await?;
         b.find(Locator::LinkText("2026 填报进度"))
             .await?
@@ -266,6 +283,8 @@ async fn the_december_lists_go_up_come_back_go_up_again_and_reach_a_resident() {
             .await?
             .click()
             .await?;
+        let what = confirm(b).await?;
+        assert!(what.contains("公开"), "{what}");
         b.wait().for_element(Locator::Id("public-link")).await?;
 
         // A resident, not signed in, finds it in the public catalogue.
@@ -352,6 +371,7 @@ async fn a_town_assesses_itself_the_office_scores_and_publishes_and_the_town_ans
             .await?
             .click()
             .await?;
+        confirm(o).await?;
         o.wait().for_element(Locator::Css(".flash")).await?;
         o.goto(&sheet).await?;
         o.wait()
@@ -377,6 +397,7 @@ async fn a_town_assesses_itself_the_office_scores_and_publishes_and_the_town_ans
             .await?
             .click()
             .await?;
+        confirm(o).await?;
         o.wait().for_element(Locator::Css(".flash")).await?;
 
         // The town reads its notice and reports on the rectification item.

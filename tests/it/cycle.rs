@@ -178,7 +178,7 @@ async fn a_town_files_the_bureau_returns_it_the_town_fixes_and_the_bureau_accept
         supervisor
             .post(
                 &format!("/submissions/{s}/accept"),
-                &[("version", &version(&app, s).await)]
+                &[("confirm", "yes"), ("version", &version(&app, s).await)]
             )
             .await
             .status,
@@ -194,7 +194,7 @@ async fn a_town_files_the_bureau_returns_it_the_town_fixes_and_the_bureau_accept
     assert_eq!(
         town.post(
             &format!("/submissions/{s}/accept"),
-            &[("version", &version(&app, s).await)]
+            &[("confirm", "yes"), ("version", &version(&app, s).await)]
         )
         .await
         .status,
@@ -210,7 +210,7 @@ async fn a_town_files_the_bureau_returns_it_the_town_fixes_and_the_bureau_accept
         bureau
             .post(
                 &format!("/submissions/{s}/accept"),
-                &[("version", &version(&app, s).await)]
+                &[("confirm", "yes"), ("version", &version(&app, s).await)]
             )
             .await
             .status,
@@ -285,7 +285,10 @@ async fn a_stale_click_never_applies_a_step_twice() {
     );
     // The same (now stale) form posted again changes nothing.
     bureau
-        .post(&format!("/submissions/{s}/accept"), &[("version", &v)])
+        .post(
+            &format!("/submissions/{s}/accept"),
+            &[("confirm", "yes"), ("version", &v)],
+        )
         .await;
     assert_eq!(status(&app, s).await, "returned");
 }
@@ -312,7 +315,10 @@ async fn an_accept_racing_the_publication_waits_and_never_leaves_a_list_out() {
         .unwrap();
     let accept = tokio::spawn(async move {
         bureau
-            .post(&format!("/submissions/{s}/accept"), &[("version", &v)])
+            .post(
+                &format!("/submissions/{s}/accept"),
+                &[("confirm", "yes"), ("version", &v)],
+            )
             .await
             .status
     });
@@ -350,7 +356,7 @@ async fn teaching_points_file_to_their_town_which_consolidates_them() {
         bureau
             .post(
                 &format!("/submissions/{point}/accept"),
-                &[("version", &version(&app, point).await)]
+                &[("confirm", "yes"), ("version", &version(&app, point).await)]
             )
             .await
             .status,
@@ -363,7 +369,7 @@ async fn teaching_points_file_to_their_town_which_consolidates_them() {
     assert_eq!(
         town.post(
             &format!("/submissions/{point}/accept"),
-            &[("version", &version(&app, point).await)]
+            &[("confirm", "yes"), ("version", &version(&app, point).await)]
         )
         .await
         .status,
@@ -735,8 +741,11 @@ async fn the_public_catalogue_shows_only_published_accepted_items_of_its_distric
     .fetch_one(&app.db.sys)
     .await
     .unwrap();
-    unit.post(&format!("/submissions/{s}/resources/{dropped}/delete"), &[])
-        .await;
+    unit.post(
+        &format!("/submissions/{s}/resources/{dropped}/delete"),
+        &[("confirm", "yes")],
+    )
+    .await;
     add_resource(&unit, s, "妇女儿童之家").await;
     unit.post(
         &format!("/submissions/{s}/submit"),
@@ -750,7 +759,7 @@ async fn the_public_catalogue_shows_only_published_accepted_items_of_its_distric
     bureau
         .post(
             &format!("/submissions/{s}/accept"),
-            &[("version", &version(&app, s).await)],
+            &[("confirm", "yes"), ("version", &version(&app, s).await)],
         )
         .await;
     let cycle: i64 =
@@ -760,7 +769,7 @@ async fn the_public_catalogue_shows_only_published_accepted_items_of_its_distric
             .unwrap();
     assert_eq!(
         bureau
-            .post(&format!("/cycles/{cycle}/publish"), &[])
+            .post(&format!("/cycles/{cycle}/publish"), &[("confirm", "yes"),])
             .await
             .status,
         StatusCode::SEE_OTHER

@@ -28,7 +28,12 @@ async fn the_bureau_takes_a_point_from_candidate_to_approved_and_the_list_knows(
     let skip = bureau
         .post(
             &path,
-            &[("to", "approved"), ("on", "2026-04-01"), ("version", "1")],
+            &[
+                ("confirm", "yes"),
+                ("to", "approved"),
+                ("on", "2026-04-01"),
+                ("version", "1"),
+            ],
         )
         .await;
     assert_eq!(skip.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -53,7 +58,12 @@ async fn the_bureau_takes_a_point_from_candidate_to_approved_and_the_list_knows(
     let stale = bureau
         .post(
             &path,
-            &[("to", "approved"), ("on", "2026-06-01"), ("version", "1")],
+            &[
+                ("confirm", "yes"),
+                ("to", "approved"),
+                ("on", "2026-06-01"),
+                ("version", "1"),
+            ],
         )
         .await;
     assert_eq!(stale.status, StatusCode::SEE_OTHER);
@@ -69,6 +79,7 @@ async fn the_bureau_takes_a_point_from_candidate_to_approved_and_the_list_knows(
             .post(
                 &path,
                 &[
+                    ("confirm", "yes"),
                     ("to", "approved"),
                     ("on", "2026-06-01"),
                     ("note", "市教育局文件"),

@@ -238,3 +238,78 @@ async fn a_double_click_makes_one_item_and_the_second_post_lands_on_it() {
         StatusCode::SEE_OTHER
     );
 }
+
+#[tokio::test]
+async fn an_irreversible_step_asks_first_says_what_and_to_whom_and_acts_only_when_ticked() {
+    let app = TestApp::spawn().await;
+    let bureau = app.login("mengjin-bureau").await;
+    let cycle: i64 =
+        sqlx::query_scalar("select id from reporting_cycle where year = 2026 and tenant_id = 1")
+            .fetch_one(&app.db.sys)
+            .await
+            .unwrap();
+    let cycle_status = || async {
+        sqlx::query_scalar::<_, String>("select status from reporting_cycle where id = $1")
+            .bind(cycle)
+            .fetch_one(&app.db.sys)
+            .await
+            .unwrap()
+    };
+    // A crawler following the board's publish button lands on a question, not a publication.
+    let board = bureau.get(&format!("/cycles/{cycle}")).await;
+    let path = format!("/cycles/{cycle}/publish");
+    let asked = bureau.submit(&path, &board.form_fields(&path)).await;
+    assert_eq!(asked.status, StatusCode::OK);
+    asked.assert_contains("孟津区 · 2026");
+    asked.assert_contains("向所有居民公开");
+    assert_eq!(cycle_status().await, "open");
+    // Sent back without the tick: the question again, with the reason beside the box.
+    let unticked = bureau.submit(&path, &asked.form_fields(&path)).await;
+    assert_eq!(unticked.status, StatusCode::UNPROCESSABLE_ENTITY);
+    unticked.assert_contains("id=\"e-confirm\"");
+    assert_eq!(cycle_status().await, "open");
+    let ticked = with(asked.form_fields(&path), &[("confirm", "yes")]);
+    let done = bureau.submit(&path, &ticked).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    assert_eq!(cycle_status().await, "published");
+
+    // Disabling an account: the page names the account; the original form's fields come along.
+    let town = app.account_id("mengjin-town").await;
+    let path = format!("/accounts/{town}/disable");
+    let asked = bureau.post(&path, &[]).await;
+    assert_eq!(asked.status, StatusCode::OK);
+    asked.assert_contains("mengjin-town");
+    let disabled: bool = sqlx::query_scalar("select disabled from account where id = $1")
+        .bind(town)
+        .fetch_one(&app.db.sys)
+        .await
+        .unwrap();
+    assert!(!disabled);
+
+    // Closing a unit carries the status form's date and note through the question.
+    let point = app.unit_id("MJ-CG-02").await;
+    let path = format!("/units/{point}/status");
+    let asked = bureau
+        .post(
+            &path,
+            &[
+                ("status", "closed"),
+                ("status_on", "2026-12-01"),
+                ("status_note", "合并"),
+            ],
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::OK);
+    asked.assert_contains("name=\"status_note\" value=\"合并\"");
+    let ticked = with(asked.form_fields(&path), &[("confirm", "yes")]);
+    assert_eq!(
+        bureau.submit(&path, &ticked).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let status: String = sqlx::query_scalar("select status from org_unit where id = $1")
+        .bind(point)
+        .fetch_one(&app.db.sys)
+        .await
+        .unwrap();
+    assert_eq!(status, "closed");
+}

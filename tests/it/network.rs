@@ -254,7 +254,11 @@ async fn closing_keeps_the_unit_and_its_history_and_a_school_with_active_points_
     let refused = bureau
         .post(
             &format!("/units/{school}/status"),
-            &[("status", "closed"), ("status_on", "2026-12-01")],
+            &[
+                ("confirm", "yes"),
+                ("status", "closed"),
+                ("status_on", "2026-12-01"),
+            ],
         )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -280,6 +284,7 @@ async fn closing_keeps_the_unit_and_its_history_and_a_school_with_active_points_
         .post(
             &format!("/units/{point}/status"),
             &[
+                ("confirm", "yes"),
                 ("status", "closed"),
                 ("status_on", "2026-12-01"),
                 ("status_note", "并入扣马社区"),

@@ -38,7 +38,10 @@ pub async fn advance(app: &TestApp, supervisor: &Client, round: i64) {
     let res = supervisor
         .post(
             &format!("/supervision/rounds/{round}/advance"),
-            &[("version", &round_version(app, round).await)],
+            &[
+                ("confirm", "yes"),
+                ("version", &round_version(app, round).await),
+            ],
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);

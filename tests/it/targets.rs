@@ -80,7 +80,12 @@ async fn a_new_approval_moves_the_target_and_an_edited_target_moves_the_verdict(
             bureau
                 .post(
                     &path,
-                    &[("to", "approved"), ("on", "2022-05-01"), ("version", "2")]
+                    &[
+                        ("confirm", "yes"),
+                        ("to", "approved"),
+                        ("on", "2022-05-01"),
+                        ("version", "2")
+                    ]
                 )
                 .await
                 .status,
