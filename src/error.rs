@@ -12,6 +12,8 @@ pub enum AppError {
     NotFound,
     /// A form without a valid CSRF token.
     Forbidden,
+    /// The database cannot be reached (down, restarting, no connection in time): the 503 page.
+    Unavailable,
     /// Anything unexpected: logged, shown as a plain 500 page.
     Internal(String),
 }
@@ -24,7 +26,11 @@ impl AppError {
 
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
-        Self::Internal(format!("database: {e}"))
+        if crate::db::outage::note(&e) {
+            Self::Unavailable
+        } else {
+            Self::Internal(format!("database: {e}"))
+        }
     }
 }
 
@@ -39,6 +45,7 @@ impl IntoResponse for AppError {
         let status = match self {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(detail) => {
                 tracing::error!(%detail, "internal error");
                 StatusCode::INTERNAL_SERVER_ERROR
