@@ -7,6 +7,7 @@
 
 pub mod embedded;
 pub mod outage;
+pub mod watchdog;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Executor, PgPool, Postgres, Transaction};
