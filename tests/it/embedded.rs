@@ -149,8 +149,7 @@ async fn the_embedded_default_starts_stops_and_restarts_on_the_same_data() {
 }
 
 #[tokio::test]
-async fn when_its_database_is_killed_the_embedded_default_answers_503_and_then_serves_again_by_itself()
- {
+async fn a_killed_embedded_database_answers_503_then_is_restarted_and_served_again() {
     let dir = std::env::temp_dir().join(format!("cedu-embedded-kill-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let port = free_port();
@@ -176,8 +175,8 @@ async fn when_its_database_is_killed_the_embedded_default_answers_503_and_then_s
     // SAFETY: a signal to the postmaster this test's server started.
     assert_eq!(unsafe { libc::kill(pid, libc::SIGKILL) }, 0);
 
-    // More requests at once than the pool holds connections: the first find dead ones, the
-    // rest no server. Each gets the 503 page within the pool's acquire timeout, and /healthz
+    // More requests at once than the pool has idle connections: the first find dead ones,
+    // the rest no server. Each gets the 503 page within the pool's acquire timeout, and /healthz
     // within its own shorter one.
     let page_while_away = || {
         let (http, url) = (client.http.clone(), format!("{}/home", client.base));
