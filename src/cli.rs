@@ -2,7 +2,7 @@
 
 use crate::app::{AppState, router};
 use crate::config::{ServeConfig, WebConfig, parse_listen};
-use crate::db::{self, Db, embedded::Cluster};
+use crate::db::{self, Db, embedded::Cluster, watchdog::Watchdog};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -265,7 +265,11 @@ where
 
 async fn serve(config: ServeConfig) -> Result<(), String> {
     let database = open_database(&config).await?;
+    let watchdog = database.cluster.clone().map(Watchdog::spawn);
     let result = serve_on(&config, &database).await;
+    if let Some(watchdog) = watchdog {
+        watchdog.stop().await;
+    }
     database.stop();
     result
 }

@@ -14,6 +14,8 @@ pub enum AppError {
     Forbidden,
     /// A request no page can answer, such as text PostgreSQL cannot store.
     BadRequest,
+    /// The database cannot be reached (down, restarting, no connection in time): the 503 page.
+    Unavailable,
     /// Anything unexpected: logged, shown as a plain 500 page.
     Internal(String),
 }
@@ -26,6 +28,9 @@ impl AppError {
 
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
+        if crate::db::outage::note(&e) {
+            return Self::Unavailable;
+        }
         // Forms and URLs are checked for control characters where they are read; this is the
         // net beneath: text the database cannot hold (NUL: 22021) is the visitor's error.
         match e.as_database_error().and_then(|d| d.code()).as_deref() {
@@ -47,6 +52,7 @@ impl IntoResponse for AppError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::BadRequest => StatusCode::BAD_REQUEST,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(detail) => {
                 tracing::error!(%detail, "internal error");
                 StatusCode::INTERNAL_SERVER_ERROR

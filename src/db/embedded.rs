@@ -8,7 +8,7 @@ use std::process::{Command, Output};
 
 pub const DATABASE: &str = "cedu";
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Cluster {
     bin: PathBuf,
     data: PathBuf,
@@ -107,6 +107,37 @@ impl Cluster {
     pub fn is_running(&self) -> bool {
         self.run("pg_ctl", &["-D", &self.data.to_string_lossy(), "status"])
             .is_ok_and(|o| o.status.success())
+    }
+
+    /// The postmaster's pid while it runs: the one postmaster.pid names, if that process exists.
+    /// After a crash the file stays behind; PostgreSQL's own start makes the same check.
+    pub fn postmaster_pid(&self) -> Option<i32> {
+        let text = std::fs::read_to_string(self.data.join("postmaster.pid")).ok()?;
+        let pid = text
+            .lines()
+            .next()?
+            .trim()
+            .parse()
+            .ok()
+            .filter(|p| *p > 0)?;
+        // SAFETY: signal 0 sends nothing; it only asks whether the process exists.
+        let exists = unsafe { libc::kill(pid, 0) } == 0
+            || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
+        exists.then_some(pid)
+    }
+
+    /// The last lines of the server's log, joined by " | ": what it said before it stopped.
+    pub fn log_tail(&self, lines: usize) -> String {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut end = Vec::new();
+        if let Ok(mut file) = std::fs::File::open(&self.log) {
+            let len = file.metadata().map_or(0, |m| m.len());
+            let _ = file.seek(SeekFrom::Start(len.saturating_sub(4096)));
+            let _ = file.read_to_end(&mut end);
+        }
+        let text = String::from_utf8_lossy(&end);
+        let all: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+        all[all.len().saturating_sub(lines)..].join(" | ")
     }
 
     /// The URL of a database in this cluster.

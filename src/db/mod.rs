@@ -6,10 +6,16 @@
 //! throttling, and the platform administrator's district list.
 
 pub mod embedded;
+pub mod outage;
+pub mod watchdog;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Executor, PgPool, Postgres, Transaction};
 use std::str::FromStr;
+use std::time::Duration;
+
+/// How long a request waits for a connection before it gets the 503 page.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
 pub type Tx = Transaction<'static, Postgres>;
 
@@ -57,15 +63,23 @@ impl Db {
 }
 
 /// Pool settings shared by both pools. sqlx pings every connection it hands out by default,
-/// a round trip per request; only a connection idle for a while is checked now.
+/// a round trip per request; only a connection that may be dead is checked now: one idle for a
+/// while, or since before the database was last found away (a restarted server has closed it).
 fn pool_options(max: u32) -> PgPoolOptions {
     PgPoolOptions::new()
         .max_connections(max)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
         .test_before_acquire(false)
         .before_acquire(|conn, meta| {
             Box::pin(async move {
-                if meta.idle_for > std::time::Duration::from_secs(30) {
-                    sqlx::Connection::ping(conn).await?;
+                if meta.idle_for > Duration::from_secs(30) || outage::predates_last(meta.idle_for) {
+                    let alive = sqlx::Connection::ping(conn).await.is_ok();
+                    if !alive {
+                        // The others may have died with it: check them too before use.
+                        outage::mark();
+                    }
+                    // Ok(false) closes a dead one quietly; the pool opens another.
+                    return Ok(alive);
                 }
                 Ok(true)
             })

@@ -213,7 +213,9 @@ pub async fn context_layer(State(app): State<AppState>, req: Request, next: Next
         Some(token) => match session::resolve(&app.db, token).await {
             Ok(user) => user.map(Arc::new),
             Err(e) => {
-                tracing::error!(error = %e, "session lookup failed");
+                if !crate::db::outage::note(&e) {
+                    tracing::error!(error = %e, "session lookup failed");
+                }
                 return error_page(StatusCode::SERVICE_UNAVAILABLE, lang, None);
             }
         },
