@@ -16,7 +16,8 @@ pub struct AccountForm {
     pub unit_id: String,
     pub member_unit_id: String,
     pub password: String,
-    pub version: i32,
+    /// Text, so that a tampered value is a conflict rather than an unreadable form.
+    pub version: String,
 }
 
 impl AccountForm {
@@ -31,7 +32,7 @@ impl AccountForm {
                 .map(|id| id.to_string())
                 .unwrap_or_default(),
             password: String::new(),
-            version: a.version,
+            version: a.version.to_string(),
         }
     }
 }

@@ -289,7 +289,7 @@ async fn update_account(
           where id = $1 and version = $2",
     )
     .bind(id)
-    .bind(form.version)
+    .bind(form.version.parse::<i32>().unwrap_or(0))
     .bind(&input.display_name)
     .bind(input.role.as_str())
     .bind(input.unit_id)

@@ -63,6 +63,14 @@ impl Ctx {
             .map_or("", |(_, v)| v.as_str())
     }
 
+    /// For a field of a page shown again after a POST: what was posted, else `shown`.
+    pub fn kept(&self, name: &str, shown: impl std::fmt::Display) -> String {
+        self.posted
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or_else(|| shown.to_string(), |(_, v)| v.clone())
+    }
+
     pub fn posted_pairs(&self) -> &[(String, String)] {
         &self.posted
     }

@@ -7,6 +7,7 @@ mod browser;
 mod cycle;
 mod designations;
 mod embedded;
+mod fuzz;
 mod hardening;
 mod import;
 mod lists;
