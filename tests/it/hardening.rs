@@ -313,3 +313,44 @@ async fn an_irreversible_step_asks_first_says_what_and_to_whom_and_acts_only_whe
         .unwrap();
     assert_eq!(status, "closed");
 }
+
+#[tokio::test]
+async fn headers_and_cookies_hold_and_nothing_with_personal_data_is_cached() {
+    let app = TestApp::spawn().await;
+    let anonymous = app.client();
+    let login = anonymous.get("/login").await;
+    for (header, value) in [
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "same-origin"),
+        ("cross-origin-opener-policy", "same-origin"),
+    ] {
+        assert_eq!(login.headers[header], value, "{header}");
+    }
+    let csp = login.headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+    let csrf_cookie = login
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|c| c.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("cedu_csrf="))
+        .expect("a CSRF cookie before login");
+    assert!(csrf_cookie.contains("HttpOnly") && csrf_cookie.contains("SameSite=Strict"));
+
+    let bureau = app.login("mengjin-bureau").await;
+    for path in ["/accounts", "/units", "/audit", "/units/export.xlsx", "/units/print"] {
+        let res = bureau.response(path).await;
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        assert_eq!(res.headers()["cache-control"], "no-store", "{path}");
+    }
+    let s = crate::cycle::submission_of(&app, 2026, "MJ-CG").await;
+    let export = bureau.response(&format!("/submissions/{s}/lists.xlsx")).await;
+    assert_eq!(export.headers()["cache-control"], "no-store");
+    // The stylesheet is the one thing a browser keeps.
+    let css = anonymous.response("/static/cedu.css").await;
+    assert!(css.headers()["cache-control"].to_str().unwrap().contains("max-age"));
+}
