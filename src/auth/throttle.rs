@@ -4,8 +4,10 @@
 //!
 //! Per account: five failures (or attempts still being checked) in 15 minutes lock it for the
 //! rest of the window. Per address: a town office or a county network often leaves through one
-//! address, so failures from it only slow its logins down (a growing delay, capped); the address
-//! is locked only when many different accounts fail from it, which is what guessing looks like.
+//! address, so failures from it only slow its logins down: attempts from it are spaced by a
+//! delay that grows with its failures (capped), so a colleague who comes a little later does not
+//! wait at all. The address is locked only when many different accounts fail from it, which is
+//! what guessing looks like.
 
 use sqlx::PgPool;
 use std::time::Duration;
@@ -45,19 +47,21 @@ pub async fn reserve(pool: &PgPool, username: &str, address: &str) -> sqlx::Resu
             .await?;
     }
     // An attempt still being checked (succeeded is null) counts as a failure until it is not.
-    let (by_account, by_address, accounts): (i64, i64, i64) = sqlx::query_as(
-        "select count(*) filter (where username = $1),
+    let (by_account, by_address, accounts, since_last): (i64, i64, i64, Option<f64>) =
+        sqlx::query_as(
+            "select count(*) filter (where username = $1),
                 count(*) filter (where address = $2),
-                count(distinct username) filter (where address = $2)
+                count(distinct username) filter (where address = $2),
+                extract(epoch from now() - max(at) filter (where address = $2))::float8
            from login_attempt
           where succeeded is not true and at > now() - make_interval(mins => $3)
             and (username = $1 or address = $2)",
-    )
-    .bind(username)
-    .bind(address)
-    .bind(WINDOW_MINUTES)
-    .fetch_one(&mut *tx)
-    .await?;
+        )
+        .bind(username)
+        .bind(address)
+        .bind(WINDOW_MINUTES)
+        .fetch_one(&mut *tx)
+        .await?;
     if by_account >= MAX_FAILURES_PER_ACCOUNT || accounts >= MAX_ACCOUNTS_PER_ADDRESS {
         return Ok(Verdict::Locked);
     }
@@ -69,9 +73,10 @@ pub async fn reserve(pool: &PgPool, username: &str, address: &str) -> sqlx::Resu
     .fetch_one(&mut *tx)
     .await?;
     tx.commit().await?;
+    let since_last = Duration::from_secs_f64(since_last.unwrap_or(f64::MAX).clamp(0.0, 3600.0));
     Ok(Verdict::Check {
         id,
-        delay: delay_after(by_address),
+        delay: delay_after(by_address).saturating_sub(since_last),
     })
 }
 
@@ -85,7 +90,7 @@ pub async fn settle(pool: &PgPool, id: i64, succeeded: bool) -> sqlx::Result<()>
     Ok(())
 }
 
-/// The wait before checking a password from an address with `failures` recent failures.
+/// The spacing between attempts from an address with `failures` recent failures.
 pub fn delay_after(failures: i64) -> Duration {
     let over = failures - FREE_FAILURES_PER_ADDRESS;
     if over < 0 {
