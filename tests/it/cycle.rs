@@ -18,7 +18,7 @@ pub async fn submission_of(app: &TestApp, year: i32, code: &str) -> i64 {
     .unwrap()
 }
 
-async fn version(app: &TestApp, submission: i64) -> String {
+pub async fn version(app: &TestApp, submission: i64) -> String {
     let v: i32 = sqlx::query_scalar("select version from submission where id = $1")
         .bind(submission)
         .fetch_one(&app.db.sys)
@@ -972,7 +972,7 @@ async fn the_committee_office_keeps_the_roster_and_officers_read_it() {
 }
 
 /// A two-sheet workbook: resources then plans, each with a header row.
-fn lists_workbook(resources: &[&[&str]], plans: &[&[&str]]) -> Vec<u8> {
+pub fn lists_workbook(resources: &[&[&str]], plans: &[&[&str]]) -> Vec<u8> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheets: [(&[&str], &[&[&str]]); 2] = [
         (
@@ -1021,7 +1021,11 @@ fn lists_workbook(resources: &[&[&str]], plans: &[&[&str]]) -> Vec<u8> {
     book.save_to_buffer().unwrap()
 }
 
-async fn upload_lists(client: &Client, submission: i64, bytes: Vec<u8>) -> crate::support::Page {
+pub async fn upload_lists(
+    client: &Client,
+    submission: i64,
+    bytes: Vec<u8>,
+) -> crate::support::Page {
     let token = client.csrf_token().await;
     let form = reqwest::multipart::Form::new().text("csrf", token).part(
         "file",

@@ -2,6 +2,7 @@
 
 mod access;
 mod accounts;
+mod audit_trail;
 mod auth;
 mod browser;
 mod cycle;

@@ -25,7 +25,7 @@ pub async fn indicator(app: &TestApp, round: i64, code: &str) -> i64 {
         .unwrap()
 }
 
-async fn round_version(app: &TestApp, round: i64) -> String {
+pub async fn round_version(app: &TestApp, round: i64) -> String {
     let v: i32 = sqlx::query_scalar("select version from evaluation_round where id = $1")
         .bind(round)
         .fetch_one(&app.db.sys)
@@ -343,7 +343,7 @@ async fn framework_weights_are_checked_and_a_framework_in_use_is_frozen() {
     );
 }
 
-async fn upload(
+pub async fn upload(
     client: &Client,
     round: i64,
     ru: i64,

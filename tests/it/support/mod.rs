@@ -3,6 +3,7 @@
 //! served over real HTTP on a free port.
 
 pub mod browser;
+pub mod trail;
 
 use cedu::app::{AppState, router};
 use cedu::config::WebConfig;
