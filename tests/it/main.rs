@@ -14,6 +14,7 @@ mod network;
 mod platform;
 mod scale;
 mod security;
+mod stale;
 mod submission_steps;
 mod supervision;
 mod support;

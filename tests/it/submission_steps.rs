@@ -3,12 +3,12 @@
 //! message and leaves the row, its history and the audit log as they were.
 
 use crate::cycle::{add_plan, add_resource, submission_of, version};
+use crate::stale::CONFLICT;
 use crate::support::{Client, TestApp};
 use chrono::NaiveDate;
 use reqwest::StatusCode;
 
 const NOT_NOW: &str = "当前状态下不能执行此操作。";
-const CONFLICT: &str = "该记录在您编辑期间已被他人修改";
 
 /// What a step could change: the row, its history, its audit rows.
 #[derive(Debug, PartialEq, sqlx::FromRow)]
