@@ -264,30 +264,49 @@ async fn a_stale_click_never_applies_a_step_twice() {
     let unit = app.login("mengjin-unit").await;
     add_resource(&unit, s, "巾帼课堂").await;
     add_plan(&unit, s, "家风讲座").await;
-    let v = version(&app, s).await;
-    assert_eq!(
-        unit.post(&format!("/submissions/{s}/submit"), &[("version", &v)])
-            .await
-            .status,
-        StatusCode::SEE_OTHER
-    );
+    let submit = |v: String| {
+        let unit = &unit;
+        async move {
+            unit.post(&format!("/submissions/{s}/submit"), &[("version", &v)])
+                .await
+                .status
+        }
+    };
+    assert_eq!(submit(version(&app, s).await).await, StatusCode::SEE_OTHER);
+    // The bureau opens the list to accept it; meanwhile the office returns it and the
+    // federation fixes and resubmits it, so it is waiting for review again.
     let bureau = app.login("mengjin-bureau").await;
-    let v = version(&app, s).await;
-    assert_eq!(
-        bureau
-            .post(
-                &format!("/submissions/{s}/return"),
-                &[("reason", "补充"), ("version", &v)]
-            )
-            .await
-            .status,
-        StatusCode::SEE_OTHER
-    );
-    // The same (now stale) form posted again changes nothing.
-    bureau
-        .post(&format!("/submissions/{s}/accept"), &[("version", &v)])
+    let page = bureau.get(&format!("/submissions/{s}")).await;
+    let stale = page.form_fields(&format!("/submissions/{s}/accept"));
+    let office = app.login("mengjin-office").await;
+    let returned = office
+        .post(
+            &format!("/submissions/{s}/return"),
+            &[("reason", "补充"), ("version", &version(&app, s).await)],
+        )
         .await;
-    assert_eq!(status(&app, s).await, "returned");
+    assert_eq!(returned.status, StatusCode::SEE_OTHER);
+    assert_eq!(submit(version(&app, s).await).await, StatusCode::SEE_OTHER);
+    let current = version(&app, s).await;
+    // The bureau's click is on a list it has not seen: refused by its version alone.
+    let click = bureau
+        .submit(&format!("/submissions/{s}/accept"), &stale)
+        .await;
+    assert_eq!(click.status, StatusCode::SEE_OTHER);
+    assert_eq!(status(&app, s).await, "submitted");
+    assert_eq!(version(&app, s).await, current);
+    bureau
+        .get(click.location())
+        .await
+        .assert_contains("该记录在您编辑期间已被他人修改");
+    let accepted: i64 = sqlx::query_scalar(
+        "select count(*) from submission_event where submission_id = $1 and action = 'accept'",
+    )
+    .bind(s)
+    .fetch_one(&app.db.sys)
+    .await
+    .unwrap();
+    assert_eq!(accepted, 0);
 }
 
 #[tokio::test]
