@@ -204,7 +204,8 @@ async fn a_round_runs_from_self_assessment_through_review_to_published_results()
     let own = town
         .get(&format!("/supervision/rounds/{round}/units/{cg}"))
         .await;
-    assert!(!own.body.contains("id=\"final-total\""));
+    own.assert_contains("id=\"self-total\"");
+    own.assert_lacks("id=\"final-total\"");
     assert_eq!(
         town.get(&format!("/supervision/rounds/{round}/units/{hm}"))
             .await
@@ -497,13 +498,10 @@ async fn rectification_items_are_reported_closed_or_reopened_and_overdue_ones_st
     app.add_account("mengjin-huimeng", "mengjin", "town_admin", Some("MJ-HM"))
         .await;
     let other = app.login("mengjin-huimeng").await;
-    assert!(
-        !other
-            .get("/rectifications")
-            .await
-            .body
-            .contains("教学点覆盖率偏低")
-    );
+    other
+        .get("/rectifications")
+        .await
+        .assert_lacks("教学点覆盖率偏低");
     assert_eq!(app.audit_actions("rectification", item).await.len(), 5);
 }
 

@@ -332,6 +332,22 @@ impl Page {
         fields
     }
 
+    /// The page answered 200 and does not hold `text`: an error page never passes for a page
+    /// without something.
+    pub fn assert_lacks(&self, text: &str) {
+        assert_eq!(
+            self.status,
+            StatusCode::OK,
+            "expected a page without {text:?}, got an error page:\n{}",
+            self.body
+        );
+        assert!(
+            !self.body.contains(text),
+            "expected no {text:?} in the page:\n{}",
+            self.body
+        );
+    }
+
     pub fn assert_contains(&self, text: &str) {
         assert!(
             self.body.contains(text),
