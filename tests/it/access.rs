@@ -1,5 +1,6 @@
 //! The access matrix: every route × every role, inside its scope, in another town, in another
 //! district. Out of scope answers 404 exactly like a missing record. Grows with each route.
+//! Where a list or an export answers 200 to many roles, what it holds for each is checked too.
 
 use crate::support::{Client, TestApp};
 use reqwest::StatusCode;
@@ -301,4 +302,240 @@ async fn out_of_scope_posts_answer_404_and_change_nothing() {
         .await
         .unwrap();
     assert!(names.is_empty());
+}
+
+/// What a list, page or export holds for a user: every text of `has`, none of `lacks`.
+struct Holds<'a> {
+    user: &'a str,
+    path: String,
+    has: Vec<String>,
+    lacks: Vec<String>,
+}
+
+fn holds<'a>(user: &'a str, path: String, has: &[&str], lacks: &[&str]) -> Holds<'a> {
+    Holds {
+        user,
+        path,
+        has: has.iter().map(|s| s.to_string()).collect(),
+        lacks: lacks.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+#[tokio::test]
+async fn each_list_and_export_holds_only_what_the_users_scope_sees() {
+    let app = TestApp::spawn().await;
+    app.add_account("mengjin-huimeng", "mengjin", "town_admin", Some("MJ-HM"))
+        .await;
+    let cg = app.unit_id("MJ-CG").await;
+    let hm = app.unit_id("MJ-HM").await;
+    let (round, ru_cg) = crate::supervision::round_unit(&app, "MJ-CG").await;
+    let (_, ru_hm) = crate::supervision::round_unit(&app, "MJ-HM").await;
+    let supervisor = app.login("mengjin-supervisor").await;
+    for (ru, problem) in [(ru_cg, "城关镇的整改问题"), (ru_hm, "会盟镇的整改问题")]
+    {
+        let created = supervisor
+            .post(
+                &format!("/supervision/rounds/{round}/units/{ru}/rectifications"),
+                &[("problem", problem), ("due_on", "2027-06-30")],
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER);
+    }
+    let sheet_cg = format!("href=\"/supervision/rounds/{round}/units/{ru_cg}\"");
+    let sheet_hm = format!("href=\"/supervision/rounds/{round}/units/{ru_hm}\"");
+
+    // Exports: the codes in the first column, each user's own and no other.
+    let exports: Vec<(&str, String, Vec<&str>)> = vec![
+        (
+            "mengjin-town",
+            "/units/export.xlsx".into(),
+            vec!["MJ-CG", "MJ-CG-01", "MJ-CG-02", "MJ-CG-03"],
+        ),
+        (
+            "mengjin-town",
+            format!("/units/export.xlsx?town={hm}"),
+            vec![],
+        ),
+        (
+            "mengjin-town",
+            format!("/units/export.xlsx?town={cg}&kind=teaching_point"),
+            vec!["MJ-CG-01", "MJ-CG-02", "MJ-CG-03"],
+        ),
+        (
+            "mengjin-huimeng",
+            format!("/units/export.xlsx?town={cg}"),
+            vec![],
+        ),
+        (
+            "mengjin-huimeng",
+            "/units/export.xlsx".into(),
+            vec!["MJ-HM", "MJ-HM-01", "MJ-HM-02"],
+        ),
+        (
+            "mengjin-point",
+            "/units/export.xlsx".into(),
+            vec!["MJ-CG-01"],
+        ),
+        (
+            "yanshi-bureau",
+            "/units/export.xlsx?kind=town_school".into(),
+            vec!["YS-FD", "YS-GS", "YS-SYS"],
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (user, path, want) in &exports {
+        let rows = app.login(user).await.sheet(path).await;
+        let mut codes: Vec<&str> = rows[2..].iter().map(|r| r[0].as_str()).collect();
+        codes.sort();
+        if codes != *want {
+            failures.push(format!("{user} {path}: holds {codes:?}, expected {want:?}"));
+        }
+    }
+
+    // Pages: what each shows, and nothing of anyone else's.
+    let pages = vec![
+        holds(
+            "mengjin-town",
+            "/units".into(),
+            &["城关镇东关社区教学点", "城关镇新庄村教学点"],
+            &["会盟镇", "偃师"],
+        ),
+        holds(
+            "mengjin-town",
+            format!("/units?town={hm}"),
+            &["id=\"unit-count\">0<"],
+            &["会盟镇扣马村教学点"],
+        ),
+        holds(
+            "mengjin-town",
+            format!("/units/print?town={hm}"),
+            &[],
+            &["会盟镇扣马村教学点"],
+        ),
+        holds(
+            "mengjin-point",
+            "/units".into(),
+            &["城关镇东关社区教学点", "id=\"unit-count\">1<"],
+            &["城关镇西关村教学点", "会盟镇"],
+        ),
+        holds(
+            "mengjin-huimeng",
+            "/units".into(),
+            &["会盟镇扣马村教学点"],
+            &["城关镇"],
+        ),
+        holds(
+            "yanshi-bureau",
+            "/units".into(),
+            &["府店村教学点"],
+            &["孟津", "城关镇"],
+        ),
+        holds(
+            "mengjin-point",
+            "/inbox".into(),
+            &["城关镇东关社区教学点"],
+            &["城关镇西关村教学点", "城关镇社区教育学校"],
+        ),
+        holds(
+            "mengjin-town",
+            "/inbox".into(),
+            &["城关镇社区教育学校"],
+            &["会盟镇"],
+        ),
+        holds(
+            "mengjin-huimeng",
+            "/inbox".into(),
+            &["会盟镇社区教育学校"],
+            &["城关镇"],
+        ),
+        holds(
+            "mengjin-unit",
+            "/inbox".into(),
+            &["区妇联"],
+            &["城关镇", "区财政局"],
+        ),
+        holds(
+            "mengjin-town",
+            "/supervision".into(),
+            &[&sheet_cg],
+            &[&sheet_hm],
+        ),
+        holds(
+            "mengjin-huimeng",
+            "/supervision".into(),
+            &[&sheet_hm],
+            &[&sheet_cg],
+        ),
+        holds(
+            "mengjin-evaluator",
+            "/supervision".into(),
+            &[&sheet_cg],
+            &[&sheet_hm],
+        ),
+        holds(
+            "mengjin-town",
+            "/rectifications".into(),
+            &["城关镇的整改问题"],
+            &["会盟镇的整改问题"],
+        ),
+        holds(
+            "mengjin-huimeng",
+            "/rectifications".into(),
+            &["会盟镇的整改问题"],
+            &["城关镇的整改问题"],
+        ),
+        holds(
+            "mengjin-supervisor",
+            "/rectifications".into(),
+            &["城关镇的整改问题", "会盟镇的整改问题"],
+            &[],
+        ),
+        holds(
+            "mengjin-bureau",
+            "/accounts".into(),
+            &[">mengjin-town</a>"],
+            &[">yanshi-bureau</a>", ">platform</a>"],
+        ),
+        holds(
+            "yanshi-bureau",
+            "/accounts".into(),
+            &[">yanshi-bureau</a>"],
+            &[">mengjin-bureau</a>", ">mengjin-town</a>"],
+        ),
+        holds(
+            "mengjin-bureau",
+            "/audit".into(),
+            &["<td>mengjin-supervisor</td>"],
+            &[],
+        ),
+        holds(
+            "yanshi-bureau",
+            "/audit".into(),
+            &[],
+            &["mengjin-supervisor"],
+        ),
+    ];
+    for check in &pages {
+        let page = app.login(check.user).await.get(&check.path).await;
+        let (user, path) = (check.user, &check.path);
+        if page.status != StatusCode::OK {
+            failures.push(format!("{user} {path}: status {}", page.status));
+            continue;
+        }
+        for text in &check.has {
+            if !page.body.contains(text.as_str()) {
+                failures.push(format!("{user} {path}: lacks {text:?}"));
+            }
+        }
+        for text in &check.lacks {
+            if page.body.contains(text.as_str()) {
+                failures.push(format!("{user} {path}: holds {text:?}"));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "lists holding the wrong things:\n{}",
+        failures.join("\n")
+    );
 }

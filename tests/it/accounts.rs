@@ -26,7 +26,7 @@ async fn a_district_admin_creates_a_town_admin_who_sees_only_that_town() {
     let li = app.login_with("huimeng-li", "会盟镇学校的密码").await;
     let home = li.get("/home").await;
     home.assert_contains("会盟镇社区教育学校");
-    assert!(!li.get("/units").await.body.contains("城关镇"));
+    li.get("/units").await.assert_lacks("城关镇");
 }
 
 #[tokio::test]

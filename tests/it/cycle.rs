@@ -18,7 +18,7 @@ pub async fn submission_of(app: &TestApp, year: i32, code: &str) -> i64 {
     .unwrap()
 }
 
-async fn version(app: &TestApp, submission: i64) -> String {
+pub async fn version(app: &TestApp, submission: i64) -> String {
     let v: i32 = sqlx::query_scalar("select version from submission where id = $1")
         .bind(submission)
         .fetch_one(&app.db.sys)
@@ -264,33 +264,53 @@ async fn a_stale_click_never_applies_a_step_twice() {
     let unit = app.login("mengjin-unit").await;
     add_resource(&unit, s, "巾帼课堂").await;
     add_plan(&unit, s, "家风讲座").await;
-    let v = version(&app, s).await;
-    assert_eq!(
-        unit.post(&format!("/submissions/{s}/submit"), &[("version", &v)])
-            .await
-            .status,
-        StatusCode::SEE_OTHER
-    );
+    let submit = |v: String| {
+        let unit = &unit;
+        async move {
+            unit.post(&format!("/submissions/{s}/submit"), &[("version", &v)])
+                .await
+                .status
+        }
+    };
+    assert_eq!(submit(version(&app, s).await).await, StatusCode::SEE_OTHER);
+    // The bureau opens the list to accept it; meanwhile the office returns it and the
+    // federation fixes and resubmits it, so it is waiting for review again.
     let bureau = app.login("mengjin-bureau").await;
-    let v = version(&app, s).await;
-    assert_eq!(
-        bureau
-            .post(
-                &format!("/submissions/{s}/return"),
-                &[("reason", "补充"), ("version", &v)]
-            )
-            .await
-            .status,
-        StatusCode::SEE_OTHER
+    let page = bureau.get(&format!("/submissions/{s}")).await;
+    // Ticked on its confirmation page, so only the version stands in its way.
+    let stale = crate::support::with(
+        page.form_fields(&format!("/submissions/{s}/accept")),
+        &[("confirm", "yes")],
     );
-    // The same (now stale) form posted again changes nothing.
-    bureau
+    let office = app.login("mengjin-office").await;
+    let returned = office
         .post(
-            &format!("/submissions/{s}/accept"),
-            &[("confirm", "yes"), ("version", &v)],
+            &format!("/submissions/{s}/return"),
+            &[("reason", "补充"), ("version", &version(&app, s).await)],
         )
         .await;
-    assert_eq!(status(&app, s).await, "returned");
+    assert_eq!(returned.status, StatusCode::SEE_OTHER);
+    assert_eq!(submit(version(&app, s).await).await, StatusCode::SEE_OTHER);
+    let current = version(&app, s).await;
+    // The bureau's click is on a list it has not seen: refused by its version alone.
+    let click = bureau
+        .submit(&format!("/submissions/{s}/accept"), &stale)
+        .await;
+    assert_eq!(click.status, StatusCode::SEE_OTHER);
+    assert_eq!(status(&app, s).await, "submitted");
+    assert_eq!(version(&app, s).await, current);
+    bureau
+        .get(click.location())
+        .await
+        .assert_contains("该记录在您编辑期间已被他人修改");
+    let accepted: i64 = sqlx::query_scalar(
+        "select count(*) from submission_event where submission_id = $1 and action = 'accept'",
+    )
+    .bind(s)
+    .fetch_one(&app.db.sys)
+    .await
+    .unwrap();
+    assert_eq!(accepted, 0);
 }
 
 #[tokio::test]
@@ -919,7 +939,7 @@ async fn the_print_view_of_a_very_long_year_prints_its_first_rows_and_says_so() 
     assert_eq!(print.body.matches("<td>打印").count(), 5000);
     // A list that fits is printed whole, without the note.
     let short = anyone.get("/public/mengjin/2025/print").await;
-    assert!(!short.body.contains("id=\"plans-print-truncated\""));
+    short.assert_lacks("id=\"plans-print-truncated\"");
     // The export has every row.
     let sheet = anyone
         .sheet("/public/mengjin/2025/resources.xlsx?q=%E6%89%93%E5%8D%B0")
@@ -981,7 +1001,7 @@ async fn the_committee_office_keeps_the_roster_and_officers_read_it() {
 }
 
 /// A two-sheet workbook: resources then plans, each with a header row.
-fn lists_workbook(resources: &[&[&str]], plans: &[&[&str]]) -> Vec<u8> {
+pub fn lists_workbook(resources: &[&[&str]], plans: &[&[&str]]) -> Vec<u8> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheets: [(&[&str], &[&[&str]]); 2] = [
         (
@@ -1030,7 +1050,11 @@ fn lists_workbook(resources: &[&[&str]], plans: &[&[&str]]) -> Vec<u8> {
     book.save_to_buffer().unwrap()
 }
 
-async fn upload_lists(client: &Client, submission: i64, bytes: Vec<u8>) -> crate::support::Page {
+pub async fn upload_lists(
+    client: &Client,
+    submission: i64,
+    bytes: Vec<u8>,
+) -> crate::support::Page {
     let token = client.csrf_token().await;
     let form = reqwest::multipart::Form::new().text("csrf", token).part(
         "file",

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use rust_xlsxwriter::Workbook;
 
 /// A workbook whose first row is `headers`, then `rows`.
-fn workbook(headers: &[&str], rows: &[&[&str]]) -> Vec<u8> {
+pub fn workbook(headers: &[&str], rows: &[&[&str]]) -> Vec<u8> {
     let mut book = Workbook::new();
     let ws = book.add_worksheet();
     for (c, h) in headers.iter().enumerate() {
@@ -24,7 +24,7 @@ fn workbook(headers: &[&str], rows: &[&[&str]]) -> Vec<u8> {
     book.save_to_buffer().unwrap()
 }
 
-async fn upload(client: &Client, bytes: Vec<u8>) -> Page {
+pub async fn upload(client: &Client, bytes: Vec<u8>) -> Page {
     let token = client.csrf_token().await;
     let form = reqwest::multipart::Form::new().text("csrf", token).part(
         "file",
@@ -40,7 +40,7 @@ async fn upload(client: &Client, bytes: Vec<u8>) -> Page {
     Client::page(res).await
 }
 
-const HEADERS: [&str; 8] = [
+pub const HEADERS: [&str; 8] = [
     "编码",
     "名称",
     "层级",

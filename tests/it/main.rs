@@ -2,6 +2,7 @@
 
 mod access;
 mod accounts;
+mod audit_trail;
 mod auth;
 mod browser;
 mod cycle;
@@ -15,6 +16,8 @@ mod network;
 mod platform;
 mod scale;
 mod security;
+mod stale;
+mod submission_steps;
 mod supervision;
 mod support;
 mod targets;

@@ -27,11 +27,11 @@ async fn the_district_tree_lists_every_tier_in_order_and_a_town_sees_only_its_ow
         school < its_point && its_point < next_school,
         "each school is followed by its own points"
     );
-    assert!(!bureau.body.contains("偃师"), "no other district");
+    bureau.assert_lacks("偃师");
 
     let town = app.login("mengjin-town").await.get("/units").await;
     town.assert_contains("城关镇新庄村教学点");
-    assert!(!town.body.contains("会盟镇"), "no other town");
+    town.assert_lacks("会盟镇");
     town.assert_contains("id=\"unit-count\">4<");
 
     let filtered = app
@@ -40,7 +40,7 @@ async fn the_district_tree_lists_every_tier_in_order_and_a_town_sees_only_its_ow
         .get("/units?q=%E4%BC%9A%E7%9B%9F&kind=teaching_point")
         .await;
     filtered.assert_contains("会盟镇扣马村教学点");
-    assert!(!filtered.body.contains("会盟镇社区教育学校</a>"));
+    filtered.assert_lacks("会盟镇社区教育学校</a>");
 }
 
 #[tokio::test]

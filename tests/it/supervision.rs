@@ -25,7 +25,7 @@ pub async fn indicator(app: &TestApp, round: i64, code: &str) -> i64 {
         .unwrap()
 }
 
-async fn round_version(app: &TestApp, round: i64) -> String {
+pub async fn round_version(app: &TestApp, round: i64) -> String {
     let v: i32 = sqlx::query_scalar("select version from evaluation_round where id = $1")
         .bind(round)
         .fetch_one(&app.db.sys)
@@ -207,7 +207,8 @@ async fn a_round_runs_from_self_assessment_through_review_to_published_results()
     let own = town
         .get(&format!("/supervision/rounds/{round}/units/{cg}"))
         .await;
-    assert!(!own.body.contains("id=\"final-total\""));
+    own.assert_contains("id=\"self-total\"");
+    own.assert_lacks("id=\"final-total\"");
     assert_eq!(
         town.get(&format!("/supervision/rounds/{round}/units/{hm}"))
             .await
@@ -346,7 +347,7 @@ async fn framework_weights_are_checked_and_a_framework_in_use_is_frozen() {
     );
 }
 
-async fn upload(
+pub async fn upload(
     client: &Client,
     round: i64,
     ru: i64,
@@ -500,13 +501,10 @@ async fn rectification_items_are_reported_closed_or_reopened_and_overdue_ones_st
     app.add_account("mengjin-huimeng", "mengjin", "town_admin", Some("MJ-HM"))
         .await;
     let other = app.login("mengjin-huimeng").await;
-    assert!(
-        !other
-            .get("/rectifications")
-            .await
-            .body
-            .contains("教学点覆盖率偏低")
-    );
+    other
+        .get("/rectifications")
+        .await
+        .assert_lacks("教学点覆盖率偏低");
     assert_eq!(app.audit_actions("rectification", item).await.len(), 5);
 }
 

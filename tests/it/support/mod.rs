@@ -3,6 +3,7 @@
 //! served over real HTTP on a free port.
 
 pub mod browser;
+pub mod trail;
 
 use cedu::app::{AppState, router};
 use cedu::config::WebConfig;
@@ -329,6 +330,22 @@ impl Page {
             ));
         }
         fields
+    }
+
+    /// The page answered 200 and does not hold `text`: an error page never passes for a page
+    /// without something.
+    pub fn assert_lacks(&self, text: &str) {
+        assert_eq!(
+            self.status,
+            StatusCode::OK,
+            "expected a page without {text:?}, got an error page:\n{}",
+            self.body
+        );
+        assert!(
+            !self.body.contains(text),
+            "expected no {text:?} in the page:\n{}",
+            self.body
+        );
     }
 
     pub fn assert_contains(&self, text: &str) {
