@@ -7,6 +7,7 @@ use crate::auth::session::CurrentUser;
 use crate::error::Result;
 use crate::network::repo::{self as units, Unit, UnitFilter};
 use crate::reports::{self, Dashboard, YearQuery};
+use crate::web::tx::AnyTx;
 use crate::web::{Ctx, render};
 use askama::Template;
 use axum::Router;
@@ -54,13 +55,13 @@ impl HomePage {
 async fn home(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    AnyTx(mut tx): AnyTx,
     Query(q): Query<YearQuery>,
 ) -> Result<Response> {
+    // The platform administrator has no district: its home is the list of districts.
     if user.role == Role::PlatformAdmin {
         return Ok(Redirect::to("/platform/districts").into_response());
     }
-    let mut tx = app.db.begin_for(user.tenant()?).await?;
     let mut page = HomePage {
         ctx,
         user,

@@ -8,7 +8,7 @@ use crate::app::AppState;
 use crate::audit::{self, Actor, Change};
 use crate::auth::password;
 use crate::auth::session::{self, CurrentUser};
-use crate::db::{Tx, violates};
+use crate::db::Tx;
 use crate::error::{AppError, OrNotFound, Result};
 use crate::network::repo::{self as units, Unit};
 use crate::web::confirm::{self, Confirm};
@@ -16,7 +16,7 @@ use crate::web::forms::FieldErrors;
 use crate::web::once;
 use crate::web::{Ctx, flash_redirect, render, render_with};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -69,11 +69,12 @@ const SELECT: &str = "select a.id, a.username, a.display_name, a.role, a.unit_id
    left join org_unit u on u.tenant_id = a.tenant_id and u.id = a.unit_id
    left join member_unit m on m.tenant_id = a.tenant_id and m.id = a.member_unit_id";
 
-async fn begin(app: &AppState, user: &CurrentUser) -> Result<Tx> {
-    if !may(user.role, Action::ManageAccounts) {
-        return Err(AppError::NotFound);
+fn require(user: &CurrentUser) -> Result<()> {
+    if may(user.role, Action::ManageAccounts) {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
     }
-    Ok(app.db.begin_for(user.tenant()?).await?)
 }
 
 async fn find(tx: &mut Tx, id: i64) -> Result<Account> {
@@ -106,10 +107,10 @@ struct AccountListPage {
 async fn list_accounts(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Query(q): Query<ListQuery>,
 ) -> Result<Response> {
-    let mut tx = begin(&app, &user).await?;
+    require(&user)?;
     let accounts = sqlx::query_as(&format!(
         "{SELECT} where ($1 = '' or a.role = $1)
            and ($2 = '' or a.username like '%' || lower($2) || '%' or a.display_name like '%' || $2 || '%')
@@ -164,12 +165,8 @@ async fn form_page(
     })
 }
 
-async fn new_account_form(
-    ctx: Ctx,
-    user: CurrentUser,
-    State(app): State<AppState>,
-) -> Result<Response> {
-    let mut tx = begin(&app, &user).await?;
+async fn new_account_form(ctx: Ctx, user: CurrentUser, mut tx: Tx) -> Result<Response> {
+    require(&user)?;
     let page = form_page(
         &mut tx,
         ctx,
@@ -185,10 +182,10 @@ async fn new_account_form(
 async fn create_account(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Form(form): Form<AccountForm>,
 ) -> Result<Response> {
-    let mut tx = begin(&app, &user).await?;
+    require(&user)?;
     let parsed = forms::parse(&mut tx, &form, true).await?;
     let input = match parsed {
         Ok(input) => input,
@@ -199,9 +196,12 @@ async fn create_account(
     if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
         return Ok(done);
     }
-    let created: std::result::Result<i64, sqlx::Error> = sqlx::query_scalar(
+    // Another district's account may hold the name: row-level security hides it, the unique
+    // key does not, and DO NOTHING keeps the transaction usable to show the form again.
+    let created: Option<i64> = sqlx::query_scalar(
         "insert into account (tenant_id, username, display_name, password_hash, role, unit_id, member_unit_id)
-         values ($1, $2, $3, $4, $5, $6, $7) returning id",
+         values ($1, $2, $3, $4, $5, $6, $7)
+         on conflict on constraint account_username_key do nothing returning id",
     )
     .bind(tenant_id)
     .bind(&input.username)
@@ -210,18 +210,12 @@ async fn create_account(
     .bind(input.role.as_str())
     .bind(input.unit_id)
     .bind(input.member_unit_id)
-    .fetch_one(&mut *tx)
-    .await;
-    let id = match created {
-        Ok(id) => id,
-        Err(e) if violates(&e, "account_username_key") => {
-            // Another district's account may hold the name: RLS hides it, the unique key does not.
-            let mut errors = FieldErrors::default();
-            errors.add("username", "account.username_taken");
-            let tx = app.db.begin_for(tenant_id).await?;
-            return invalid(tx, ctx, None, form, errors).await;
-        }
-        Err(e) => return Err(e.into()),
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(id) = created else {
+        let mut errors = FieldErrors::default();
+        errors.add("username", "account.username_taken");
+        return invalid(tx, ctx, None, form, errors).await;
     };
     let account = find(&mut tx, id).await?;
     let change = Change {
@@ -254,10 +248,10 @@ async fn invalid(
 async fn edit_account_form(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    let mut tx = begin(&app, &user).await?;
+    require(&user)?;
     let account = find(&mut tx, id).await?;
     let form = AccountForm::from_account(&account);
     let page = form_page(&mut tx, ctx, Some(account), form, FieldErrors::default()).await?;
@@ -269,11 +263,11 @@ async fn edit_account_form(
 async fn update_account(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path(id): Path<i64>,
     Form(form): Form<AccountForm>,
 ) -> Result<Response> {
-    let mut tx = begin(&app, &user).await?;
+    require(&user)?;
     let before = find(&mut tx, id).await?;
     let input = match forms::parse(&mut tx, &form, false).await? {
         Ok(input) => input,
@@ -328,30 +322,30 @@ fn with_status(mut res: Response, status: StatusCode) -> Response {
 async fn disable_account(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    tx: Tx,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    set_disabled(ctx, user, app, id, true).await
+    set_disabled(ctx, user, tx, id, true).await
 }
 
 async fn enable_account(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    tx: Tx,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    set_disabled(ctx, user, app, id, false).await
+    set_disabled(ctx, user, tx, id, false).await
 }
 
 /// Disabling ends the account's sessions at once.
 async fn set_disabled(
     ctx: Ctx,
     user: CurrentUser,
-    app: AppState,
+    mut tx: Tx,
     id: i64,
     disabled: bool,
 ) -> Result<Response> {
-    let mut tx = begin(&app, &user).await?;
+    require(&user)?;
     let account = find(&mut tx, id).await?;
     let to = format!("/accounts/{id}");
     if id == user.id {
@@ -387,10 +381,10 @@ async fn set_disabled(
         after: Some(serde_json::json!({ "disabled": disabled })),
     };
     audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
-    tx.commit().await?;
     if disabled {
-        session::end_all_for(&app.db.sys, id, None).await?;
+        session::end_all_for(&mut tx, id, None).await?;
     }
+    tx.commit().await?;
     Ok(flash_redirect(
         if disabled {
             "account.disabled_done"
@@ -411,11 +405,11 @@ struct ResetForm {
 async fn reset_password(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path(id): Path<i64>,
     Form(reset): Form<ResetForm>,
 ) -> Result<Response> {
-    let mut tx = begin(&app, &user).await?;
+    require(&user)?;
     let account = find(&mut tx, id).await?;
     if let Err(key) = password::check_new(&reset.password, &account.username) {
         let mut errors = FieldErrors::default();
@@ -438,8 +432,8 @@ async fn reset_password(
         after: None,
     };
     audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
+    session::end_all_for(&mut tx, id, None).await?;
     tx.commit().await?;
-    session::end_all_for(&app.db.sys, id, None).await?;
     Ok(flash_redirect(
         "account.password_reset",
         &format!("/accounts/{id}"),

@@ -4,11 +4,12 @@
 use crate::access::{Action, may};
 use crate::app::AppState;
 use crate::auth::session::CurrentUser;
+use crate::db::Tx;
 use crate::error::{AppError, Result};
 use crate::web::{Ctx, render};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::response::Response;
 use axum::routing::get;
 use chrono::{DateTime, Utc};
@@ -152,13 +153,12 @@ struct AuditPage {
 async fn list_audit(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Query(q): Query<AuditQuery>,
 ) -> Result<Response> {
     if !may(user.role, Action::ViewAudit) {
         return Err(AppError::NotFound);
     }
-    let mut tx = app.db.begin_for(user.tenant()?).await?;
     let entity = q.entity.unwrap_or_default();
     let page = q.page.unwrap_or(1).max(1);
     let total: i64 =

@@ -8,6 +8,7 @@ use crate::app::AppState;
 use crate::audit::{self, Actor, Change};
 use crate::error::Result;
 use crate::web::forms::{FieldErrors, has_control};
+use crate::web::tx::AnyTx;
 use crate::web::{Ctx, NextQuery, append_cookie, flash_redirect, local_path, render, render_with};
 use askama::Template;
 use axum::extract::{ConnectInfo, Query, State};
@@ -131,7 +132,7 @@ async fn login(
         return Ok(again(ctx, StatusCode::UNAUTHORIZED, "login.failed"));
     };
     if let Some(old) = ctx.user.as_ref() {
-        session::end(&app.db, &old.session_hash).await?;
+        session::end(&app.db.sys, &old.session_hash).await?;
     }
     let agent = headers
         .get(header::USER_AGENT)
@@ -162,10 +163,11 @@ fn client_address(headers: &HeaderMap, peer: SocketAddr, trust_forwarded_for: bo
     }
 }
 
-async fn logout(ctx: Ctx, State(app): State<AppState>) -> Result<Response> {
+async fn logout(ctx: Ctx, State(app): State<AppState>, AnyTx(mut tx): AnyTx) -> Result<Response> {
     if let Some(user) = &ctx.user {
-        session::end(&app.db, &user.session_hash).await?;
+        session::end(&mut *tx, &user.session_hash).await?;
     }
+    tx.commit().await?;
     let mut res = flash_redirect("login.logged_out", "/login");
     append_cookie(
         res.headers_mut(),
@@ -202,12 +204,12 @@ struct PasswordForm {
 async fn change_password(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    AnyTx(mut tx): AnyTx,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response> {
     let stored: String = sqlx::query_scalar("select password_hash from account where id = $1")
         .bind(user.id)
-        .fetch_one(&app.db.sys)
+        .fetch_one(&mut *tx)
         .await?;
     let mut errors = FieldErrors::default();
     if !password::verify(form.current, Some(stored)).await {
@@ -225,7 +227,6 @@ async fn change_password(
         ));
     }
     let hash = password::hash(form.new).await;
-    let mut tx = app.db.begin_sys().await?;
     sqlx::query("update account set password_hash = $1, password_changed_at = now(), version = version + 1 where id = $2")
         .bind(&hash)
         .bind(user.id)
@@ -242,7 +243,7 @@ async fn change_password(
         };
         audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
     }
-    session::end_all_for(&mut *tx, user.id, Some(&user.session_hash)).await?;
+    session::end_all_for(&mut tx, user.id, Some(&user.session_hash)).await?;
     tx.commit().await?;
     Ok(flash_redirect("password.changed", "/"))
 }

@@ -1,11 +1,12 @@
 //! Server-side sessions in PostgreSQL: the browser holds a random token, the database only its
 //! SHA-256. Sessions end after 30 idle minutes or 12 hours, at logout, and when the account is
-//! disabled or its password changes.
+//! disabled or its password changes. The timeouts are enforced in SQL (`app_session`,
+//! migration 0013); the constants here sweep what has expired and must say the same.
 
 use crate::access::Role;
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use sha2::{Digest, Sha256};
-use sqlx::PgExecutor;
+use sqlx::{FromRow, PgConnection, PgExecutor};
 
 pub const COOKIE: &str = "cedu_session";
 pub const IDLE_MINUTES: i32 = 30;
@@ -67,46 +68,37 @@ struct SessionRow {
     member_unit_id: Option<i64>,
     member_unit_name: Option<String>,
     csrf_token: String,
-    stale: bool,
 }
 
-/// The user behind a session token, if the session is alive; refreshes its idle clock now and then.
-pub async fn resolve(db: &Db, token: &str) -> sqlx::Result<Option<CurrentUser>> {
+/// Whether a cookie value can be one of our tokens at all (64 hex digits).
+pub fn well_formed(token: &str) -> bool {
+    token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Opens the request's transaction and checks its session in the same round trip
+/// (`app_session`, migration 0013): the user, if the session is alive, with the district set
+/// for the transaction. A platform administrator's transaction acts as the connecting role,
+/// which every district's rows are open to; nobody else's ever does.
+pub async fn open(db: &Db, token: &str) -> sqlx::Result<(Tx, Option<CurrentUser>)> {
     let hash = token_hash(token);
-    let row: Option<SessionRow> = sqlx::query_as(
-        "select a.id, a.username, a.display_name, a.role, a.tenant_id, t.code as tenant_code, t.name as tenant_name,
-                a.unit_id, u.name as unit_name, u.path as unit_path,
-                a.member_unit_id, m.name as member_unit_name, s.csrf_token,
-                s.last_seen_at < now() - interval '1 minute' as stale
-           from session s
-           join account a on a.id = s.account_id
-           left join tenant t on t.id = a.tenant_id
-           left join org_unit u on u.tenant_id = a.tenant_id and u.id = a.unit_id
-           left join member_unit m on m.tenant_id = a.tenant_id and m.id = a.member_unit_id
-          where s.id_hash = $1 and not a.disabled
-            and s.last_seen_at > now() - make_interval(mins => $2)
-            and s.created_at > now() - make_interval(hours => $3)",
-    )
-    .bind(&hash)
-    .bind(IDLE_MINUTES)
-    .bind(ABSOLUTE_HOURS)
-    .fetch_optional(&db.sys)
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    if row.stale {
-        sqlx::query("update session set last_seen_at = now() where id_hash = $1")
-            .bind(&hash)
-            .execute(&db.sys)
-            .await?;
-    }
-    let Some(role) = Role::parse(&row.role) else {
-        return Ok(None);
+    // The hash is hex of our own making: nothing a visitor types reaches this statement.
+    let call = format!("select * from app_session('\\x{}'::bytea)", hex(&hash));
+    let (mut tx, row) = Tx::open(&db.app, &call).await?;
+    let Some(row) = row else {
+        return Ok((tx, None));
     };
+    let row = SessionRow::from_row(&row)?;
+    let Some(role) = Role::parse(&row.role) else {
+        return Ok((tx, None));
+    };
+    if role == Role::PlatformAdmin {
+        sqlx::Executor::execute(&mut *tx, "set local role none").await?;
+    }
     let scope_path = match role.unit_kind() {
         Some(_) => row.unit_path.unwrap_or_else(|| "/nowhere/".into()),
         None => "/".into(),
     };
-    Ok(Some(CurrentUser {
+    let user = CurrentUser {
         id: row.id,
         username: row.username,
         display_name: row.display_name,
@@ -121,7 +113,8 @@ pub async fn resolve(db: &Db, token: &str) -> sqlx::Result<Option<CurrentUser>> 
         member_unit_name: row.member_unit_name.unwrap_or_default(),
         csrf: row.csrf_token,
         session_hash: hash,
-    }))
+    };
+    Ok((tx, Some(user)))
 }
 
 /// Starts a new session for the account and returns its token (a new id at every login).
@@ -155,24 +148,26 @@ pub async fn create(
     Ok(token)
 }
 
-pub async fn end(db: &Db, session_hash: &[u8]) -> sqlx::Result<()> {
-    sqlx::query("delete from session where id_hash = $1")
+/// Ends this session (logout, or a new login over it).
+pub async fn end<'e>(exec: impl PgExecutor<'e>, session_hash: &[u8]) -> sqlx::Result<()> {
+    sqlx::query("select end_session($1)")
         .bind(session_hash)
-        .execute(&db.sys)
+        .execute(exec)
         .await?;
     Ok(())
 }
 
-/// Ends every session of an account except, optionally, one to keep.
-pub async fn end_all_for<'e>(
-    exec: impl PgExecutor<'e>,
+/// Ends every session of an account of the transaction's district except, optionally, one to
+/// keep (a password change keeps the session that made it).
+pub async fn end_all_for(
+    tx: &mut PgConnection,
     account_id: i64,
     keep: Option<&[u8]>,
 ) -> sqlx::Result<()> {
-    sqlx::query("delete from session where account_id = $1 and id_hash is distinct from $2")
+    sqlx::query("select end_account_sessions($1, $2)")
         .bind(account_id)
         .bind(keep)
-        .execute(exec)
+        .execute(tx)
         .await?;
     Ok(())
 }

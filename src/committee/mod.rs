@@ -14,7 +14,7 @@ use crate::web::once;
 use crate::web::{Ctx, flash_redirect, render, render_with};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -81,11 +81,12 @@ pub struct MemberUnit {
     pub version: i32,
 }
 
-async fn open(app: &AppState, user: &CurrentUser, action: Action) -> Result<Tx> {
-    if !may(user.role, action) {
-        return Err(AppError::NotFound);
+fn require(user: &CurrentUser, action: Action) -> Result<()> {
+    if may(user.role, action) {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
     }
-    Ok(app.db.begin_for(user.tenant()?).await?)
 }
 
 const MEMBERS: &str = "select c.id, c.name, c.committee_role, c.position, c.member_unit_id, m.name as unit_name, c.term_start, c.term_end, c.version
@@ -105,12 +106,8 @@ struct CommitteePage {
     can_manage: bool,
 }
 
-async fn show_committee(
-    ctx: Ctx,
-    user: CurrentUser,
-    State(app): State<AppState>,
-) -> Result<Response> {
-    let mut tx = open(&app, &user, Action::ViewCommittee).await?;
+async fn show_committee(ctx: Ctx, user: CurrentUser, mut tx: Tx) -> Result<Response> {
+    require(&user, Action::ViewCommittee)?;
     let (name, office_host, office_duties): (String, String, String) =
         sqlx::query_as("select name, office_host, office_duties from committee")
             .fetch_optional(&mut *tx)
@@ -201,8 +198,8 @@ fn parse_member(p: &Pairs) -> std::result::Result<MemberInput, FieldErrors> {
     e.into_result(input)
 }
 
-async fn new_member(ctx: Ctx, user: CurrentUser, State(app): State<AppState>) -> Result<Response> {
-    let mut tx = open(&app, &user, Action::ManageCommittee).await?;
+async fn new_member(ctx: Ctx, user: CurrentUser, mut tx: Tx) -> Result<Response> {
+    require(&user, Action::ManageCommittee)?;
     let page = member_form(
         &mut tx,
         ctx,
@@ -215,13 +212,8 @@ async fn new_member(ctx: Ctx, user: CurrentUser, State(app): State<AppState>) ->
     Ok(render(&page))
 }
 
-async fn create_member(
-    ctx: Ctx,
-    user: CurrentUser,
-    State(app): State<AppState>,
-    p: Pairs,
-) -> Result<Response> {
-    let mut tx = open(&app, &user, Action::ManageCommittee).await?;
+async fn create_member(ctx: Ctx, user: CurrentUser, mut tx: Tx, p: Pairs) -> Result<Response> {
+    require(&user, Action::ManageCommittee)?;
     let i = match parse_member(&p) {
         Ok(i) => i,
         Err(errors) => {
@@ -286,10 +278,10 @@ fn member_pairs(m: &Member) -> Pairs {
 async fn edit_member(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    let mut tx = open(&app, &user, Action::ManageCommittee).await?;
+    require(&user, Action::ManageCommittee)?;
     let m: Member = sqlx::query_as(&format!("{MEMBERS} where c.id = $1"))
         .bind(id)
         .fetch_optional(&mut *tx)
@@ -310,11 +302,11 @@ async fn edit_member(
 async fn update_member(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path(id): Path<i64>,
     p: Pairs,
 ) -> Result<Response> {
-    let mut tx = open(&app, &user, Action::ManageCommittee).await?;
+    require(&user, Action::ManageCommittee)?;
     let before: Member = sqlx::query_as(&format!("{MEMBERS} where c.id = $1"))
         .bind(id)
         .fetch_optional(&mut *tx)
@@ -370,10 +362,10 @@ async fn update_member(
 async fn delete_member(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    let mut tx = open(&app, &user, Action::ManageCommittee).await?;
+    require(&user, Action::ManageCommittee)?;
     let before: Member = sqlx::query_as(&format!("{MEMBERS} where c.id = $1"))
         .bind(id)
         .fetch_optional(&mut *tx)
@@ -443,11 +435,9 @@ fn parse_unit(p: &Pairs) -> std::result::Result<UnitInput, FieldErrors> {
     e.into_result(input)
 }
 
-async fn new_unit(ctx: Ctx, user: CurrentUser, State(app): State<AppState>) -> Result<Response> {
-    open(&app, &user, Action::ManageCommittee)
-        .await?
-        .commit()
-        .await?;
+async fn new_unit(ctx: Ctx, user: CurrentUser, tx: Tx) -> Result<Response> {
+    require(&user, Action::ManageCommittee)?;
+    tx.commit().await?;
     Ok(render(&UnitFormPage {
         ctx,
         id: None,
@@ -456,13 +446,8 @@ async fn new_unit(ctx: Ctx, user: CurrentUser, State(app): State<AppState>) -> R
     }))
 }
 
-async fn create_unit(
-    ctx: Ctx,
-    user: CurrentUser,
-    State(app): State<AppState>,
-    p: Pairs,
-) -> Result<Response> {
-    let mut tx = open(&app, &user, Action::ManageCommittee).await?;
+async fn create_unit(ctx: Ctx, user: CurrentUser, mut tx: Tx, p: Pairs) -> Result<Response> {
+    require(&user, Action::ManageCommittee)?;
     let i = match parse_unit(&p) {
         Ok(i) => i,
         Err(errors) => {
@@ -545,10 +530,10 @@ fn unit_pairs(u: &MemberUnit) -> Pairs {
 async fn edit_unit(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    let mut tx = open(&app, &user, Action::ManageCommittee).await?;
+    require(&user, Action::ManageCommittee)?;
     let u: MemberUnit = sqlx::query_as(&format!("{UNITS} where id = $1"))
         .bind(id)
         .fetch_optional(&mut *tx)
@@ -566,11 +551,11 @@ async fn edit_unit(
 async fn update_unit(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path(id): Path<i64>,
     p: Pairs,
 ) -> Result<Response> {
-    let mut tx = open(&app, &user, Action::ManageCommittee).await?;
+    require(&user, Action::ManageCommittee)?;
     let before: MemberUnit = sqlx::query_as(&format!("{UNITS} where id = $1"))
         .bind(id)
         .fetch_optional(&mut *tx)

@@ -6,6 +6,7 @@ use crate::access::Role;
 use crate::app::AppState;
 use crate::audit::{self, Actor, Change};
 use crate::auth::session::CurrentUser;
+use crate::db::Tx;
 use crate::error::{AppError, OrNotFound, Result};
 use crate::reports::xlsx::{self, Cell};
 use crate::web::confirm::{self, Confirm};
@@ -14,7 +15,7 @@ use crate::web::once;
 use crate::web::{Ctx, flash_redirect, render, render_with, today, urlencode};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -57,9 +58,8 @@ struct CyclesPage {
     can_run: bool,
 }
 
-async fn list_cycles(ctx: Ctx, user: CurrentUser, State(app): State<AppState>) -> Result<Response> {
+async fn list_cycles(ctx: Ctx, user: CurrentUser, mut tx: Tx) -> Result<Response> {
     may_view(&user)?;
-    let mut tx = app.db.begin_for(user.tenant()?).await?;
     let cycles = repo::cycles(&mut tx).await?;
     tx.commit().await?;
     let can_run = may_run(&user).is_ok();
@@ -104,12 +104,7 @@ async fn new_cycle(ctx: Ctx, user: CurrentUser) -> Result<Response> {
 }
 
 /// Opens a year's cycle: one submission for every filer of the chosen kinds that is active now.
-async fn open_cycle(
-    ctx: Ctx,
-    user: CurrentUser,
-    State(app): State<AppState>,
-    p: Pairs,
-) -> Result<Response> {
+async fn open_cycle(ctx: Ctx, user: CurrentUser, mut tx: Tx, p: Pairs) -> Result<Response> {
     may_run(&user)?;
     let tenant_id = user.tenant()?;
     let mut errors = FieldErrors::default();
@@ -153,7 +148,6 @@ async fn open_cycle(
             &again(ctx, errors),
         ));
     };
-    let mut tx = app.db.begin_for(tenant_id).await?;
     if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
         return Ok(done);
     }
@@ -331,14 +325,13 @@ impl BoardPage {
 /// The board of cycle `id` as `q` filters it: one page of filers and the figures of all of them.
 async fn board_page(
     ctx: Ctx,
-    app: &AppState,
+    mut tx: Tx,
     user: &CurrentUser,
     id: i64,
     query: BoardQuery,
     errors: FieldErrors,
 ) -> Result<BoardPage> {
     may_view(user)?;
-    let mut tx = app.db.begin_for(user.tenant()?).await?;
     let cycle = repo::cycle(&mut tx, id).await?.or_404()?;
     let filter = query.filter();
     let counts = repo::board_counts(&mut tx, id, &filter).await?;
@@ -374,23 +367,22 @@ async fn board_page(
 async fn show_board(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    tx: Tx,
     Path(id): Path<i64>,
     Query(q): Query<BoardQuery>,
 ) -> Result<Response> {
-    let page = board_page(ctx, &app, &user, id, q, FieldErrors::default()).await?;
+    let page = board_page(ctx, tx, &user, id, q, FieldErrors::default()).await?;
     Ok(render(&page))
 }
 
 async fn export_board(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path(id): Path<i64>,
     Query(q): Query<BoardQuery>,
 ) -> Result<Response> {
     may_view(&user)?;
-    let mut tx = app.db.begin_for(user.tenant()?).await?;
     let cycle = repo::cycle(&mut tx, id).await?.or_404()?;
     let subs = repo::board_rows(&mut tx, id, &q.filter(), None, 0).await?;
     tx.commit().await?;
@@ -443,13 +435,12 @@ async fn export_board(
 async fn remind(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path(id): Path<i64>,
     p: Pairs,
 ) -> Result<Response> {
     may_run(&user)?;
     let tenant_id = user.tenant()?;
-    let mut tx = app.db.begin_for(tenant_id).await?;
     if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
         return Ok(done);
     }
@@ -492,13 +483,12 @@ async fn remind(
 async fn change_window(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path(id): Path<i64>,
     p: Pairs,
 ) -> Result<Response> {
     may_run(&user)?;
     let tenant_id = user.tenant()?;
-    let mut tx = app.db.begin_for(tenant_id).await?;
     let cycle = repo::cycle(&mut tx, id).await?.or_404()?;
     let mut errors = FieldErrors::default();
     let opens_on = date(&mut errors, "opens_on", &p.get("opens_on"), true);
@@ -509,8 +499,7 @@ async fn change_window(
         errors.add("due_on", "cycle.due_before_open");
     }
     let (Some(opens_on), Some(due_on), true) = (opens_on, due_on, errors.is_empty()) else {
-        tx.commit().await?;
-        let page = board_page(ctx, &app, &user, id, BoardQuery::default(), errors).await?;
+        let page = board_page(ctx, tx, &user, id, BoardQuery::default(), errors).await?;
         return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page));
     };
     let done = sqlx::query("update reporting_cycle set opens_on = $3, due_on = $4, version = version + 1 where id = $1 and version = $2")
@@ -543,7 +532,7 @@ async fn change_window(
 async fn change_cycle_status(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path((id, action)): Path<(i64, String)>,
 ) -> Result<Response> {
     may_run(&user)?;
@@ -554,7 +543,6 @@ async fn change_cycle_status(
         _ => return Err(AppError::NotFound),
     };
     let tenant_id = user.tenant()?;
-    let mut tx = app.db.begin_for(tenant_id).await?;
     let cycle = repo::cycle(&mut tx, id).await?.or_404()?;
     if to == "published"
         && let Some(page) = confirm::ask(

@@ -18,7 +18,7 @@ use crate::web::once;
 use crate::web::{Ctx, flash_redirect, render, render_with};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -73,10 +73,10 @@ fn labels(ctx: &Ctx, area: &str, codes: &[String]) -> String {
 async fn export_lists(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    let (mut tx, s) = visible_submission(&app, &user, id).await?;
+    let s = visible_submission(&mut tx, &user, id).await?;
     let rh: Vec<&str> = RESOURCE_COLUMNS.iter().map(|k| ctx.t(k)).collect();
     let ph: Vec<&str> = PLAN_COLUMNS.iter().map(|k| ctx.t(k)).collect();
     let rt = format!("{} · {} {}", s.filer_name, s.year, ctx.t("item.resources"));
@@ -139,12 +139,12 @@ async fn export_lists(
     ))
 }
 
-async fn editable(app: &AppState, user: &CurrentUser, id: i64) -> Result<(Tx, Submission)> {
-    let (tx, s) = visible_submission(app, user, id).await?;
+async fn editable(tx: &mut Tx, user: &CurrentUser, id: i64) -> Result<Submission> {
+    let s = visible_submission(tx, user, id).await?;
     if !Rights::of(user, &s).edit {
         return Err(AppError::NotFound);
     }
-    Ok((tx, s))
+    Ok(s)
 }
 
 #[derive(Template)]
@@ -158,10 +158,10 @@ struct ImportPage {
 async fn import_page(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    let (tx, s) = editable(&app, &user, id).await?;
+    let s = editable(&mut tx, &user, id).await?;
     tx.commit().await?;
     Ok(render(&ImportPage {
         ctx,
@@ -180,11 +180,11 @@ struct Staged {
 async fn upload(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path(id): Path<i64>,
     mut multipart: Multipart,
 ) -> Result<Response> {
-    let (mut tx, s) = editable(&app, &user, id).await?;
+    let s = editable(&mut tx, &user, id).await?;
     let mut file: Option<(String, Vec<u8>)> = None;
     while let Ok(Some(field)) = multipart.next_field().await {
         if field.name() == Some("file") {
@@ -459,10 +459,10 @@ fn review_page(
 async fn review(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path((id, batch)): Path<(i64, i64)>,
 ) -> Result<Response> {
-    let (mut tx, s) = editable(&app, &user, id).await?;
+    let s = editable(&mut tx, &user, id).await?;
     let (file_name, staged, applied) = load(&mut tx, id, batch).await?;
     let checked = check(&mut tx, &s, &staged)
         .await?
@@ -479,10 +479,10 @@ async fn review(
 async fn confirm(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path((id, batch)): Path<(i64, i64)>,
 ) -> Result<Response> {
-    let (mut tx, s) = editable(&app, &user, id).await?;
+    let s = editable(&mut tx, &user, id).await?;
     let (file_name, staged, applied) = load(&mut tx, id, batch).await?;
     if applied {
         return Ok(flash_redirect(

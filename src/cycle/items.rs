@@ -15,7 +15,7 @@ use crate::web::forms::{FieldErrors, Pairs};
 use crate::web::{Ctx, flash_redirect, once, render, render_with};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -42,12 +42,12 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The submission, if the user files it and may edit it now; otherwise 404.
-async fn editable(app: &AppState, user: &CurrentUser, id: i64) -> Result<(Tx, Submission)> {
-    let (tx, s) = visible_submission(app, user, id).await?;
+async fn editable(tx: &mut Tx, user: &CurrentUser, id: i64) -> Result<Submission> {
+    let s = visible_submission(tx, user, id).await?;
     if !Rights::of(user, &s).edit {
         return Err(AppError::NotFound);
     }
-    Ok((tx, s))
+    Ok(s)
 }
 
 /// Network units the filer may name as a resource's location: its own subtree, or (member
@@ -128,10 +128,10 @@ impl ResourceFormPage {
 async fn new_resource(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    let (mut tx, s) = editable(&app, &user, id).await?;
+    let s = editable(&mut tx, &user, id).await?;
     let units = locations(&mut tx, &s).await?;
     tx.commit().await?;
     let form = ResourceForm {
@@ -151,11 +151,11 @@ async fn new_resource(
 async fn create_resource(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path(id): Path<i64>,
     p: Pairs,
 ) -> Result<Response> {
-    let (mut tx, s) = editable(&app, &user, id).await?;
+    let s = editable(&mut tx, &user, id).await?;
     let units = locations(&mut tx, &s).await?;
     let form = ResourceForm::from_pairs(&p);
     let i = match form.parse(&units) {
@@ -185,10 +185,10 @@ async fn create_resource(
 async fn edit_resource(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path((id, item)): Path<(i64, i64)>,
 ) -> Result<Response> {
-    let (mut tx, s) = editable(&app, &user, id).await?;
+    let s = editable(&mut tx, &user, id).await?;
     let r = repo::resource(&mut tx, id, item).await?.or_404()?;
     let units = locations(&mut tx, &s).await?;
     tx.commit().await?;
@@ -205,11 +205,11 @@ async fn edit_resource(
 async fn update_resource(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path((id, item)): Path<(i64, i64)>,
     p: Pairs,
 ) -> Result<Response> {
-    let (mut tx, s) = editable(&app, &user, id).await?;
+    let s = editable(&mut tx, &user, id).await?;
     let before = repo::resource(&mut tx, id, item).await?.or_404()?;
     let units = locations(&mut tx, &s).await?;
     let mut form = ResourceForm::from_pairs(&p);
@@ -274,10 +274,10 @@ async fn update_resource(
 async fn delete_resource(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path((id, item)): Path<(i64, i64)>,
 ) -> Result<Response> {
-    let (mut tx, _) = editable(&app, &user, id).await?;
+    let _ = editable(&mut tx, &user, id).await?;
     let before = repo::resource(&mut tx, id, item).await?.or_404()?;
     let c = Confirm {
         title: "item.confirm_delete",
@@ -347,10 +347,10 @@ impl PlanFormPage {
 async fn new_plan(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    let (tx, s) = editable(&app, &user, id).await?;
+    let s = editable(&mut tx, &user, id).await?;
     tx.commit().await?;
     let form = PlanForm {
         period: "Y".into(),
@@ -368,11 +368,11 @@ async fn new_plan(
 async fn create_plan(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path(id): Path<i64>,
     p: Pairs,
 ) -> Result<Response> {
-    let (mut tx, s) = editable(&app, &user, id).await?;
+    let s = editable(&mut tx, &user, id).await?;
     let form = PlanForm::from_pairs(&p);
     let i = match form.parse() {
         Ok(i) => i,
@@ -401,10 +401,10 @@ async fn create_plan(
 async fn edit_plan(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path((id, item)): Path<(i64, i64)>,
 ) -> Result<Response> {
-    let (mut tx, s) = editable(&app, &user, id).await?;
+    let s = editable(&mut tx, &user, id).await?;
     let plan = repo::plan(&mut tx, id, item).await?.or_404()?;
     tx.commit().await?;
     Ok(render(&PlanFormPage::new(
@@ -419,11 +419,11 @@ async fn edit_plan(
 async fn update_plan(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path((id, item)): Path<(i64, i64)>,
     p: Pairs,
 ) -> Result<Response> {
-    let (mut tx, s) = editable(&app, &user, id).await?;
+    let s = editable(&mut tx, &user, id).await?;
     let before = repo::plan(&mut tx, id, item).await?.or_404()?;
     let form = PlanForm::from_pairs(&p);
     let i = match form.parse() {
@@ -485,10 +485,10 @@ async fn update_plan(
 async fn delete_plan(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path((id, item)): Path<(i64, i64)>,
 ) -> Result<Response> {
-    let (mut tx, _) = editable(&app, &user, id).await?;
+    let _ = editable(&mut tx, &user, id).await?;
     let before = repo::plan(&mut tx, id, item).await?.or_404()?;
     let c = Confirm {
         title: "item.confirm_delete",

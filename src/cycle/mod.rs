@@ -22,7 +22,7 @@ use crate::web::once;
 use crate::web::{Ctx, flash_redirect, render, render_with, today};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -43,18 +43,13 @@ pub fn router() -> Router<AppState> {
         .merge(public::router())
 }
 
-/// Opens the district and finds a submission the user may see, or 404.
-pub async fn visible_submission(
-    app: &AppState,
-    user: &CurrentUser,
-    id: i64,
-) -> Result<(Tx, Submission)> {
-    let mut tx = app.db.begin_for(user.tenant()?).await?;
-    let s = repo::submission(&mut tx, id).await?.or_404()?;
+/// A submission the user may see, or 404.
+pub async fn visible_submission(tx: &mut Tx, user: &CurrentUser, id: i64) -> Result<Submission> {
+    let s = repo::submission(tx, id).await?.or_404()?;
     if !s.filer().visible_to(user) {
         return Err(AppError::NotFound);
     }
-    Ok((tx, s))
+    Ok(s)
 }
 
 /// What the filer may do now, and if it may not edit, why.
@@ -90,8 +85,7 @@ struct InboxPage {
 }
 
 /// `GET /inbox`: what is due — each list to file, by when, its status, and why it is locked.
-async fn inbox(ctx: Ctx, user: CurrentUser, State(app): State<AppState>) -> Result<Response> {
-    let mut tx = app.db.begin_for(user.tenant()?).await?;
+async fn inbox(ctx: Ctx, user: CurrentUser, mut tx: Tx) -> Result<Response> {
     let units: Vec<i64> = match user.role {
         Role::DistrictAdmin => {
             sqlx::query_scalar("select id from org_unit where kind = 'college'")
@@ -232,10 +226,10 @@ pub async fn submission_page(
 async fn show_submission(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    let (tx, s) = visible_submission(&app, &user, id).await?;
+    let s = visible_submission(&mut tx, &user, id).await?;
     Ok(render(
         &submission_page(tx, ctx, &user, s, FieldErrors::default(), String::new()).await?,
     ))
@@ -245,12 +239,12 @@ async fn show_submission(
 async fn step(
     ctx: Ctx,
     user: CurrentUser,
-    app: AppState,
+    mut tx: Tx,
     id: i64,
     step: Step,
     p: Pairs,
 ) -> Result<Response> {
-    let (mut tx, s) = visible_submission(&app, &user, id).await?;
+    let s = visible_submission(&mut tx, &user, id).await?;
     let rights = Rights::of(&user, &s);
     let allowed = match step {
         Step::Submit => rights.submit,
@@ -364,41 +358,41 @@ async fn step(
 async fn submit(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    tx: Tx,
     Path(id): Path<i64>,
     p: Pairs,
 ) -> Result<Response> {
-    step(ctx, user, app, id, Step::Submit, p).await
+    step(ctx, user, tx, id, Step::Submit, p).await
 }
 
 async fn accept(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    tx: Tx,
     Path(id): Path<i64>,
     p: Pairs,
 ) -> Result<Response> {
-    step(ctx, user, app, id, Step::Accept, p).await
+    step(ctx, user, tx, id, Step::Accept, p).await
 }
 
 async fn return_submission(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    tx: Tx,
     Path(id): Path<i64>,
     p: Pairs,
 ) -> Result<Response> {
-    step(ctx, user, app, id, Step::Return, p).await
+    step(ctx, user, tx, id, Step::Return, p).await
 }
 
 /// Copies last year's items into this draft, to start from rather than a blank list.
 async fn carry_forward(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    let (mut tx, s) = visible_submission(&app, &user, id).await?;
+    let s = visible_submission(&mut tx, &user, id).await?;
     if !Rights::of(&user, &s).edit {
         return Err(AppError::NotFound);
     }

@@ -8,10 +8,11 @@ use crate::app::AppState;
 use crate::db::{Tx, like_literal};
 use crate::error::{AppError, OrNotFound, Result};
 use crate::reports::xlsx::{self, Cell};
+use crate::web::tx::{AnyTx, PublicTx, Slot};
 use crate::web::{Ctx, render, urlencode};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Extension, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
@@ -234,25 +235,21 @@ const PUBLIC_READERS: usize = 4;
 
 static PUBLIC_TURNS: Semaphore = Semaphore::const_new(PUBLIC_READERS);
 
-/// A turn to read (see [`PUBLIC_READERS`]), the district by its code, a transaction bound to it
+/// A turn to read (see [`PUBLIC_READERS`]), then a transaction bound to the district of `code`
 /// (no user: the public reads), its name and its published years. Keep the turn while reading.
 async fn district(
     app: &AppState,
+    slot: &Slot,
     code: &str,
 ) -> Result<(SemaphorePermit<'static>, Tx, String, Vec<i32>)> {
-    let (id, name): (i64, String) = sqlx::query_as("select id, name from tenant where code = $1")
-        .bind(code)
-        .fetch_optional(&app.db.sys)
-        .await?
-        .or_404()?;
     let turn = PUBLIC_TURNS.acquire().await.map_err(AppError::internal)?;
-    let mut tx = app.db.begin_for(id).await?;
+    let PublicTx { mut tx, district } = PublicTx::open(app, slot, code).await?;
     let years = sqlx::query_scalar(
         "select year from reporting_cycle where status = 'published' order by year desc",
     )
     .fetch_all(&mut *tx)
     .await?;
-    Ok((turn, tx, name, years))
+    Ok((turn, tx, district.name, years))
 }
 
 #[derive(Template)]
@@ -263,19 +260,20 @@ struct DistrictsPage {
 }
 
 /// `GET /public`: the districts that have published lists, for residents to start from.
-async fn districts(ctx: Ctx, State(app): State<AppState>) -> Result<Response> {
-    // Platform-level: which tenants have published anything (names only, nothing inside).
-    let districts = sqlx::query_as(
-        "select t.code, t.name, max(c.year) from tenant t join reporting_cycle c on c.tenant_id = t.id and c.status = 'published'
-          group by t.code, t.name order by t.code",
-    )
-    .fetch_all(&app.db.sys)
-    .await?;
+async fn districts(ctx: Ctx, AnyTx(mut tx): AnyTx) -> Result<Response> {
+    let districts = sqlx::query_as("select code, name, latest from public_districts()")
+        .fetch_all(&mut *tx)
+        .await?;
+    tx.commit().await?;
     Ok(render(&DistrictsPage { ctx, districts }))
 }
 
-async fn latest(State(app): State<AppState>, Path(code): Path<String>) -> Result<Response> {
-    let (_turn, tx, _, years) = district(&app, &code).await?;
+async fn latest(
+    State(app): State<AppState>,
+    Extension(slot): Extension<Slot>,
+    Path(code): Path<String>,
+) -> Result<Response> {
+    let (_turn, tx, _, years) = district(&app, &slot, &code).await?;
     tx.commit().await?;
     let year = years.first().or_404()?;
     Ok(Redirect::to(&format!("/public/{}/{year}", urlencode(&code))).into_response())
@@ -399,10 +397,11 @@ impl CataloguePage {
 async fn catalogue(
     ctx: Ctx,
     State(app): State<AppState>,
+    Extension(slot): Extension<Slot>,
     Path((code, year)): Path<(String, i32)>,
     Query(q): Query<CatalogueQuery>,
 ) -> Result<Response> {
-    let (_turn, mut tx, district, years) = district(&app, &code).await?;
+    let (_turn, mut tx, district, years) = district(&app, &slot, &code).await?;
     if !years.contains(&year) {
         return Err(AppError::NotFound);
     }
@@ -468,10 +467,11 @@ fn labels(ctx: &Ctx, area: &str, codes: &[String]) -> String {
 async fn export_resources(
     ctx: Ctx,
     State(app): State<AppState>,
+    Extension(slot): Extension<Slot>,
     Path((code, year)): Path<(String, i32)>,
     Query(q): Query<CatalogueQuery>,
 ) -> Result<Response> {
-    let (_turn, mut tx, district, years) = district(&app, &code).await?;
+    let (_turn, mut tx, district, years) = district(&app, &slot, &code).await?;
     if !years.contains(&year) {
         return Err(AppError::NotFound);
     }
@@ -525,10 +525,11 @@ async fn export_resources(
 async fn export_plans(
     ctx: Ctx,
     State(app): State<AppState>,
+    Extension(slot): Extension<Slot>,
     Path((code, year)): Path<(String, i32)>,
     Query(q): Query<CatalogueQuery>,
 ) -> Result<Response> {
-    let (_turn, mut tx, district, years) = district(&app, &code).await?;
+    let (_turn, mut tx, district, years) = district(&app, &slot, &code).await?;
     if !years.contains(&year) {
         return Err(AppError::NotFound);
     }
@@ -597,10 +598,11 @@ struct PrintPage {
 async fn print(
     ctx: Ctx,
     State(app): State<AppState>,
+    Extension(slot): Extension<Slot>,
     Path((code, year)): Path<(String, i32)>,
     Query(q): Query<CatalogueQuery>,
 ) -> Result<Response> {
-    let (_turn, mut tx, district, years) = district(&app, &code).await?;
+    let (_turn, mut tx, district, years) = district(&app, &slot, &code).await?;
     if !years.contains(&year) {
         return Err(AppError::NotFound);
     }

@@ -1,75 +1,175 @@
-//! Database access: two pools, migrations, and tenant-bound transactions.
+//! Database access: two pools, migrations, and the request's one transaction.
 //!
 //! `app` connections switch to the `cedu_app` role as soon as they open, so every request
-//! query is subject to row-level security. `sys` keeps the connecting role and serves only
-//! the few platform-level operations that precede a tenant: login, session lookup,
-//! throttling, and the platform administrator's district list.
+//! query is subject to row-level security. A request takes one of them, once: its transaction
+//! opens together with the session check that sets the tenant (see `auth::session`), or with
+//! the district of a public page. `sys` keeps the connecting role and serves what precedes a
+//! session (login and its throttling), the command line and the generators.
 
 pub mod embedded;
 pub mod outage;
 pub mod watchdog;
 
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{Executor, PgPool, Postgres, Transaction};
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::{Executor, PgConnection, PgPool, Postgres};
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// How long a request waits for a connection before it gets the 503 page.
 pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
-pub type Tx = Transaction<'static, Postgres>;
-
 #[derive(Clone)]
 pub struct Db {
     pub app: PgPool,
     pub sys: PgPool,
+    checkouts: Arc<AtomicU64>,
 }
 
 impl Db {
     /// Connects both pools; the caller runs [`migrate`] first so the `cedu_app` role exists.
     pub async fn connect(url: &str) -> sqlx::Result<Self> {
         let options = PgConnectOptions::from_str(url)?.application_name("cedu");
-        let sys = pool_options(8).connect_with(options.clone()).await?;
-        let app = pool_options(16)
+        let checkouts = Arc::new(AtomicU64::new(0));
+        let sys = pool_options(8, &checkouts)
+            .connect_with(options.clone())
+            .await?;
+        let app = pool_options(16, &checkouts)
             .after_connect(|conn, _| {
                 Box::pin(async move {
                     // Generic plans: every request query is tenant-bound and small, and
                     // re-planning each execution cost more than running it (EXPLAIN: 0.6–1.7 ms
                     // planning against 0.2–0.7 ms execution on the network list and dashboard).
-                    conn.execute("set role cedu_app; set plan_cache_mode = force_generic_plan")
+                    conn.execute("set role cedu_app; set plan_cache_mode = force_generic_plan; set standard_conforming_strings = on")
                         .await?;
                     Ok(())
                 })
             })
             .connect_with(options)
             .await?;
-        Ok(Self { app, sys })
+        Ok(Self {
+            app,
+            sys,
+            checkouts,
+        })
     }
 
-    /// A transaction as `cedu_app` with the tenant set: row-level security sees only that district.
+    /// How many times a connection has been taken from either pool (counted as it returns),
+    /// so tests and the benchmark can see how many a request takes.
+    pub fn checkouts(&self) -> u64 {
+        self.checkouts.load(Ordering::Relaxed)
+    }
+
+    /// A transaction as `cedu_app` with the tenant set: row-level security sees only that
+    /// district. For the command line, generators and tests; requests get theirs with the session.
     pub async fn begin_for(&self, tenant_id: i64) -> sqlx::Result<Tx> {
-        // BEGIN and the tenant in one round trip; an i64 needs no quoting.
-        self.app
-            .begin_with(format!(
-                "begin; select set_config('app.tenant_id', '{tenant_id}', true)"
-            ))
-            .await
+        // An i64 needs no quoting.
+        let (tx, _) = Tx::open(
+            &self.app,
+            &format!("set local app.tenant_id = '{tenant_id}'"),
+        )
+        .await?;
+        Ok(tx)
     }
 
-    /// A platform-level transaction that may touch every district (platform admin, CLI, demo).
+    /// A platform-level transaction that may touch every district (CLI, demo, generators).
     pub async fn begin_sys(&self) -> sqlx::Result<Tx> {
-        self.sys.begin().await
+        let (tx, _) = Tx::open(&self.sys, "").await?;
+        Ok(tx)
     }
+}
+
+/// A transaction on a pooled connection: what a request (or a command) does its work in.
+/// Dereferences to the connection, so `&mut *tx` is an executor. Dropped without
+/// [`Tx::commit`], it rolls back.
+///
+/// Not sqlx's `Transaction`, because that one opens with a `BEGIN` of its own and discards
+/// whatever that round trip returns: a request's BEGIN carries its session check and needs
+/// the user it returns.
+pub struct Tx {
+    conn: Option<PoolConnection<Postgres>>,
+}
+
+impl Tx {
+    /// Takes a connection from `pool` and sends `begin; {then}` in one round trip, returning
+    /// the first row `then` yields. `then` is SQL of our own: any value in it is a number or
+    /// quoted with [`literal`].
+    pub async fn open(pool: &PgPool, then: &str) -> sqlx::Result<(Tx, Option<PgRow>)> {
+        let mut conn = pool.acquire().await?;
+        // Text without bind parameters goes as a simple query, which may hold two statements.
+        let rows = conn.fetch_all(format!("begin; {then}").as_str()).await;
+        let tx = Tx { conn: Some(conn) };
+        // On an error the transaction is open and aborted: dropping `tx` rolls it back.
+        Ok((tx, rows?.into_iter().next()))
+    }
+
+    pub async fn commit(mut self) -> sqlx::Result<()> {
+        let mut conn = self.conn.take().expect("an open transaction");
+        conn.execute("commit").await?;
+        Ok(())
+    }
+
+    pub async fn rollback(mut self) -> sqlx::Result<()> {
+        let mut conn = self.conn.take().expect("an open transaction");
+        conn.execute("rollback").await?;
+        Ok(())
+    }
+}
+
+impl std::ops::Deref for Tx {
+    type Target = PgConnection;
+
+    fn deref(&self) -> &PgConnection {
+        self.conn.as_deref().expect("an open transaction")
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut PgConnection {
+        self.conn.as_deref_mut().expect("an open transaction")
+    }
+}
+
+impl Drop for Tx {
+    fn drop(&mut self) {
+        let Some(mut conn) = self.conn.take() else {
+            return;
+        };
+        // Drop cannot wait: the rollback runs on its own, and the connection goes back to the
+        // pool after it. Without a runtime (never in a request) the connection is closed.
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move {
+                    let _ = conn.execute("rollback").await;
+                });
+            }
+            Err(_) => conn.close_on_drop(),
+        }
+    }
+}
+
+/// `value` as an SQL string literal, for the few statements that must travel with a `BEGIN`
+/// (which cannot carry bind parameters). With `standard_conforming_strings` on (the default
+/// since PostgreSQL 9.1) only the quote needs doubling; NUL cannot be in text at all.
+pub fn literal(value: &str) -> Option<String> {
+    (!value.contains('\0')).then(|| format!("'{}'", value.replace('\'', "''")))
 }
 
 /// Pool settings shared by both pools. sqlx pings every connection it hands out by default,
 /// a round trip per request; only a connection that may be dead is checked now: one idle for a
 /// while, or since before the database was last found away (a restarted server has closed it).
-fn pool_options(max: u32) -> PgPoolOptions {
+fn pool_options(max: u32, checkouts: &Arc<AtomicU64>) -> PgPoolOptions {
+    let returned = checkouts.clone();
     PgPoolOptions::new()
         .max_connections(max)
         .acquire_timeout(ACQUIRE_TIMEOUT)
         .test_before_acquire(false)
+        .after_release(move |_, _| {
+            returned.fetch_add(1, Ordering::Relaxed);
+            Box::pin(async { Ok(true) })
+        })
         .before_acquire(|conn, meta| {
             Box::pin(async move {
                 if meta.idle_for > Duration::from_secs(30) || outage::predates_last(meta.idle_for) {
@@ -111,6 +211,13 @@ pub fn violates(err: &sqlx::Error, constraint: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::like_literal;
+
+    #[test]
+    fn literals_double_their_quotes_and_refuse_nul() {
+        assert_eq!(super::literal("mengjin").unwrap(), "'mengjin'");
+        assert_eq!(super::literal("o'neil; drop").unwrap(), "'o''neil; drop'");
+        assert_eq!(super::literal("a\0b"), None);
+    }
 
     #[test]
     fn like_wildcards_typed_by_users_are_escaped() {

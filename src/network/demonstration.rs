@@ -6,6 +6,7 @@ use super::{Permits, unit_in_scope};
 use crate::app::AppState;
 use crate::audit::{self, Actor, Change};
 use crate::auth::session::CurrentUser;
+use crate::db::Tx;
 use crate::db::violates;
 use crate::error::{AppError, OrNotFound, Result};
 use crate::web::confirm::{self, Confirm};
@@ -14,7 +15,7 @@ use crate::web::once;
 use crate::web::{Ctx, flash_redirect, render, render_with, today};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
@@ -33,12 +34,12 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-async fn designating(app: &AppState, user: &CurrentUser, id: i64) -> Result<(crate::db::Tx, Unit)> {
-    let (tx, unit) = unit_in_scope(app, user, id).await?;
+async fn designating(tx: &mut Tx, user: &CurrentUser, id: i64) -> Result<Unit> {
+    let unit = unit_in_scope(tx, user, id).await?;
     if !Permits::of(user, &unit).designate {
         return Err(AppError::NotFound);
     }
-    Ok((tx, unit))
+    Ok(unit)
 }
 
 #[derive(Template)]
@@ -57,10 +58,10 @@ struct DesignationFormPage {
 async fn new_designation_form(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    let (tx, unit) = designating(&app, &user, id).await?;
+    let unit = designating(&mut tx, &user, id).await?;
     tx.commit().await?;
     let now = today();
     let page = DesignationFormPage {
@@ -79,11 +80,11 @@ async fn new_designation_form(
 async fn create_designation(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path(id): Path<i64>,
     p: Pairs,
 ) -> Result<Response> {
-    let (mut tx, unit) = designating(&app, &user, id).await?;
+    let unit = designating(&mut tx, &user, id).await?;
     let mut errors = FieldErrors::default();
     let level = p.get("level");
     if !super::model::LEVELS.contains(&level.as_str()) {
@@ -186,10 +187,10 @@ struct DesignationPage {
 async fn show_designation(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path((id, did)): Path<(i64, i64)>,
 ) -> Result<Response> {
-    let (mut tx, unit) = designating(&app, &user, id).await?;
+    let unit = designating(&mut tx, &user, id).await?;
     let d = repo::designation(&mut tx, id, did).await?.or_404()?;
     tx.commit().await?;
     Ok(render(&DesignationPage {
@@ -206,11 +207,11 @@ async fn show_designation(
 async fn advance_designation(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path((id, did)): Path<(i64, i64)>,
     p: Pairs,
 ) -> Result<Response> {
-    let (mut tx, unit) = designating(&app, &user, id).await?;
+    let unit = designating(&mut tx, &user, id).await?;
     let d = repo::designation(&mut tx, id, did).await?.or_404()?;
     let mut errors = FieldErrors::default();
     let to = p.get("to");

@@ -3,13 +3,13 @@
 use super::ListQuery;
 use super::repo::{self, Unit};
 use crate::access::{Action, may};
-use crate::app::AppState;
 use crate::auth::session::CurrentUser;
+use crate::db::Tx;
 use crate::error::{AppError, Result};
 use crate::reports::xlsx::{self, Cell};
 use crate::web::{Ctx, render, today};
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::response::Response;
 
 /// The columns of the export and the import template, in order, as catalogue keys.
@@ -39,14 +39,13 @@ pub const COLUMNS: [&str; 22] = [
 ];
 
 async fn filtered(
-    app: &AppState,
+    mut tx: Tx,
     user: &CurrentUser,
     query: &ListQuery,
 ) -> Result<(Vec<Unit>, std::collections::HashMap<i64, String>)> {
     if !may(user.role, Action::ViewNetwork) {
         return Err(AppError::NotFound);
     }
-    let mut tx = app.db.begin_for(user.tenant()?).await?;
     let units = repo::list_in_scope(
         &mut tx,
         &user.scope_path,
@@ -68,10 +67,10 @@ async fn filtered(
 pub async fn export_units(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    tx: Tx,
     Query(query): Query<ListQuery>,
 ) -> Result<Response> {
-    let (units, codes) = filtered(&app, &user, &query).await?;
+    let (units, codes) = filtered(tx, &user, &query).await?;
     let headers: Vec<&str> = COLUMNS.iter().map(|k| ctx.t(k)).collect();
     let rows: Vec<Vec<Cell>> = units.iter().map(|u| row(&ctx, u, &codes)).collect();
     let title = format!(
@@ -136,10 +135,10 @@ struct PrintPage {
 pub async fn print_units(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    tx: Tx,
     Query(query): Query<ListQuery>,
 ) -> Result<Response> {
-    let (units, _) = filtered(&app, &user, &query).await?;
+    let (units, _) = filtered(tx, &user, &query).await?;
     Ok(render(&PrintPage {
         ctx,
         units,

@@ -7,7 +7,6 @@ use super::forms::UnitForm;
 use super::model::{Status, VENUES};
 use super::repo;
 use crate::access::{Action, may};
-use crate::app::AppState;
 use crate::audit::{self, Actor, Change};
 use crate::auth::session::CurrentUser;
 use crate::db::Tx;
@@ -17,7 +16,7 @@ use crate::reports::xlsx_in::{self, RawRow, by_label, list_by_label};
 use crate::web::once;
 use crate::web::{Ctx, flash_redirect, render, render_with, today};
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::BTreeMap;
@@ -104,7 +103,7 @@ pub async fn template(ctx: Ctx, user: CurrentUser) -> Result<Response> {
 pub async fn upload(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     mut multipart: Multipart,
 ) -> Result<Response> {
     require(&user)?;
@@ -135,7 +134,6 @@ pub async fn upload(
         Err(key) => return Ok(again(ctx, key)),
     };
     let tenant_id = user.tenant()?;
-    let mut tx = app.db.begin_for(tenant_id).await?;
     if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
         return Ok(done);
     }
@@ -354,11 +352,10 @@ fn review_page(ctx: Ctx, batch: i64, b: &Batch, checked: Vec<CheckedRow>) -> Rev
 pub async fn review(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path(batch): Path<i64>,
 ) -> Result<Response> {
     require(&user)?;
-    let mut tx = app.db.begin_for(user.tenant()?).await?;
     let (b, rows) = load(&mut tx, batch).await?;
     let checked = check(&mut tx, &rows)
         .await?
@@ -373,12 +370,11 @@ pub async fn review(
 pub async fn confirm(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path(batch): Path<i64>,
 ) -> Result<Response> {
     require(&user)?;
     let tenant_id = user.tenant()?;
-    let mut tx = app.db.begin_for(tenant_id).await?;
     let (b, rows) = load(&mut tx, batch).await?;
     if b.applied_at.is_some() {
         return Ok(flash_redirect(

@@ -22,7 +22,7 @@ use crate::web::once;
 use crate::web::{Ctx, flash_redirect, render, render_with, today, urlencode};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -85,16 +85,14 @@ impl Permits {
     }
 }
 
-/// Opens the user's district and finds a unit in their scope, or 404.
-pub async fn unit_in_scope(app: &AppState, user: &CurrentUser, id: i64) -> Result<(Tx, Unit)> {
+/// A unit in the user's scope, or 404.
+pub async fn unit_in_scope(tx: &mut Tx, user: &CurrentUser, id: i64) -> Result<Unit> {
     if !may(user.role, Action::ViewNetwork) {
         return Err(AppError::NotFound);
     }
-    let mut tx = app.db.begin_for(user.tenant()?).await?;
-    let unit = repo::find_in_scope(&mut tx, &user.scope_path, id)
+    repo::find_in_scope(tx, &user.scope_path, id)
         .await?
-        .or_404()?;
-    Ok((tx, unit))
+        .or_404()
 }
 
 /// The list's query string: filters, sort and page.
@@ -207,13 +205,12 @@ struct UnitListPage {
 async fn list_units(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Query(query): Query<ListQuery>,
 ) -> Result<Response> {
     if !may(user.role, Action::ViewNetwork) {
         return Err(AppError::NotFound);
     }
-    let mut tx = app.db.begin_for(user.tenant()?).await?;
     let page = query.page.unwrap_or(1).max(1);
     let units = repo::list_in_scope(
         &mut tx,
@@ -285,10 +282,10 @@ async fn unit_page(
 async fn show_unit(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    let (tx, unit) = unit_in_scope(&app, &user, id).await?;
+    let unit = unit_in_scope(&mut tx, &user, id).await?;
     Ok(render(
         &unit_page(tx, ctx, &user, unit, FieldErrors::default()).await?,
     ))
@@ -339,10 +336,10 @@ impl UnitFormPage {
 async fn edit_unit_form(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    let (tx, unit) = unit_in_scope(&app, &user, id).await?;
+    let unit = unit_in_scope(&mut tx, &user, id).await?;
     tx.commit().await?;
     if !Permits::of(&user, &unit).edit {
         return Err(AppError::NotFound);
@@ -371,11 +368,11 @@ struct ConflictPage {
 async fn update_unit(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path(id): Path<i64>,
     pairs: Pairs,
 ) -> Result<Response> {
-    let (mut tx, unit) = unit_in_scope(&app, &user, id).await?;
+    let unit = unit_in_scope(&mut tx, &user, id).await?;
     if !Permits::of(&user, &unit).edit {
         return Err(AppError::NotFound);
     }
@@ -448,10 +445,10 @@ async fn update_unit(
 async fn new_child_form(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    let (tx, parent) = unit_in_scope(&app, &user, id).await?;
+    let parent = unit_in_scope(&mut tx, &user, id).await?;
     tx.commit().await?;
     if !Permits::of(&user, &parent).add_child {
         return Err(AppError::NotFound);
@@ -474,11 +471,11 @@ async fn new_child_form(
 async fn create_child(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path(id): Path<i64>,
     pairs: Pairs,
 ) -> Result<Response> {
-    let (mut tx, parent) = unit_in_scope(&app, &user, id).await?;
+    let parent = unit_in_scope(&mut tx, &user, id).await?;
     if !Permits::of(&user, &parent).add_child {
         return Err(AppError::NotFound);
     }
@@ -537,11 +534,11 @@ async fn create_child(
 async fn change_status(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path(id): Path<i64>,
     pairs: Pairs,
 ) -> Result<Response> {
-    let (mut tx, unit) = unit_in_scope(&app, &user, id).await?;
+    let unit = unit_in_scope(&mut tx, &user, id).await?;
     if !Permits::of(&user, &unit).change_status {
         return Err(AppError::NotFound);
     }

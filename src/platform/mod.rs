@@ -9,9 +9,9 @@ use crate::auth::session::CurrentUser;
 use crate::db::{Tx, violates};
 use crate::error::{AppError, Result};
 use crate::web::forms::{FieldErrors, text};
+use crate::web::tx::PlatformTx;
 use crate::web::{Ctx, flash_redirect, render, render_with};
 use askama::Template;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
@@ -54,7 +54,7 @@ struct DistrictListPage {
 async fn list_districts(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    PlatformTx(mut tx): PlatformTx,
 ) -> Result<Response> {
     require(&user)?;
     let districts = sqlx::query_as(
@@ -63,8 +63,9 @@ async fn list_districts(
                 (select count(*) from account a where a.tenant_id = t.id and not a.disabled) as accounts
            from tenant t order by t.code",
     )
-    .fetch_all(&app.db.sys)
+    .fetch_all(&mut *tx)
     .await?;
+    tx.commit().await?;
     Ok(render(&DistrictListPage { ctx, districts }))
 }
 
@@ -102,14 +103,13 @@ async fn new_district_form(ctx: Ctx, user: CurrentUser) -> Result<Response> {
 async fn create_district_page(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    PlatformTx(mut tx): PlatformTx,
     Form(form): Form<DistrictForm>,
 ) -> Result<Response> {
     require(&user)?;
     let mut errors = validate(&form);
     if errors.is_empty() {
         let hash = password::hash(form.admin_password.clone()).await;
-        let mut tx = app.db.begin_sys().await?;
         match create_district(&mut tx, &form, &hash, &Actor::of(&user, &ctx)).await {
             Ok(_) => {
                 tx.commit().await?;

@@ -17,7 +17,7 @@ use crate::web::once;
 use crate::web::{Ctx, flash_redirect, render, render_with, today};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -394,11 +394,10 @@ async fn targets_page(
 async fn list_targets(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Query(q): Query<YearQuery>,
 ) -> Result<Response> {
     require_view(&user)?;
-    let mut tx = app.db.begin_for(user.tenant()?).await?;
     let page = targets_page(&mut tx, ctx, &user, q.year, FieldErrors::default(), None).await?;
     tx.commit().await?;
     Ok(render(&page))
@@ -408,7 +407,7 @@ async fn list_targets(
 async fn update_target(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path(id): Path<i64>,
     p: Pairs,
 ) -> Result<Response> {
@@ -416,7 +415,6 @@ async fn update_target(
         return Err(AppError::NotFound);
     }
     let tenant_id = user.tenant()?;
-    let mut tx = app.db.begin_for(tenant_id).await?;
     let (year, before_target, before_deadline): (i32, i32, NaiveDate) =
         sqlx::query_as("select year, target, deadline from policy_target where id = $1")
             .bind(id)
@@ -463,17 +461,11 @@ async fn update_target(
 }
 
 /// `POST /targets`: a new year, starting from the policy's targets with that year's deadlines.
-async fn add_year(
-    ctx: Ctx,
-    user: CurrentUser,
-    State(app): State<AppState>,
-    p: Pairs,
-) -> Result<Response> {
+async fn add_year(ctx: Ctx, user: CurrentUser, mut tx: Tx, p: Pairs) -> Result<Response> {
     if !may(user.role, Action::EditTargets) {
         return Err(AppError::NotFound);
     }
     let tenant_id = user.tenant()?;
-    let mut tx = app.db.begin_for(tenant_id).await?;
     if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
         return Ok(done);
     }

@@ -5,11 +5,12 @@ use super::{Standing, unit_for};
 use crate::app::AppState;
 use crate::audit::{self, Actor, Change};
 use crate::auth::session::CurrentUser;
+use crate::db::Tx;
 use crate::error::{AppError, OrNotFound, Result};
 use crate::web::once;
 use crate::web::{Ctx, flash_redirect};
 use axum::Router;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -75,11 +76,11 @@ pub fn acceptable(name: &str, bytes: &[u8]) -> std::result::Result<&'static str,
 async fn upload(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path((id, ru)): Path<(i64, i64)>,
     mut multipart: Multipart,
 ) -> Result<Response> {
-    let (mut tx, round, unit, standing) = unit_for(&app, &user, id, ru).await?;
+    let (round, unit, standing) = unit_for(&mut tx, &user, id, ru).await?;
     if standing.scores_as(&round) != Some("self") || unit.self_submitted_on.is_some() {
         return Err(AppError::NotFound);
     }
@@ -155,10 +156,10 @@ async fn upload(
 /// Downloads a file; anyone who may see the sheet may fetch it, always as an attachment.
 async fn download(
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path((id, ru, file)): Path<(i64, i64, i64)>,
 ) -> Result<Response> {
-    let (mut tx, _, _, standing) = unit_for(&app, &user, id, ru).await?;
+    let (_, _, standing) = unit_for(&mut tx, &user, id, ru).await?;
     if standing == Standing::Reader {
         return Err(AppError::NotFound);
     }

@@ -15,7 +15,7 @@ use crate::web::once;
 use crate::web::{Ctx, flash_redirect, render, render_with};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -70,11 +70,10 @@ async fn framework_page(
 async fn show_framework(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path(id): Path<i64>,
 ) -> Result<Response> {
     require_supervise(&user)?;
-    let mut tx = app.db.begin_for(user.tenant()?).await?;
     let page = framework_page(&mut tx, ctx, id, Pairs::default(), FieldErrors::default()).await?;
     tx.commit().await?;
     Ok(render(&page))
@@ -84,13 +83,12 @@ async fn show_framework(
 async fn add_indicator(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path(id): Path<i64>,
     p: Pairs,
 ) -> Result<Response> {
     require_supervise(&user)?;
     let tenant_id = user.tenant()?;
-    let mut tx = app.db.begin_for(tenant_id).await?;
     if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
         return Ok(done);
     }
@@ -177,12 +175,11 @@ async fn add_indicator(
 async fn delete_indicator(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path((id, ind)): Path<(i64, i64)>,
 ) -> Result<Response> {
     require_supervise(&user)?;
     let tenant_id = user.tenant()?;
-    let mut tx = app.db.begin_for(tenant_id).await?;
     let f = repo::framework(&mut tx, id).await?.or_404()?;
     let to = format!("/supervision/frameworks/{id}");
     if f.rounds > 0 {
@@ -274,13 +271,12 @@ fn year_of(p: &Pairs, e: &mut FieldErrors) -> Option<i32> {
 async fn copy_framework(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path(id): Path<i64>,
     p: Pairs,
 ) -> Result<Response> {
     require_supervise(&user)?;
     let tenant_id = user.tenant()?;
-    let mut tx = app.db.begin_for(tenant_id).await?;
     if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
         return Ok(done);
     }
@@ -319,15 +315,9 @@ async fn copy_framework(
 }
 
 /// `POST /supervision/frameworks`: adopts the platform's shared template as this district's framework for a year.
-async fn adopt_template(
-    ctx: Ctx,
-    user: CurrentUser,
-    State(app): State<AppState>,
-    p: Pairs,
-) -> Result<Response> {
+async fn adopt_template(ctx: Ctx, user: CurrentUser, mut tx: Tx, p: Pairs) -> Result<Response> {
     require_supervise(&user)?;
     let tenant_id = user.tenant()?;
-    let mut tx = app.db.begin_for(tenant_id).await?;
     if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
         return Ok(done);
     }

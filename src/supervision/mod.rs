@@ -61,14 +61,13 @@ impl Standing {
 
 /// The round and one of its units as this user may see them; 404 otherwise.
 pub async fn unit_for(
-    app: &AppState,
+    tx: &mut Tx,
     user: &CurrentUser,
     round_id: i64,
     ru: i64,
-) -> Result<(Tx, Round, RoundUnit, Standing)> {
-    let mut tx = app.db.begin_for(user.tenant()?).await?;
-    let round = repo::round(&mut tx, round_id).await?.or_404()?;
-    let unit = repo::round_unit(&mut tx, round_id, ru).await?.or_404()?;
+) -> Result<(Round, RoundUnit, Standing)> {
+    let round = repo::round(tx, round_id).await?.or_404()?;
+    let unit = repo::round_unit(tx, round_id, ru).await?.or_404()?;
     let standing = if may(user.role, Action::Supervise) {
         Standing::Supervisor
     } else if user.role == Role::TownAdmin && user.unit_id == Some(unit.org_unit_id) {
@@ -77,7 +76,7 @@ pub async fn unit_for(
         let assigned: bool = sqlx::query_scalar("select exists (select 1 from round_evaluator where round_unit_id = $1 and account_id = $2)")
             .bind(ru)
             .bind(user.id)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut **tx)
             .await?;
         if !assigned {
             return Err(AppError::NotFound);
@@ -88,7 +87,7 @@ pub async fn unit_for(
     } else {
         return Err(AppError::NotFound);
     };
-    Ok((tx, round, unit, standing))
+    Ok((round, unit, standing))
 }
 
 pub fn require_supervise(user: &CurrentUser) -> Result<()> {

@@ -13,7 +13,7 @@ use crate::web::once;
 use crate::web::{Ctx, flash_redirect, render, today};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::NaiveDate;
@@ -77,12 +77,11 @@ struct ListPage {
 }
 
 /// `GET /rectifications`: the office sees every item, a town its own.
-async fn list(ctx: Ctx, user: CurrentUser, State(app): State<AppState>) -> Result<Response> {
+async fn list(ctx: Ctx, user: CurrentUser, mut tx: Tx) -> Result<Response> {
     let supervisor = require_supervise(&user).is_ok();
     if !supervisor && user.role != Role::TownAdmin {
         return Err(AppError::NotFound);
     }
-    let mut tx = app.db.begin_for(user.tenant()?).await?;
     let items = sqlx::query_as(&format!(
         "{ITEMS} where ($1 or r.org_unit_id = $2) order by x.status = 'closed', x.due_on"
     ))
@@ -101,11 +100,11 @@ async fn list(ctx: Ctx, user: CurrentUser, State(app): State<AppState>) -> Resul
 async fn create(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path((id, ru)): Path<(i64, i64)>,
     p: Pairs,
 ) -> Result<Response> {
-    let (mut tx, _, _, standing) = unit_for(&app, &user, id, ru).await?;
+    let (_, _, standing) = unit_for(&mut tx, &user, id, ru).await?;
     if standing != Standing::Supervisor {
         return Err(AppError::NotFound);
     }
@@ -145,12 +144,11 @@ async fn create(
 async fn act(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path((id, action)): Path<(i64, String)>,
     p: Pairs,
 ) -> Result<Response> {
     let tenant_id = user.tenant()?;
-    let mut tx = app.db.begin_for(tenant_id).await?;
     let item: Item = sqlx::query_as(&format!("{ITEMS} where x.id = $1"))
         .bind(id)
         .fetch_optional(&mut *tx)

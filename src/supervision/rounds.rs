@@ -17,7 +17,7 @@ use crate::web::once;
 use crate::web::{Ctx, flash_redirect, render, render_with, today};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -128,11 +128,10 @@ async fn overview_page(
 }
 
 /// `GET /supervision`: rounds and frameworks for the office; a town's or evaluator's own sheets.
-async fn overview(ctx: Ctx, user: CurrentUser, State(app): State<AppState>) -> Result<Response> {
+async fn overview(ctx: Ctx, user: CurrentUser, mut tx: Tx) -> Result<Response> {
     if !(user.role.is_district_wide() || matches!(user.role, Role::TownAdmin | Role::Evaluator)) {
         return Err(AppError::NotFound);
     }
-    let mut tx = app.db.begin_for(user.tenant()?).await?;
     let page = overview_page(
         &mut tx,
         ctx,
@@ -146,15 +145,9 @@ async fn overview(ctx: Ctx, user: CurrentUser, State(app): State<AppState>) -> R
 }
 
 /// Opens a round for a year and framework over the active town schools.
-async fn open_round(
-    ctx: Ctx,
-    user: CurrentUser,
-    State(app): State<AppState>,
-    p: Pairs,
-) -> Result<Response> {
+async fn open_round(ctx: Ctx, user: CurrentUser, mut tx: Tx, p: Pairs) -> Result<Response> {
     require_supervise(&user)?;
     let tenant_id = user.tenant()?;
-    let mut tx = app.db.begin_for(tenant_id).await?;
     if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
         return Ok(done);
     }
@@ -336,11 +329,10 @@ struct RoundPage {
 async fn show_round(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path(id): Path<i64>,
 ) -> Result<Response> {
     require_supervise(&user)?;
-    let mut tx = app.db.begin_for(user.tenant()?).await?;
     let round = repo::round(&mut tx, id).await?.or_404()?;
     let results = results(&mut tx, &round).await?;
     let evaluators = sqlx::query_as("select id, display_name from account where role = 'evaluator' and not disabled order by username").fetch_all(&mut *tx).await?;
@@ -379,13 +371,7 @@ struct NoticePage {
 }
 
 /// `GET /supervision/rounds/{id}/notice`: the published notice (通报), for every unit of the district.
-async fn notice(
-    ctx: Ctx,
-    user: CurrentUser,
-    State(app): State<AppState>,
-    Path(id): Path<i64>,
-) -> Result<Response> {
-    let mut tx = app.db.begin_for(user.tenant()?).await?;
+async fn notice(ctx: Ctx, user: CurrentUser, mut tx: Tx, Path(id): Path<i64>) -> Result<Response> {
     let round = repo::round(&mut tx, id).await?.or_404()?;
     if !round.published() && require_supervise(&user).is_err() {
         return Err(AppError::NotFound);
@@ -406,11 +392,10 @@ async fn notice(
 async fn export_results(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path(id): Path<i64>,
 ) -> Result<Response> {
     require_supervise(&user)?;
-    let mut tx = app.db.begin_for(user.tenant()?).await?;
     let round = repo::round(&mut tx, id).await?.or_404()?;
     let results = results(&mut tx, &round).await?;
     tx.commit().await?;
@@ -456,13 +441,12 @@ async fn export_results(
 async fn advance(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path(id): Path<i64>,
     p: Pairs,
 ) -> Result<Response> {
     require_supervise(&user)?;
     let tenant_id = user.tenant()?;
-    let mut tx = app.db.begin_for(tenant_id).await?;
     let round = repo::round(&mut tx, id).await?.or_404()?;
     let to = match round.status.as_str() {
         "self_assessment" => "review",
@@ -526,13 +510,12 @@ async fn advance(
 async fn assign_evaluator(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path(id): Path<i64>,
     p: Pairs,
 ) -> Result<Response> {
     require_supervise(&user)?;
     let tenant_id = user.tenant()?;
-    let mut tx = app.db.begin_for(tenant_id).await?;
     if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
         return Ok(done);
     }
@@ -692,10 +675,10 @@ async fn sheet_page(
 async fn export_sheet(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path((id, ru)): Path<(i64, i64)>,
 ) -> Result<Response> {
-    let (tx, round, unit, standing) = unit_for(&app, &user, id, ru).await?;
+    let (round, unit, standing) = unit_for(&mut tx, &user, id, ru).await?;
     let page = sheet_page(
         tx,
         ctx,
@@ -750,10 +733,10 @@ async fn export_sheet(
 async fn show_sheet(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path((id, ru)): Path<(i64, i64)>,
 ) -> Result<Response> {
-    let (tx, round, unit, standing) = unit_for(&app, &user, id, ru).await?;
+    let (round, unit, standing) = unit_for(&mut tx, &user, id, ru).await?;
     Ok(render(
         &sheet_page(
             tx,
@@ -772,11 +755,11 @@ async fn show_sheet(
 async fn save_scores(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path((id, ru)): Path<(i64, i64)>,
     p: Pairs,
 ) -> Result<Response> {
-    let (mut tx, round, unit, standing) = unit_for(&app, &user, id, ru).await?;
+    let (round, unit, standing) = unit_for(&mut tx, &user, id, ru).await?;
     let Some(kind) = standing.scores_as(&round) else {
         return Err(AppError::NotFound);
     };
@@ -855,10 +838,10 @@ async fn save_scores(
 async fn submit_self(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path((id, ru)): Path<(i64, i64)>,
 ) -> Result<Response> {
-    let (mut tx, round, unit, standing) = unit_for(&app, &user, id, ru).await?;
+    let (round, unit, standing) = unit_for(&mut tx, &user, id, ru).await?;
     if standing.scores_as(&round) != Some("self") {
         return Err(AppError::NotFound);
     }
@@ -892,11 +875,11 @@ async fn submit_self(
 async fn save_findings(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Path((id, ru)): Path<(i64, i64)>,
     p: Pairs,
 ) -> Result<Response> {
-    let (mut tx, round, unit, standing) = unit_for(&app, &user, id, ru).await?;
+    let (round, unit, standing) = unit_for(&mut tx, &user, id, ru).await?;
     if standing != Standing::Supervisor || round.published() {
         return Err(AppError::NotFound);
     }

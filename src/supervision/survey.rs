@@ -6,13 +6,15 @@ use super::require_supervise;
 use crate::app::AppState;
 use crate::audit::{self, Actor, Change};
 use crate::auth::session::CurrentUser;
+use crate::db::Tx;
 use crate::error::{OrNotFound, Result};
 use crate::web::forms::{Pairs, has_control};
 use crate::web::once;
+use crate::web::tx::PublicTx;
 use crate::web::{Ctx, flash_redirect, render, render_with, today};
 use askama::Template;
 use axum::Router;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{ConnectInfo, Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
@@ -55,14 +57,9 @@ struct OpenSurvey {
     questions: Vec<String>,
 }
 
-async fn open_survey(app: &AppState, code: &str, unit: i64) -> Result<OpenSurvey> {
-    let (tenant, district): (i64, String) =
-        sqlx::query_as("select id, name from tenant where code = $1")
-            .bind(code)
-            .fetch_optional(&app.db.sys)
-            .await?
-            .or_404()?;
-    let mut tx = app.db.begin_for(tenant).await?;
+async fn open_survey(public: PublicTx, unit: i64) -> Result<OpenSurvey> {
+    let PublicTx { mut tx, district } = public;
+    let (tenant, district) = (district.id, district.name);
     let unit_name: String = sqlx::query_scalar(
         "select name from org_unit where id = $1 and kind = 'town_school' and status = 'active'",
     )
@@ -89,10 +86,10 @@ async fn open_survey(app: &AppState, code: &str, unit: i64) -> Result<OpenSurvey
 
 async fn form(
     ctx: Ctx,
-    State(app): State<AppState>,
     Path((code, unit)): Path<(String, i64)>,
+    public: PublicTx,
 ) -> Result<Response> {
-    let open = open_survey(&app, &code, unit).await?;
+    let open = open_survey(public, unit).await?;
     open.tx.commit().await?;
     Ok(render(&SurveyForm {
         ctx,
@@ -110,9 +107,9 @@ async fn form(
 /// Records one anonymous response: every question answered 1–5, honeypot empty, within the address limit.
 async fn answer(
     ctx: Ctx,
-    State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path((code, unit)): Path<(String, i64)>,
+    public: PublicTx,
     p: Pairs,
 ) -> Result<Response> {
     let OpenSurvey {
@@ -123,7 +120,7 @@ async fn answer(
         unit_name,
         title,
         questions,
-    } = open_survey(&app, &code, unit).await?;
+    } = open_survey(public, unit).await?;
     let again = |ctx, error, done| SurveyForm {
         ctx,
         district: district.clone(),
@@ -227,11 +224,10 @@ struct ResultsPage {
 async fn results(
     ctx: Ctx,
     user: CurrentUser,
-    State(app): State<AppState>,
+    mut tx: Tx,
     Query(q): Query<crate::reports::YearQuery>,
 ) -> Result<Response> {
     require_supervise(&user)?;
-    let mut tx = app.db.begin_for(user.tenant()?).await?;
     let year = q.year.unwrap_or_else(|| today().year());
     let years: Vec<i32> = sqlx::query_scalar("select year from survey order by year desc")
         .fetch_all(&mut *tx)
@@ -280,12 +276,7 @@ async fn results(
 }
 
 /// `POST /supervision/survey`: this year's title and questions, one a line.
-async fn save_questions(
-    ctx: Ctx,
-    user: CurrentUser,
-    State(app): State<AppState>,
-    p: Pairs,
-) -> Result<Response> {
+async fn save_questions(ctx: Ctx, user: CurrentUser, mut tx: Tx, p: Pairs) -> Result<Response> {
     require_supervise(&user)?;
     let tenant_id = user.tenant()?;
     let questions: Vec<String> = p
@@ -304,7 +295,6 @@ async fn save_questions(
     {
         return Ok(flash_redirect("survey.invalid", "/supervision/survey"));
     }
-    let mut tx = app.db.begin_for(tenant_id).await?;
     let answered: bool = sqlx::query_scalar("select exists (select 1 from survey_response r join survey s on s.id = r.survey_id where s.year = $1)")
         .bind(today().year())
         .fetch_one(&mut *tx)

@@ -6,6 +6,7 @@ pub mod forms;
 pub mod i18n;
 pub mod messages;
 pub mod once;
+pub mod tx;
 
 use crate::access::{Action, Role, may};
 use crate::app::AppState;
@@ -217,9 +218,14 @@ pub async fn context_layer(State(app): State<AppState>, req: Request, next: Next
     {
         return error_page(StatusCode::BAD_REQUEST, lang, None);
     }
-    let user = match cookies.get(session::COOKIE) {
-        Some(token) => match session::resolve(&app.db, token).await {
-            Ok(user) => user.map(Arc::new),
+    // The request's one connection: its transaction opens with the session check, and the
+    // handler takes it from the slot. The stylesheet needs neither.
+    let token = cookies
+        .get(session::COOKIE)
+        .filter(|t| session::well_formed(t) && !req.uri().path().starts_with("/static/"));
+    let (tx, user) = match token {
+        Some(token) => match session::open(&app.db, token).await {
+            Ok((tx, user)) => (Some(tx), user.map(Arc::new)),
             Err(e) => {
                 if !crate::db::outage::note(&e) {
                     tracing::error!(error = %e, "session lookup failed");
@@ -227,8 +233,9 @@ pub async fn context_layer(State(app): State<AppState>, req: Request, next: Next
                 return error_page(StatusCode::SERVICE_UNAVAILABLE, lang, None);
             }
         },
-        None => None,
+        None => (None, None),
     };
+    let slot = tx::Slot::new(tx);
     let mut new_anonymous_token = None;
     let csrf = match (&user, cookies.get(CSRF_COOKIE)) {
         (Some(user), _) => user.csrf.clone(),
@@ -296,8 +303,15 @@ pub async fn context_layer(State(app): State<AppState>, req: Request, next: Next
         req = Request::from_parts(parts, Body::from(bytes));
     }
     req.extensions_mut().insert(ctx);
+    req.extensions_mut().insert(slot.clone());
 
     let mut res = next.run(req).await;
+    if let Some(untaken) = slot.take() {
+        // Nothing in it but the session's idle clock, which is worth keeping.
+        if let Err(e) = untaken.commit().await {
+            crate::db::outage::note(&e);
+        }
+    }
     let status = res.status();
     let is_html = res
         .headers()

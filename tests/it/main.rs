@@ -14,6 +14,7 @@ mod import;
 mod lists;
 mod network;
 mod platform;
+mod request_path;
 mod scale;
 mod security;
 mod stale;
