@@ -84,8 +84,9 @@ pub fn combine(
     }
 }
 
+/// Two decimals, and never a negative zero: an empty sum of f64 is -0.0, which prints "-0".
 pub fn round2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
+    (x * 100.0).round() / 100.0 + 0.0
 }
 
 /// 优秀 / 良好 / 合格 / 不合格 by the round's thresholds.
@@ -163,5 +164,13 @@ mod tests {
             ranks(&[Some(80.0), Some(95.0), Some(80.0), None, Some(70.0)]),
             [Some(2), Some(1), Some(2), None, Some(4)]
         );
+    }
+
+    #[test]
+    fn an_unscored_part_reads_zero_not_minus_zero() {
+        let nothing: f64 = std::iter::empty::<f64>().sum();
+        assert_eq!(format!("{}", round2(nothing)), "0");
+        assert_eq!(format!("{}", round2(-0.004)), "0");
+        assert_eq!(format!("{}", round2(2.345)), "2.35");
     }
 }

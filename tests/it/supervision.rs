@@ -636,3 +636,19 @@ async fn a_round_chooses_its_units_and_grade_bands_and_the_sheet_exports() {
     assert_eq!(rows[1][..3], ["编号", "指标", "分值"]);
     assert!(rows.iter().any(|r| r[0] == "9.1" && r[2] == "10"));
 }
+
+#[tokio::test]
+async fn an_unscored_sheet_reads_zero_never_minus_zero() {
+    let app = TestApp::spawn().await;
+    let (round, ru) = round_unit(&app, "MJ-HM").await;
+    let town = app.login("mengjin-bureau").await;
+    let sheet = town
+        .get(&format!("/supervision/rounds/{round}/units/{ru}"))
+        .await;
+    assert_eq!(sheet.status, StatusCode::OK);
+    sheet.assert_contains("0 / ");
+    assert!(
+        !sheet.body.contains(">-0") && !sheet.body.contains("-0 /"),
+        "a negative zero"
+    );
+}
