@@ -12,7 +12,15 @@ pub fn router() -> Router<AppState> {
 
 #[cfg(feature = "bench")]
 pub fn router() -> Router<AppState> {
-    Router::new().route("/bench/fortunes", axum::routing::get(fortunes))
+    Router::new()
+        .route("/bench/fortunes", axum::routing::get(fortunes))
+        .route("/bench/checkouts", axum::routing::get(checkouts))
+}
+
+/// How many pool checkouts the server has made, for the benchmark's per-request count.
+#[cfg(feature = "bench")]
+async fn checkouts(axum::extract::State(app): axum::extract::State<AppState>) -> String {
+    app.db.checkouts().to_string()
 }
 
 #[cfg(feature = "bench")]

@@ -98,6 +98,24 @@ def oha(binary, url, conns, duration, rate=None, headers=(), method="GET", body=
     return json.loads(out)
 
 
+def per_request(binary, base, data_dir, path, headers, method, body, n=200):
+    """Statements (pg_stat_statements calls, top-level, BEGIN and COMMIT included) and pool
+    checkouts (the server's own count) per request, over `n` requests sent one at a time."""
+    psql(data_dir, "select pg_stat_statements_reset()")
+    before = int(urllib.request.urlopen(base + "/bench/checkouts").read())
+    cmd = [binary, "--no-tui", "--output-format", "json", "-n", str(n), "-c", "1", "--redirect", "0"]
+    for h in headers:
+        cmd += ["-H", h]
+    if method != "GET":
+        cmd += ["-m", method, "-T", "application/x-www-form-urlencoded", "-d", body]
+    subprocess.run(cmd + [base + path], check=True, capture_output=True, text=True)
+    time.sleep(0.5)  # connections go back to their pool after the response
+    after = int(urllib.request.urlopen(base + "/bench/checkouts").read())
+    calls = int(psql(data_dir, "select coalesce(sum(calls), 0) from pg_stat_statements s join pg_database d on d.oid = s.dbid "
+                               "where d.datname = 'cedu' and s.query not like '%pg_stat_statements%'") or 0)
+    return calls / n, (after - before) / n
+
+
 def summarize(result):
     summary = result.get("summary", {})
     lat = result.get("latencyPercentiles", {})
@@ -128,9 +146,17 @@ def main():
     print(gen.splitlines()[-1] if gen else "", flush=True)
     generated_in = time.time() - started
 
+    # Statement counts come from pg_stat_statements, loaded when the cluster starts.
+    conf = os.path.join(ROOT, args.data_dir, "pgdata", "postgresql.auto.conf")
+    with open(conf) as f:
+        loaded = "pg_stat_statements" in f.read()
+    if not loaded:
+        with open(conf, "a") as f:
+            f.write("shared_preload_libraries = 'pg_stat_statements'\n")
     server = Server(args.data_dir, args.port)
     try:
         base = server.base
+        psql(args.data_dir, "create extension if not exists pg_stat_statements")
         # Fresh statistics and visibility maps after the bulk load (and any migration that
         # rewrote rows), as autovacuum would give a production database before it is measured.
         psql(args.data_dir, "vacuum analyze")
@@ -156,21 +182,28 @@ def main():
             ("network list, filtered", "bureau", "GET", "/units?kind=teaching_point&status=active&sort=name", None),
             ("unit page", "bureau", "GET", f"/units/{ids['unit']}", None),
             ("inventory form", "town", "GET", f"/submissions/{ids['draft']}/resources/new", None),
+            ("inbox", "town", "GET", "/inbox", None),
             ("inventory POST", "town", "POST", f"/submissions/{ids['draft']}/resources",
              urllib.parse.urlencode({"csrf": town_token, "category": "venue", "name": "压测资源", "address": "压测地址", "sharing": "free", "contact": "压测 0379-0000000"})),
             ("completeness board", "bureau", "GET", f"/cycles/{ids['cycle']}", None),
-                        ("public catalogue search", None, "GET", f"/public/sim1-002/2025?q=%E8%B5%84%E6%BA%90&population=elderly", None),
+            ("public catalogue search", None, "GET", f"/public/sim1-002/2025?q=%E8%B5%84%E6%BA%90&population=elderly", None),
             ("catalogue search, 100k-item year", None, "GET", f"/public/{d}/2025?q=%E8%B5%84%E6%BA%90&population=elderly", None),
             ("evaluation results", "supervisor", "GET", f"/supervision/rounds/{ids['round']}", None),
         ]
+        def path_of(page):
+            return next(p[3] for p in pages if p[0] == page)
+
         rows = []
         for name, user, method, path, body in pages:
             headers = [f"Cookie: {sessions[user][0]}"] if user else ([f"Cookie: {anon_cookie}"] if method == "POST" else [])
             conns = 16 if name.startswith("login") else args.conns
             peak = summarize(oha(binary, base + path, conns, args.duration, headers=headers, method=method, body=body))
             half = summarize(oha(binary, base + path, conns, args.duration, rate=max(1, int(peak["rps"] / 2)), headers=headers, method=method, body=body))
-            rows.append((name, peak, half, server.rss_kb() // 1024))
-            print(f"{name}: {peak['rps']:.0f} req/s, p99 at half rate {half['p99']:.1f} ms, errors {peak['errors'] + half['errors']}", flush=True)
+            statements, checkouts = per_request(binary, base, args.data_dir, path, headers, method, body,
+                                                n=20 if name.startswith(("login", "catalogue search, 100k")) else 200)
+            rows.append((name, peak, half, server.rss_kb() // 1024, statements, checkouts))
+            print(f"{name}: {peak['rps']:.0f} req/s, p99 at half rate {half['p99']:.1f} ms, errors {peak['errors'] + half['errors']}, "
+                  f"{statements:.1f} statements and {checkouts:.2f} checkouts a request", flush=True)
         # The floor moves by a quarter between runs on a shared 2-core machine: measured first
         # and again after every page, its mean is the floor the ratios use.
         again = summarize(oha(binary, base + pages[0][3], args.conns, args.duration))
@@ -185,7 +218,7 @@ def main():
         under = summarize(oha(binary, base + pages[4][3], 8, args.duration, rate=max(1, int(rows[4][1]["rps"] / 4)), headers=[f"Cookie: {sessions['bureau'][0]}"]))
         flood.wait()
         # The unit page's p99 while anonymous visitors flood the catalogue's largest year.
-        flood = subprocess.Popen([binary, "--no-tui", "-z", f"{args.duration}s", "-c", "64", base + pages[9][3]], stdout=subprocess.DEVNULL)
+        flood = subprocess.Popen([binary, "--no-tui", "-z", f"{args.duration}s", "-c", "64", base + path_of("catalogue search, 100k-item year")], stdout=subprocess.DEVNULL)
         public = summarize(oha(binary, base + pages[4][3], 8, args.duration, rate=max(1, int(rows[4][1]["rps"] / 4)), headers=[f"Cookie: {sessions['bureau'][0]}"]))
         flood.wait()
         # The 100,000-row export: time and memory.
@@ -213,13 +246,17 @@ def main():
         f"(demo + `cedu demo --scale {args.scale}`, generated in {generated_in:.0f} s).",
         f"Each page: {args.duration} s at {args.conns} connections for the most requests/s, then {args.duration} s at half that rate for latency.",
         "",
-        "| page | req/s | vs Fortunes | p50 ms @ half | p99 ms @ half | errors | server RSS MB |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "Statements per request are pg_stat_statements' top-level calls (BEGIN and COMMIT included) over requests sent one at a time; "
+        "checkouts are the server's own count of connections taken from its pools.",
+        "",
+        "| page | req/s | vs Fortunes | p50 ms @ half | p99 ms @ half | errors | statements / req | checkouts / req | server RSS MB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for name, peak, half, rss in rows:
+    for name, peak, half, rss, statements, checkouts in rows:
         # No answer inside the half-rate window (pages slower than its length) shows as a dash.
         p50, p99 = (f"{half['p50']:.1f}", f"{half['p99']:.1f}") if half["ok"] else ("—", "—")
-        out.append(f"| {name} | {peak['rps']:.0f} | {peak['rps'] * 100 / floor:.0f} % | {p50} | {p99} | {peak['errors'] + half['errors']} | {rss} |")
+        out.append(f"| {name} | {peak['rps']:.0f} | {peak['rps'] * 100 / floor:.0f} % | {p50} | {p99} | {peak['errors'] + half['errors']} "
+                   f"| {statements:.1f} | {checkouts:.2f} | {rss} |")
     out += [
         "",
         f"- Fortunes floor: {floor_runs[0]:.0f} req/s first, {floor_runs[1]:.0f} req/s after the pages; the table uses their mean.",
