@@ -1,8 +1,7 @@
-//! The application: shared state, every area's router merged, and the middleware stack.
+//! The application: every area's router merged, and the middleware stack.
 
-use crate::config::WebConfig;
-use crate::db::Db;
 use crate::error::AppError;
+pub use crate::state::AppState;
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware;
@@ -10,12 +9,6 @@ use axum::routing::get;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
-
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub web: WebConfig,
-}
 
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
                    form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";

@@ -2,7 +2,7 @@
 //! one tenant-bound transaction, one query of a dozen rows, an askama render with escaping.
 //! Compiled only with `--features bench`; otherwise this router is empty.
 
-use crate::app::AppState;
+use crate::state::AppState;
 use axum::Router;
 
 #[cfg(not(feature = "bench"))]

@@ -2,7 +2,7 @@
 //! the network against the policy; a town school's home is the same for its own town.
 
 use crate::access::Role;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::session::CurrentUser;
 use crate::error::Result;
 use crate::network::repo::{self as units, Unit, UnitFilter};

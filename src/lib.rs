@@ -20,5 +20,6 @@ pub mod network;
 pub mod platform;
 pub mod reports;
 pub mod scale;
+pub mod state;
 pub mod supervision;
 pub mod web;

@@ -4,7 +4,7 @@
 mod forms;
 
 use crate::access::{Action, Role, may};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::audit::{self, Actor, Change};
 use crate::auth::password;
 use crate::auth::session::{self, CurrentUser};

@@ -2,7 +2,7 @@
 //! The district's log can be read at /audit.
 
 use crate::access::{Action, may};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::session::CurrentUser;
 use crate::db::Tx;
 use crate::error::{AppError, Result};

@@ -4,7 +4,7 @@ pub mod password;
 pub mod session;
 pub mod throttle;
 
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::audit::{self, Actor, Change};
 use crate::error::Result;
 use crate::web::forms::{FieldErrors, has_control};

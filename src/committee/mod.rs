@@ -3,7 +3,7 @@
 //! committee office keeps the roster.
 
 use crate::access::{Action, may};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::audit::{self, Actor, Change};
 use crate::auth::session::CurrentUser;
 use crate::db::{Tx, violates};

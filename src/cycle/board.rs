@@ -3,7 +3,7 @@
 
 use super::repo::{self, Cycle, Submission};
 use crate::access::Role;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::audit::{self, Actor, Change};
 use crate::auth::session::CurrentUser;
 use crate::db::Tx;

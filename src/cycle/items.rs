@@ -5,7 +5,7 @@ use super::forms::{PlanForm, ResourceForm};
 use super::model::{PERIODS, PLAN_CATEGORIES, POPULATIONS, RESOURCE_CATEGORIES, SHARING};
 use super::repo::{self, Submission};
 use super::{Rights, visible_submission};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::audit::{self, Actor, Change};
 use crate::auth::session::CurrentUser;
 use crate::db::Tx;

@@ -11,7 +11,7 @@ pub mod public;
 pub mod repo;
 
 use crate::access::Role;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::audit::{self, Actor, Change};
 use crate::auth::session::CurrentUser;
 use crate::db::Tx;

@@ -4,7 +4,7 @@
 
 use super::model::{PLAN_CATEGORIES, POPULATIONS, RESOURCE_CATEGORIES};
 use super::repo::yuan;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::db::{Tx, like_literal};
 use crate::error::{AppError, OrNotFound, Result};
 use crate::reports::xlsx::{self, Cell};

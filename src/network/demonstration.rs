@@ -3,7 +3,7 @@
 
 use super::repo::{self, Designation, Unit};
 use super::{Permits, unit_in_scope};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::audit::{self, Actor, Change};
 use crate::auth::session::CurrentUser;
 use crate::db::Tx;

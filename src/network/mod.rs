@@ -11,7 +11,7 @@ pub mod model;
 pub mod repo;
 
 use crate::access::{Action, may};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::audit::{self, Actor, Change};
 use crate::auth::session::CurrentUser;
 use crate::db::{Tx, violates};

@@ -2,7 +2,7 @@
 //! college and first district administrator.
 
 use crate::access::{Action, may};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::audit::Actor;
 use crate::auth::password;
 use crate::auth::session::CurrentUser;

@@ -7,7 +7,7 @@ pub mod xlsx;
 pub mod xlsx_in;
 
 use crate::access::{Action, may};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::audit::{self, Actor, Change};
 use crate::auth::session::CurrentUser;
 use crate::db::Tx;

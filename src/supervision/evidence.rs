@@ -2,7 +2,7 @@
 //! kinds allowed, limited in size, stored in the database and downloadable only in scope.
 
 use super::{Standing, unit_for};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::audit::{self, Actor, Change};
 use crate::auth::session::CurrentUser;
 use crate::db::Tx;

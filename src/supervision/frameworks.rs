@@ -4,7 +4,7 @@
 
 use super::model::{self, Indicator, METRICS};
 use super::{repo, require_supervise};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::audit::{self, Actor, Change};
 use crate::auth::session::CurrentUser;
 use crate::db::{Tx, violates};

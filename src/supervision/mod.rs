@@ -13,7 +13,7 @@ pub mod sheet;
 pub mod survey;
 
 use crate::access::{Action, Role, may};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::session::CurrentUser;
 use crate::db::Tx;
 use crate::error::{AppError, OrNotFound, Result};

@@ -3,7 +3,7 @@
 //! satisfaction indicator.
 
 use super::require_supervise;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::audit::{self, Actor, Change};
 use crate::auth::session::CurrentUser;
 use crate::db::Tx;

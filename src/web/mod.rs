@@ -4,12 +4,15 @@
 pub mod confirm;
 pub mod forms;
 pub mod i18n;
+pub mod list;
 pub mod messages;
 pub mod once;
+pub mod save;
+pub mod transition;
 pub mod tx;
 
 use crate::access::{Action, Role, may};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::session::{self, CurrentUser};
 use askama::Template;
 use axum::body::Body;

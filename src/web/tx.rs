@@ -12,7 +12,7 @@
 
 use super::{Ctx, login_redirect};
 use crate::access::Role;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::db::{Tx, literal};
 use crate::error::AppError;
 use axum::extract::{FromRequestParts, RawPathParams};
