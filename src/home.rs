@@ -2,11 +2,11 @@
 //! the network against the policy; a town school's home is the same for its own town.
 
 use crate::access::Role;
-use crate::state::AppState;
 use crate::auth::session::CurrentUser;
 use crate::error::Result;
 use crate::network::repo::{self as units, Unit, UnitFilter};
 use crate::reports::{self, Dashboard, YearQuery};
+use crate::state::AppState;
 use crate::web::tx::AnyTx;
 use crate::web::{Ctx, render};
 use askama::Template;

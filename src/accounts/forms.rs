@@ -1,11 +1,13 @@
 //! The account form and its validation, including that a scope lies in the district.
 
-use super::Account;
+use super::model::AccountInput;
+use super::repo::{self, Account};
 use crate::access::Role;
 use crate::auth::password;
-use crate::db::Tx;
 use crate::web::forms::{FieldErrors, text};
+use crate::web::save::Compared;
 use serde::Deserialize;
+use sqlx::PgConnection;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
@@ -21,6 +23,22 @@ pub struct AccountForm {
 }
 
 impl AccountForm {
+    /// What was typed beside what is saved, for a stale save's conflict page.
+    pub fn compare(&self, saved: &Account, label: impl Fn(&str) -> String) -> Vec<Compared> {
+        vec![
+            Compared::new(
+                "account.display_name",
+                &self.display_name,
+                &saved.display_name,
+            ),
+            Compared::new(
+                "account.role",
+                label(&format!("role.{}", self.role)),
+                label(&saved.role_label()),
+            ),
+        ]
+    }
+
     pub fn from_account(a: &Account) -> Self {
         Self {
             username: a.username.clone(),
@@ -37,17 +55,9 @@ impl AccountForm {
     }
 }
 
-pub struct AccountInput {
-    pub username: String,
-    pub display_name: String,
-    pub role: Role,
-    pub unit_id: Option<i64>,
-    pub member_unit_id: Option<i64>,
-}
-
 /// Validates the form; the scope is looked up in the district (RLS), so another district's unit fails.
 pub async fn parse(
-    tx: &mut Tx,
+    tx: &mut PgConnection,
     form: &AccountForm,
     creating: bool,
 ) -> sqlx::Result<Result<AccountInput, FieldErrors>> {
@@ -78,15 +88,8 @@ pub async fn parse(
     if let Some(role) = role {
         if let Some(kind) = role.unit_kind() {
             let id = form.unit_id.parse::<i64>().ok();
-            let found: Option<String> = match id {
-                Some(id) => {
-                    sqlx::query_scalar(
-                        "select kind from org_unit where id = $1 and status = 'active'",
-                    )
-                    .bind(id)
-                    .fetch_optional(&mut **tx)
-                    .await?
-                }
+            let found = match id {
+                Some(id) => repo::active_unit_kind(tx, id).await?,
                 None => None,
             };
             if found.as_deref() == Some(kind) {
@@ -104,17 +107,12 @@ pub async fn parse(
         }
         if role == Role::UnitOfficer {
             let id = form.member_unit_id.parse::<i64>().ok();
-            let found: Option<i64> = match id {
-                Some(id) => {
-                    sqlx::query_scalar("select id from member_unit where id = $1 and active")
-                        .bind(id)
-                        .fetch_optional(&mut **tx)
-                        .await?
-                }
-                None => None,
+            let found = match id {
+                Some(id) => repo::active_member_unit(tx, id).await?,
+                None => false,
             };
-            if found.is_some() {
-                member_unit_id = found;
+            if found {
+                member_unit_id = id;
             } else {
                 errors.add("member_unit_id", "account.needs_member_unit");
             }

@@ -2,31 +2,38 @@
 //! the district, disables them (ending their sessions) and resets passwords.
 
 mod forms;
+mod model;
+pub mod repo;
 
 use crate::access::{Action, Role, may};
-use crate::state::AppState;
-use crate::audit::{self, Actor, Change};
+use crate::audit::Change;
 use crate::auth::password;
 use crate::auth::session::{self, CurrentUser};
 use crate::db::Tx;
 use crate::error::{AppError, OrNotFound, Result};
 use crate::network::repo::{self as units, Unit};
+use crate::reports::xlsx::Cell;
+use crate::state::AppState;
 use crate::web::confirm::{self, Confirm};
 use crate::web::forms::FieldErrors;
-use crate::web::once;
-use crate::web::{Ctx, flash_redirect, render, render_with};
+use crate::web::list::{self, ListQuery, PRINT_LIMIT, Paged, Printed};
+use crate::web::save::{self, Conflict};
+use crate::web::{Ctx, once, render, render_with, today};
 use askama::Template;
-use axum::extract::{Path, Query};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 pub use forms::AccountForm;
-use serde::{Deserialize, Serialize};
+use repo::{Account, MemberUnit};
+use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/accounts", get(list_accounts).post(create_account))
+        .route("/accounts/export.xlsx", get(export_accounts))
+        .route("/accounts/print", get(print_accounts))
         .route("/accounts/new", get(new_account_form))
         .route(
             "/accounts/{id}",
@@ -37,38 +44,6 @@ pub fn router() -> Router<AppState> {
         .route("/accounts/{id}/password", post(reset_password))
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
-pub struct Account {
-    pub id: i64,
-    pub username: String,
-    pub display_name: String,
-    pub role: String,
-    pub unit_id: Option<i64>,
-    pub member_unit_id: Option<i64>,
-    pub disabled: bool,
-    pub version: i32,
-    #[serde(skip)]
-    pub scope_name: Option<String>,
-}
-
-impl Account {
-    pub fn role_label(&self) -> String {
-        format!("role.{}", self.role)
-    }
-}
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct MemberUnit {
-    pub id: i64,
-    pub name: String,
-}
-
-const SELECT: &str = "select a.id, a.username, a.display_name, a.role, a.unit_id, a.member_unit_id, a.disabled, a.version,
-        coalesce(u.name, m.name) as scope_name
-   from account a
-   left join org_unit u on u.tenant_id = a.tenant_id and u.id = a.unit_id
-   left join member_unit m on m.tenant_id = a.tenant_id and m.id = a.member_unit_id";
-
 fn require(user: &CurrentUser) -> Result<()> {
     if may(user.role, Action::ManageAccounts) {
         Ok(())
@@ -78,55 +53,128 @@ fn require(user: &CurrentUser) -> Result<()> {
 }
 
 async fn find(tx: &mut Tx, id: i64) -> Result<Account> {
-    // Row-level security keeps this inside the district; platform administrators have no tenant row.
-    sqlx::query_as(&format!("{SELECT} where a.id = $1"))
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .or_404()
-}
-
-#[derive(Deserialize, Default)]
-struct ListQuery {
-    #[serde(default)]
-    role: String,
-    #[serde(default)]
-    q: String,
+    repo::find(tx, id).await?.or_404()
 }
 
 #[derive(Template)]
 #[template(path = "accounts/index.html")]
 struct AccountListPage {
     ctx: Ctx,
-    accounts: Vec<Account>,
+    list: Paged<Account>,
+    query: ListQuery,
     roles: Vec<Role>,
-    role: String,
-    q: String,
 }
 
 async fn list_accounts(
     ctx: Ctx,
     user: CurrentUser,
     mut tx: Tx,
-    Query(q): Query<ListQuery>,
+    query: ListQuery,
 ) -> Result<Response> {
     require(&user)?;
-    let accounts = sqlx::query_as(&format!(
-        "{SELECT} where ($1 = '' or a.role = $1)
-           and ($2 = '' or a.username like '%' || lower($2) || '%' or a.display_name like '%' || $2 || '%')
-         order by a.disabled, a.role, a.username"
-    ))
-    .bind(&q.role)
-    .bind(crate::db::like_literal(q.q.trim()))
-    .fetch_all(&mut *tx)
-    .await?;
+    let page = query.page();
+    let rows = repo::page(&mut tx, &query, page).await?;
     tx.commit().await?;
+    let total = rows.first().map_or(0, |a| a.total);
     Ok(render(&AccountListPage {
         ctx,
-        accounts,
+        list: Paged::new(rows, total, page),
+        query,
         roles: Role::DISTRICT_GRANTABLE.to_vec(),
-        role: q.role,
-        q: q.q,
+    }))
+}
+
+const COLUMNS: [&str; 5] = [
+    "account.username",
+    "account.display_name",
+    "account.role",
+    "account.scope",
+    "unit.status",
+];
+
+fn row(ctx: &Ctx, a: Account) -> Vec<Cell> {
+    let role = ctx.tr(&a.role_label());
+    vec![
+        a.username.into(),
+        a.display_name.into(),
+        role.into(),
+        a.scope_name
+            .unwrap_or_else(|| ctx.tr("account.whole_district"))
+            .into(),
+        ctx.tr(if a.disabled {
+            "account.disabled"
+        } else {
+            "account.enabled"
+        })
+        .into(),
+    ]
+}
+
+/// `GET /accounts/export.xlsx?<filters>`: every account the list shows with those filters.
+async fn export_accounts(
+    ctx: Ctx,
+    user: CurrentUser,
+    mut tx: Tx,
+    query: ListQuery,
+) -> Result<Response> {
+    require(&user)?;
+    let headers: Vec<&str> = COLUMNS.iter().map(|k| ctx.t(k)).collect();
+    let title = format!(
+        "{} · {}（{}）",
+        user.tenant_name,
+        ctx.t("accounts.title"),
+        today()
+    );
+    let sql = repo::all_sql(&query, None);
+    let file = format!("accounts-{}.xlsx", today().format("%Y%m%d"));
+    let rows = repo::all(&mut tx, &query, &sql);
+    list::export(
+        &file,
+        ctx.t("accounts.title"),
+        &title,
+        &headers,
+        rows,
+        |a| row(&ctx, a),
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "accounts/print.html")]
+struct PrintPage {
+    ctx: Ctx,
+    accounts: Vec<Account>,
+    printed: Printed,
+    query: ListQuery,
+    district: String,
+    date: String,
+}
+
+/// `GET /accounts/print?<filters>`: the filtered accounts as a list for the printer.
+async fn print_accounts(
+    ctx: Ctx,
+    user: CurrentUser,
+    mut tx: Tx,
+    query: ListQuery,
+) -> Result<Response> {
+    require(&user)?;
+    let total = repo::total(&mut tx, &query).await?;
+    let sql = repo::all_sql(&query, Some(PRINT_LIMIT));
+    let accounts: Vec<Account> = {
+        use futures_util::TryStreamExt;
+        repo::all(&mut tx, &query, &sql).try_collect().await?
+    };
+    tx.commit().await?;
+    Ok(render(&PrintPage {
+        ctx,
+        printed: Printed {
+            shown: accounts.len(),
+            total,
+        },
+        accounts,
+        query,
+        district: user.tenant_name.clone(),
+        date: today().to_string(),
     }))
 }
 
@@ -150,10 +198,7 @@ async fn form_page(
     errors: FieldErrors,
 ) -> Result<AccountFormPage> {
     let units = units::scope_choices(tx).await?;
-    let member_units =
-        sqlx::query_as("select id, name from member_unit where active order by code")
-            .fetch_all(&mut **tx)
-            .await?;
+    let member_units = repo::member_units(tx).await?;
     Ok(AccountFormPage {
         ctx,
         account,
@@ -163,6 +208,19 @@ async fn form_page(
         units,
         member_units,
     })
+}
+
+/// The form again with its errors beside the fields (422); nothing was saved.
+async fn invalid(
+    mut tx: Tx,
+    ctx: Ctx,
+    account: Option<Account>,
+    form: AccountForm,
+    errors: FieldErrors,
+) -> Result<Response> {
+    let page = form_page(&mut tx, ctx, account, form, errors).await?;
+    tx.rollback().await?;
+    Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 
 async fn new_account_form(ctx: Ctx, user: CurrentUser, mut tx: Tx) -> Result<Response> {
@@ -186,8 +244,7 @@ async fn create_account(
     Form(form): Form<AccountForm>,
 ) -> Result<Response> {
     require(&user)?;
-    let parsed = forms::parse(&mut tx, &form, true).await?;
-    let input = match parsed {
+    let input = match forms::parse(&mut tx, &form, true).await? {
         Ok(input) => input,
         Err(errors) => return invalid(tx, ctx, None, form, errors).await,
     };
@@ -196,28 +253,14 @@ async fn create_account(
     if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
         return Ok(done);
     }
-    // Another district's account may hold the name: row-level security hides it, the unique
-    // key does not, and DO NOTHING keeps the transaction usable to show the form again.
-    let created: Option<i64> = sqlx::query_scalar(
-        "insert into account (tenant_id, username, display_name, password_hash, role, unit_id, member_unit_id)
-         values ($1, $2, $3, $4, $5, $6, $7)
-         on conflict on constraint account_username_key do nothing returning id",
-    )
-    .bind(tenant_id)
-    .bind(&input.username)
-    .bind(&input.display_name)
-    .bind(&hash)
-    .bind(input.role.as_str())
-    .bind(input.unit_id)
-    .bind(input.member_unit_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(id) = created else {
+    let Some(id) = repo::insert(&mut tx, tenant_id, &input, &hash).await? else {
         let mut errors = FieldErrors::default();
         errors.add("username", "account.username_taken");
         return invalid(tx, ctx, None, form, errors).await;
     };
     let account = find(&mut tx, id).await?;
+    let location = format!("/accounts/{id}");
+    once::created(&mut tx, &ctx, tenant_id, &location).await?;
     let change = Change {
         tenant_id,
         action: "account.create",
@@ -226,23 +269,7 @@ async fn create_account(
         before: None,
         after: serde_json::to_value(&account).ok(),
     };
-    audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
-    let location = format!("/accounts/{id}");
-    once::created(&mut tx, &ctx, tenant_id, &location).await?;
-    tx.commit().await?;
-    Ok(flash_redirect("account.created", &location))
-}
-
-async fn invalid(
-    mut tx: Tx,
-    ctx: Ctx,
-    account: Option<Account>,
-    form: AccountForm,
-    errors: FieldErrors,
-) -> Result<Response> {
-    let page = form_page(&mut tx, ctx, account, form, errors).await?;
-    tx.rollback().await?;
-    Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page))
+    save::done(tx, &ctx, &user, change, "account.created", &location).await
 }
 
 async fn edit_account_form(
@@ -259,7 +286,8 @@ async fn edit_account_form(
     Ok(render(&page))
 }
 
-/// Changes the name, role and scope; stale versions are refused rather than overwritten.
+/// Changes the name, role and scope; a stale version gets the conflict page, never an
+/// overwrite. A new role or scope takes effect at once: sessions read it on every request.
 async fn update_account(
     ctx: Ctx,
     user: CurrentUser,
@@ -278,26 +306,16 @@ async fn update_account(
         errors.add("role", "account.cannot_demote_self");
         return invalid(tx, ctx, Some(before), form, errors).await;
     }
-    let done = sqlx::query(
-        "update account set display_name = $3, role = $4, unit_id = $5, member_unit_id = $6, version = version + 1
-          where id = $1 and version = $2",
-    )
-    .bind(id)
-    .bind(form.version.parse::<i32>().unwrap_or(0))
-    .bind(&input.display_name)
-    .bind(input.role.as_str())
-    .bind(input.unit_id)
-    .bind(input.member_unit_id)
-    .execute(&mut *tx)
-    .await?;
-    if done.rows_affected() == 0 {
-        let mut errors = FieldErrors::default();
-        errors.add("form", "form.conflict");
-        let current = before.clone();
-        let form = AccountForm::from_account(&current);
-        return invalid(tx, ctx, Some(current), form, errors)
-            .await
-            .map(|r| with_status(r, StatusCode::CONFLICT));
+    let version = form.version.parse::<i32>().unwrap_or(0);
+    if !repo::update(&mut tx, id, version, &input).await? {
+        return Ok(save::conflict(
+            &ctx,
+            Conflict {
+                fields: form.compare(&before, |key| ctx.tr(key)),
+                edit: format!("/accounts/{id}"),
+                view: format!("/accounts/{id}"),
+            },
+        ));
     }
     let after = find(&mut tx, id).await?;
     let change = Change {
@@ -308,15 +326,15 @@ async fn update_account(
         before: serde_json::to_value(&before).ok(),
         after: serde_json::to_value(&after).ok(),
     };
-    audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
-    tx.commit().await?;
-    // A new role or scope takes effect at once: the sessions resolve it on every request.
-    Ok(flash_redirect("account.saved", &format!("/accounts/{id}")))
-}
-
-fn with_status(mut res: Response, status: StatusCode) -> Response {
-    *res.status_mut() = status;
-    res
+    save::done(
+        tx,
+        &ctx,
+        &user,
+        change,
+        "account.saved",
+        &format!("/accounts/{id}"),
+    )
+    .await
 }
 
 async fn disable_account(
@@ -337,7 +355,7 @@ async fn enable_account(
     set_disabled(ctx, user, tx, id, false).await
 }
 
-/// Disabling ends the account's sessions at once.
+/// Disabling asks first, then ends the account's sessions at once.
 async fn set_disabled(
     ctx: Ctx,
     user: CurrentUser,
@@ -349,7 +367,10 @@ async fn set_disabled(
     let account = find(&mut tx, id).await?;
     let to = format!("/accounts/{id}");
     if id == user.id {
-        return Ok(flash_redirect("account.cannot_disable_self", &to));
+        return Ok(crate::web::flash_redirect(
+            "account.cannot_disable_self",
+            &to,
+        ));
     }
     if disabled {
         let c = Confirm {
@@ -362,15 +383,14 @@ async fn set_disabled(
             return Ok(page);
         }
     }
-    sqlx::query("update account set disabled = $2, version = version + 1 where id = $1")
-        .bind(id)
-        .bind(disabled)
-        .execute(&mut *tx)
-        .await?;
-    let action = if disabled {
-        "account.disable"
+    repo::set_disabled(&mut tx, id, disabled).await?;
+    if disabled {
+        session::end_all_for(&mut tx, id, None).await?;
+    }
+    let (action, flash) = if disabled {
+        ("account.disable", "account.disabled_done")
     } else {
-        "account.enable"
+        ("account.enable", "account.enabled_done")
     };
     let change = Change {
         tenant_id: user.tenant()?,
@@ -380,19 +400,7 @@ async fn set_disabled(
         before: Some(serde_json::json!({ "disabled": account.disabled })),
         after: Some(serde_json::json!({ "disabled": disabled })),
     };
-    audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
-    if disabled {
-        session::end_all_for(&mut tx, id, None).await?;
-    }
-    tx.commit().await?;
-    Ok(flash_redirect(
-        if disabled {
-            "account.disabled_done"
-        } else {
-            "account.enabled_done"
-        },
-        &to,
-    ))
+    save::done(tx, &ctx, &user, change, flash, &to).await
 }
 
 #[derive(Deserialize)]
@@ -418,11 +426,8 @@ async fn reset_password(
         return invalid(tx, ctx, Some(account), form, errors).await;
     }
     let hash = password::hash(reset.password).await;
-    sqlx::query("update account set password_hash = $2, password_changed_at = now() where id = $1")
-        .bind(id)
-        .bind(&hash)
-        .execute(&mut *tx)
-        .await?;
+    repo::set_password(&mut tx, id, &hash).await?;
+    session::end_all_for(&mut tx, id, None).await?;
     let change = Change {
         tenant_id: user.tenant()?,
         action: "account.password_reset",
@@ -431,11 +436,13 @@ async fn reset_password(
         before: None,
         after: None,
     };
-    audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
-    session::end_all_for(&mut tx, id, None).await?;
-    tx.commit().await?;
-    Ok(flash_redirect(
+    save::done(
+        tx,
+        &ctx,
+        &user,
+        change,
         "account.password_reset",
         &format!("/accounts/{id}"),
-    ))
+    )
+    .await
 }

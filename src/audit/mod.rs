@@ -1,19 +1,21 @@
 //! The append-only audit log: every change writes a row in the same transaction as the change.
 //! The district's log can be read at /audit.
 
+pub mod repo;
+
 use crate::access::{Action, may};
-use crate::state::AppState;
 use crate::auth::session::CurrentUser;
 use crate::db::Tx;
 use crate::error::{AppError, Result};
-use crate::web::{Ctx, render};
+use crate::state::AppState;
+use crate::web::list::{self, ListQuery, PRINT_LIMIT, Paged, Printed};
+use crate::web::{Ctx, render, today};
 use askama::Template;
 use axum::Router;
-use axum::extract::Query;
 use axum::response::Response;
 use axum::routing::get;
-use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use futures_util::TryStreamExt;
+pub use repo::Entry;
 use sqlx::PgConnection;
 
 /// Who made a change, for the log.
@@ -58,38 +60,14 @@ pub async fn record(
     actor: &Actor,
     change: Change<'_>,
 ) -> sqlx::Result<()> {
-    sqlx::query(
-        "insert into audit_log (tenant_id, actor_id, actor_name, action, entity, entity_id, before, after, request_id)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(change.tenant_id)
-    .bind(actor.id)
-    .bind(&actor.name)
-    .bind(change.action)
-    .bind(change.entity)
-    .bind(change.entity_id)
-    .bind(change.before)
-    .bind(change.after)
-    .bind(&actor.request_id)
-    .execute(conn)
-    .await?;
-    Ok(())
+    repo::insert(conn, actor, change).await
 }
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/audit", get(list_audit))
-}
-
-#[derive(sqlx::FromRow)]
-pub struct Entry {
-    pub id: i64,
-    pub at: DateTime<Utc>,
-    pub actor_name: String,
-    pub action: String,
-    pub entity: String,
-    pub entity_id: Option<i64>,
-    pub before: Option<serde_json::Value>,
-    pub after: Option<serde_json::Value>,
+    Router::new()
+        .route("/audit", get(list_audit))
+        .route("/audit/export.xlsx", get(export_audit))
+        .route("/audit/print", get(print_audit))
 }
 
 impl Entry {
@@ -130,59 +108,113 @@ impl Entry {
     }
 }
 
-#[derive(Deserialize, Default)]
-pub struct AuditQuery {
-    pub entity: Option<String>,
-    pub page: Option<i64>,
-}
-
-const PAGE_SIZE: i64 = 50;
-
 #[derive(Template)]
 #[template(path = "audit/index.html")]
 struct AuditPage {
     ctx: Ctx,
-    entries: Vec<Entry>,
-    total: i64,
-    page: i64,
-    pages: i64,
-    entity: String,
+    list: Paged<Entry>,
+    query: ListQuery,
+    entities: &'static [&'static str],
 }
 
-/// The district's audit log, newest first, filterable by kind of record.
-async fn list_audit(
+/// The district's audit log, newest first, filtered by kind of record, who and when.
+async fn list_audit(ctx: Ctx, user: CurrentUser, mut tx: Tx, query: ListQuery) -> Result<Response> {
+    require(&user)?;
+    let page = query.page();
+    let rows = repo::page(&mut tx, &query, page).await?;
+    tx.commit().await?;
+    let total = rows.first().map_or(0, |e| e.total);
+    Ok(render(&AuditPage {
+        ctx,
+        list: Paged::new(rows, total, page),
+        query,
+        entities: &repo::ENTITIES,
+    }))
+}
+
+fn require(user: &CurrentUser) -> Result<()> {
+    if may(user.role, Action::ViewAudit) {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+const COLUMNS: [&str; 6] = [
+    "audit.when",
+    "audit.who",
+    "audit.what",
+    "audit.entity",
+    "audit.record",
+    "audit.change",
+];
+
+/// `GET /audit/export.xlsx?<filters>`: every entry the log shows with those filters.
+async fn export_audit(
     ctx: Ctx,
     user: CurrentUser,
     mut tx: Tx,
-    Query(q): Query<AuditQuery>,
+    query: ListQuery,
 ) -> Result<Response> {
-    if !may(user.role, Action::ViewAudit) {
-        return Err(AppError::NotFound);
-    }
-    let entity = q.entity.unwrap_or_default();
-    let page = q.page.unwrap_or(1).max(1);
-    let total: i64 =
-        sqlx::query_scalar("select count(*) from audit_log where ($1 = '' or entity = $1)")
-            .bind(&entity)
-            .fetch_one(&mut *tx)
-            .await?;
-    let entries = sqlx::query_as(
-        "select id, at, actor_name, action, entity, entity_id, before, after from audit_log
-          where ($1 = '' or entity = $1) order by id desc limit $2 offset $3",
-    )
-    .bind(&entity)
-    .bind(PAGE_SIZE)
-    .bind((page - 1) * PAGE_SIZE)
-    .fetch_all(&mut *tx)
-    .await?;
+    require(&user)?;
+    let headers: Vec<&str> = COLUMNS.iter().map(|k| ctx.t(k)).collect();
+    let title = format!(
+        "{} · {}（{}）",
+        user.tenant_name,
+        ctx.t("audit.title"),
+        today()
+    );
+    let sql = repo::all_sql(None);
+    let file = format!("audit-{}.xlsx", today().format("%Y%m%d"));
+    let rows = repo::all(&mut tx, &query, &sql);
+    list::export(&file, ctx.t("audit.title"), &title, &headers, rows, |e| {
+        vec![
+            e.when().into(),
+            e.actor_name.as_str().into(),
+            ctx.tr(&e.action_label()).into(),
+            ctx.tr(&format!("audit.entity.{}", e.entity)).into(),
+            e.entity_id
+                .map(|id| id.to_string())
+                .unwrap_or_default()
+                .into(),
+            e.summary().into(),
+        ]
+    })
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "audit/print.html")]
+struct PrintPage {
+    ctx: Ctx,
+    entries: Vec<Entry>,
+    printed: Printed,
+    query: ListQuery,
+    district: String,
+    date: String,
+}
+
+/// `GET /audit/print?<filters>`: the filtered log for the printer (its first rows when long).
+async fn print_audit(
+    ctx: Ctx,
+    user: CurrentUser,
+    mut tx: Tx,
+    query: ListQuery,
+) -> Result<Response> {
+    require(&user)?;
+    let total = repo::total(&mut tx, &query).await?;
+    let sql = repo::all_sql(Some(PRINT_LIMIT));
+    let entries: Vec<Entry> = repo::all(&mut tx, &query, &sql).try_collect().await?;
     tx.commit().await?;
-    let pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
-    Ok(render(&AuditPage {
+    Ok(render(&PrintPage {
         ctx,
+        printed: Printed {
+            shown: entries.len(),
+            total,
+        },
         entries,
-        total,
-        page,
-        pages: pages.max(1),
-        entity,
+        query,
+        district: user.tenant_name.clone(),
+        date: today().to_string(),
     }))
 }

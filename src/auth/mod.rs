@@ -4,9 +4,9 @@ pub mod password;
 pub mod session;
 pub mod throttle;
 
-use crate::state::AppState;
 use crate::audit::{self, Actor, Change};
 use crate::error::Result;
+use crate::state::AppState;
 use crate::web::forms::{FieldErrors, has_control};
 use crate::web::tx::AnyTx;
 use crate::web::{Ctx, NextQuery, append_cookie, flash_redirect, local_path, render, render_with};

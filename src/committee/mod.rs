@@ -3,11 +3,11 @@
 //! committee office keeps the roster.
 
 use crate::access::{Action, may};
-use crate::state::AppState;
 use crate::audit::{self, Actor, Change};
 use crate::auth::session::CurrentUser;
 use crate::db::{Tx, violates};
 use crate::error::{AppError, OrNotFound, Result};
+use crate::state::AppState;
 use crate::web::confirm::{self, Confirm};
 use crate::web::forms::{FieldErrors, Pairs, date, text, text_block};
 use crate::web::once;

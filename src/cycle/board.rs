@@ -3,12 +3,12 @@
 
 use super::repo::{self, Cycle, Submission};
 use crate::access::Role;
-use crate::state::AppState;
 use crate::audit::{self, Actor, Change};
 use crate::auth::session::CurrentUser;
 use crate::db::Tx;
 use crate::error::{AppError, OrNotFound, Result};
 use crate::reports::xlsx::{self, Cell};
+use crate::state::AppState;
 use crate::web::confirm::{self, Confirm};
 use crate::web::forms::{FieldErrors, Pairs, date};
 use crate::web::once;

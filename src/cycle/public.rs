@@ -4,10 +4,10 @@
 
 use super::model::{PLAN_CATEGORIES, POPULATIONS, RESOURCE_CATEGORIES};
 use super::repo::yuan;
-use crate::state::AppState;
 use crate::db::{Tx, like_literal};
 use crate::error::{AppError, OrNotFound, Result};
 use crate::reports::xlsx::{self, Cell};
+use crate::state::AppState;
 use crate::web::tx::{AnyTx, PublicTx, Slot};
 use crate::web::{Ctx, render, urlencode};
 use askama::Template;

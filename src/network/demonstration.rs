@@ -3,12 +3,12 @@
 
 use super::repo::{self, Designation, Unit};
 use super::{Permits, unit_in_scope};
-use crate::state::AppState;
 use crate::audit::{self, Actor, Change};
 use crate::auth::session::CurrentUser;
 use crate::db::Tx;
 use crate::db::violates;
 use crate::error::{AppError, OrNotFound, Result};
+use crate::state::AppState;
 use crate::web::confirm::{self, Confirm};
 use crate::web::forms::{FieldErrors, Pairs, date, text};
 use crate::web::once;

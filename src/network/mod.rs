@@ -11,11 +11,11 @@ pub mod model;
 pub mod repo;
 
 use crate::access::{Action, may};
-use crate::state::AppState;
 use crate::audit::{self, Actor, Change};
 use crate::auth::session::CurrentUser;
 use crate::db::{Tx, violates};
 use crate::error::{AppError, OrNotFound, Result};
+use crate::state::AppState;
 use crate::web::confirm::{self, Confirm};
 use crate::web::forms::{FieldErrors, Pairs, date, text};
 use crate::web::once;

@@ -2,12 +2,12 @@
 //! college and first district administrator.
 
 use crate::access::{Action, may};
-use crate::state::AppState;
 use crate::audit::Actor;
 use crate::auth::password;
 use crate::auth::session::CurrentUser;
 use crate::db::{Tx, violates};
 use crate::error::{AppError, Result};
+use crate::state::AppState;
 use crate::web::forms::{FieldErrors, text};
 use crate::web::tx::PlatformTx;
 use crate::web::{Ctx, flash_redirect, render, render_with};

@@ -7,11 +7,11 @@ pub mod xlsx;
 pub mod xlsx_in;
 
 use crate::access::{Action, may};
-use crate::state::AppState;
 use crate::audit::{self, Actor, Change};
 use crate::auth::session::CurrentUser;
 use crate::db::Tx;
 use crate::error::{AppError, OrNotFound, Result};
+use crate::state::AppState;
 use crate::web::forms::{FieldErrors, Pairs, date};
 use crate::web::once;
 use crate::web::{Ctx, flash_redirect, render, render_with, today};

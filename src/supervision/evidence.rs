@@ -2,11 +2,11 @@
 //! kinds allowed, limited in size, stored in the database and downloadable only in scope.
 
 use super::{Standing, unit_for};
-use crate::state::AppState;
 use crate::audit::{self, Actor, Change};
 use crate::auth::session::CurrentUser;
 use crate::db::Tx;
 use crate::error::{AppError, OrNotFound, Result};
+use crate::state::AppState;
 use crate::web::once;
 use crate::web::{Ctx, flash_redirect};
 use axum::Router;

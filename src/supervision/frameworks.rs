@@ -4,11 +4,11 @@
 
 use super::model::{self, Indicator, METRICS};
 use super::{repo, require_supervise};
-use crate::state::AppState;
 use crate::audit::{self, Actor, Change};
 use crate::auth::session::CurrentUser;
 use crate::db::{Tx, violates};
 use crate::error::{OrNotFound, Result};
+use crate::state::AppState;
 use crate::web::confirm::{self, Confirm};
 use crate::web::forms::{FieldErrors, Pairs, text};
 use crate::web::once;

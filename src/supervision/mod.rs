@@ -13,10 +13,10 @@ pub mod sheet;
 pub mod survey;
 
 use crate::access::{Action, Role, may};
-use crate::state::AppState;
 use crate::auth::session::CurrentUser;
 use crate::db::Tx;
 use crate::error::{AppError, OrNotFound, Result};
+use crate::state::AppState;
 use axum::Router;
 use repo::{Round, RoundUnit};
 

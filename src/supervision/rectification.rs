@@ -3,11 +3,11 @@
 
 use super::{Standing, require_supervise, unit_for};
 use crate::access::Role;
-use crate::state::AppState;
 use crate::audit::{self, Actor, Change};
 use crate::auth::session::CurrentUser;
 use crate::db::Tx;
 use crate::error::{AppError, OrNotFound, Result};
+use crate::state::AppState;
 use crate::web::forms::{FieldErrors, Pairs, date, text};
 use crate::web::once;
 use crate::web::{Ctx, flash_redirect, render, today};

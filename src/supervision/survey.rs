@@ -3,11 +3,11 @@
 //! satisfaction indicator.
 
 use super::require_supervise;
-use crate::state::AppState;
 use crate::audit::{self, Actor, Change};
 use crate::auth::session::CurrentUser;
 use crate::db::Tx;
 use crate::error::{OrNotFound, Result};
+use crate::state::AppState;
 use crate::web::forms::{Pairs, has_control};
 use crate::web::once;
 use crate::web::tx::PublicTx;

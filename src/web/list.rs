@@ -90,7 +90,10 @@ impl ListQuery {
         let (sort, dir) = match sort {
             Some(s) if s == self.sort() && !self.desc() => (s.to_string(), "desc"),
             Some(s) => (s.to_string(), ""),
-            None => (self.sort().to_string(), if self.desc() { "desc" } else { "" }),
+            None => (
+                self.sort().to_string(),
+                if self.desc() { "desc" } else { "" },
+            ),
         };
         if !sort.is_empty() {
             parts.push(("sort".into(), sort));
@@ -200,13 +203,19 @@ mod tests {
     fn links_keep_the_filters_and_a_second_click_turns_the_sort_round() {
         let q = ListQuery::from_pairs(&[("q", "城关"), ("kind", ""), ("page", "3")]);
         assert_eq!(q.href("/units", None, None), "/units?q=%E5%9F%8E%E5%85%B3");
-        assert_eq!(q.href("/units", None, Some(2)), "/units?q=%E5%9F%8E%E5%85%B3&page=2");
+        assert_eq!(
+            q.href("/units", None, Some(2)),
+            "/units?q=%E5%9F%8E%E5%85%B3&page=2"
+        );
         assert_eq!(
             q.href("/units", Some("name"), None),
             "/units?q=%E5%9F%8E%E5%85%B3&sort=name"
         );
         let sorted = ListQuery::from_pairs(&[("sort", "name")]);
-        assert_eq!(sorted.href("/units", Some("name"), None), "/units?sort=name&dir=desc");
+        assert_eq!(
+            sorted.href("/units", Some("name"), None),
+            "/units?sort=name&dir=desc"
+        );
         assert_eq!(sorted.arrow("name"), " ▲");
         assert_eq!(q.page(), 3);
         assert_eq!(ListQuery::from_pairs(&[("page", "-5")]).page(), 1);
@@ -221,7 +230,10 @@ mod tests {
             " order by u.name desc nulls last, u.id"
         );
         let hostile = ListQuery::from_pairs(&[("sort", "1; drop table x")]);
-        assert_eq!(sorts.order_by(&hostile, "u.code", "u.id"), " order by u.code, u.id");
+        assert_eq!(
+            sorts.order_by(&hostile, "u.code", "u.id"),
+            " order by u.code, u.id"
+        );
     }
 
     #[test]

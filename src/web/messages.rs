@@ -358,8 +358,8 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ("conflict.title", "保存冲突", "Edit conflict"),
     (
         "conflict.body",
-        "您编辑期间，该单位已被他人修改并保存。您的修改尚未保存。请对照两者，再重新编辑。",
-        "Someone else saved this unit while you were editing. Your changes were not saved. Compare both versions and edit again.",
+        "该记录在您编辑期间已被他人修改并保存，您的修改尚未保存。请对照两者，再重新编辑。",
+        "Someone else changed and saved this record while you were editing; your changes were not saved. Compare both versions and edit again.",
     ),
     (
         "conflict.yours",
@@ -372,7 +372,7 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
         "基于最新内容重新编辑",
         "Edit the latest version",
     ),
-    ("conflict.view", "查看单位", "View the unit"),
+    ("conflict.view", "查看记录", "View the record"),
     // Accounts
     ("accounts.title", "账号管理", "Accounts"),
     ("accounts.new", "新建账号", "New account"),
@@ -498,6 +498,17 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ("audit.entity.account", "账号", "Accounts"),
     ("audit.entity.tenant", "区县", "District"),
     ("audit.when", "时间", "When"),
+    ("audit.from", "起始日期", "From"),
+    ("audit.to", "截止日期", "To"),
+    (
+        "audit.entity.committee_member",
+        "委员会成员",
+        "Committee members",
+    ),
+    ("audit.entity.member_unit", "成员单位", "Member units"),
+    ("audit.entity.framework", "指标体系", "Frameworks"),
+    ("audit.entity.rectification", "整改事项", "Rectification"),
+    ("audit.entity.survey", "满意度调查", "Surveys"),
     ("audit.who", "操作人", "Who"),
     ("audit.what", "操作", "What"),
     ("audit.record", "记录", "Record"),
@@ -530,6 +541,8 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ),
     ("audit.tenant.create", "创建区县", "created the district"),
     ("pages.prev", "上一页", "Previous"),
+    ("list.export", "导出 Excel", "Export to Excel"),
+    ("list.print", "打印", "Print"),
     ("pages.next", "下一页", "Next"),
     // Error pages
     ("error.home", "返回首页", "Back to the home page"),

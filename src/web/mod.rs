@@ -12,8 +12,8 @@ pub mod transition;
 pub mod tx;
 
 use crate::access::{Action, Role, may};
-use crate::state::AppState;
 use crate::auth::session::{self, CurrentUser};
+use crate::state::AppState;
 use askama::Template;
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Query, Request, State};

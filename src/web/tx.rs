@@ -12,9 +12,9 @@
 
 use super::{Ctx, login_redirect};
 use crate::access::Role;
-use crate::state::AppState;
 use crate::db::{Tx, literal};
 use crate::error::AppError;
+use crate::state::AppState;
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
