@@ -4,7 +4,6 @@
 pub mod confirm;
 pub mod forms;
 pub mod i18n;
-pub mod messages;
 pub mod once;
 
 use crate::access::{Action, Role, may};
@@ -89,6 +88,11 @@ impl Ctx {
 
     pub fn t<'a>(&self, key: &'a str) -> &'a str {
         self.lang.t(key)
+    }
+
+    /// A message with values: `tf("home.welcome", &[("name", &user.display_name)])`.
+    pub fn tf(&self, key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+        self.lang.tf(key, args)
     }
 
     /// The label of a code in an area of the catalogue: `label("kind", "college")`.
