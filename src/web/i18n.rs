@@ -54,6 +54,45 @@ impl Lang {
         }
     }
 
+    /// The language of a request: the remembered choice (the `cedu_lang` cookie) when there
+    /// is one, else the browser's most preferred language that cedu has (`Accept-Language`,
+    /// by q-value, the first listed winning a tie: `zh`, `zh-*` Chinese, `en`, `en-*` English),
+    /// else Chinese. Traditional Chinese (`zh-TW`, `zh-Hant`) gets the Simplified.
+    pub fn from_request(cookie: Option<&str>, accept_language: Option<&str>) -> Lang {
+        match cookie {
+            Some("zh") => Lang::Zh,
+            Some("en") => Lang::En,
+            _ => accept_language.map_or(Lang::Zh, Lang::from_accept_language),
+        }
+    }
+
+    fn from_accept_language(header: &str) -> Lang {
+        let mut best: Option<(f32, Lang)> = None;
+        for item in header.split(',') {
+            let mut params = item.split(';');
+            let tag = params.next().unwrap_or_default().trim();
+            let primary = tag.split('-').next().unwrap_or_default();
+            let lang = if primary.eq_ignore_ascii_case("zh") {
+                Lang::Zh
+            } else if primary.eq_ignore_ascii_case("en") {
+                Lang::En
+            } else {
+                continue;
+            };
+            let q = params
+                .map(str::trim)
+                .find(|p| p.get(..2).is_some_and(|q| q.eq_ignore_ascii_case("q=")))
+                .map_or(Some(1.0), |p| p[2..].parse::<f32>().ok());
+            // q=0 is "not this one"; an unreadable q counts as no preference.
+            if let Some(q) = q.filter(|q| *q > 0.0)
+                && best.is_none_or(|(b, _)| q > b)
+            {
+                best = Some((q, lang));
+            }
+        }
+        best.map_or(Lang::Zh, |(_, lang)| lang)
+    }
+
     /// The other language, for the switch on every page.
     pub fn other(self) -> Lang {
         match self {
@@ -109,6 +148,13 @@ impl Lang {
         }
         text.into_owned()
     }
+}
+
+/// A request's `Accept-Language` header, when it is readable, for `Lang::from_request`.
+pub fn accept_language(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
 }
 
 /// The Fluent identifier of a key: `app.name` is `app-name`.
@@ -631,5 +677,50 @@ mod tests {
         assert_eq!(Lang::from_cookie(Some("fr")), Lang::Zh);
         assert_eq!(Lang::from_cookie(None), Lang::Zh);
         assert_eq!(Lang::En.t("app.name"), "Community Education Platform");
+    }
+
+    #[test]
+    fn a_first_visit_takes_the_browsers_language() {
+        let first = |header| Lang::from_request(None, Some(header));
+        assert_eq!(Lang::from_request(None, None), Lang::Zh);
+        assert_eq!(first("en-US,en;q=0.9"), Lang::En);
+        assert_eq!(first("EN-gb"), Lang::En);
+        assert_eq!(first("en"), Lang::En);
+        assert_eq!(first("zh-CN,zh;q=0.9,en;q=0.8"), Lang::Zh);
+        assert_eq!(first("zh-TW"), Lang::Zh);
+        assert_eq!(first("zh-Hans-CN"), Lang::Zh);
+        // Neither language offered, or anything will do: the default.
+        assert_eq!(first("fr-FR,de;q=0.5"), Lang::Zh);
+        assert_eq!(first("*"), Lang::Zh);
+        assert_eq!(first(""), Lang::Zh);
+        assert_eq!(first(";;,q=,,"), Lang::Zh);
+        assert_eq!(first("en;中=1, zh;q=中"), Lang::En);
+        // An unoffered favourite is passed over for the next one cedu has.
+        assert_eq!(first("fr-FR, en;q=0.5"), Lang::En);
+    }
+
+    #[test]
+    fn q_values_order_the_browsers_languages() {
+        let first = |header| Lang::from_request(None, Some(header));
+        assert_eq!(first("zh;q=0.5, en;q=0.8"), Lang::En);
+        assert_eq!(first("en;q=0.5, zh"), Lang::Zh);
+        assert_eq!(first("en;Q=0.9, zh;q=0.3"), Lang::En);
+        // A tie goes to the first listed; q=0 means "not this one".
+        assert_eq!(first("en;q=0.7, zh;q=0.7"), Lang::En);
+        assert_eq!(first("en;q=0, zh;q=0.1"), Lang::Zh);
+        assert_eq!(first("zh;q=0, en;q=0.1"), Lang::En);
+        assert_eq!(first("en;q=0"), Lang::Zh);
+        // An unreadable q-value is no preference at all.
+        assert_eq!(first("en;q=high, zh;q=0.2"), Lang::Zh);
+        assert_eq!(first("en-US;level=1;q=0.4, zh;q=0.3"), Lang::En);
+    }
+
+    #[test]
+    fn the_remembered_choice_wins_over_the_browser() {
+        assert_eq!(Lang::from_request(Some("zh"), Some("en-US")), Lang::Zh);
+        assert_eq!(Lang::from_request(Some("en"), Some("zh-CN")), Lang::En);
+        assert_eq!(Lang::from_request(Some("en"), None), Lang::En);
+        // A cookie cedu did not write is no choice.
+        assert_eq!(Lang::from_request(Some("fr"), Some("en")), Lang::En);
     }
 }

@@ -213,7 +213,10 @@ fn login_redirect(next: &str) -> Response {
 /// turns bare error statuses into friendly pages in the visitor's language.
 pub async fn context_layer(State(app): State<AppState>, req: Request, next: Next) -> Response {
     let cookies = Cookies::parse(req.headers());
-    let lang = Lang::from_cookie(cookies.get(LANG_COOKIE));
+    let lang = Lang::from_request(
+        cookies.get(LANG_COOKIE),
+        i18n::accept_language(req.headers()),
+    );
     // Read once here for every handler: no path or query parameter may carry a control
     // character (PostgreSQL refuses NUL in text, and none belongs in a search or an id).
     if forms::uri_has_control(req.uri().path())
