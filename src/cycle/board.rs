@@ -446,12 +446,7 @@ async fn remind(
     }
     let cycle = repo::cycle(&mut tx, id).await?.or_404()?;
     let one = p.get("submission").parse::<i64>().ok();
-    let message = format!(
-        "{}{}{}",
-        ctx.t("notice.before"),
-        cycle.due_on,
-        ctx.t("notice.after")
-    );
+    let message = ctx.tf("notice.reminder", &[("due", &cycle.due_on)]);
     let sent = sqlx::query(
         "insert into notice (tenant_id, submission_id, message, sent_by)
          select $1, id, $3, $4 from submission

@@ -79,8 +79,15 @@ async fn export_lists(
     let s = visible_submission(&mut tx, &user, id).await?;
     let rh: Vec<&str> = RESOURCE_COLUMNS.iter().map(|k| ctx.t(k)).collect();
     let ph: Vec<&str> = PLAN_COLUMNS.iter().map(|k| ctx.t(k)).collect();
-    let rt = format!("{} · {} {}", s.filer_name, s.year, ctx.t("item.resources"));
-    let pt = format!("{} · {} {}", s.filer_name, s.year + 1, ctx.t("item.plans"));
+    let filer: &dyn std::fmt::Display = &s.filer_name;
+    let rt = ctx.tf(
+        "item.resources_title",
+        &[("filer", filer), ("year", &s.year)],
+    );
+    let pt = ctx.tf(
+        "item.plans_title",
+        &[("filer", filer), ("year", &(s.year + 1))],
+    );
     let mut book = xlsx::Writer::new();
     book.sheet(ctx.t("item.resources"), &rt, &rh)
         .map_err(AppError::internal)?;

@@ -318,7 +318,7 @@ async fn step(
     let tenant_id = user.tenant()?;
     let late = step == Step::Submit && now > s.due_on;
     let note = if late {
-        format!("{reason}（{}）", ctx.t("submission.late"))
+        ctx.tf("submission.late_note", &[("reason", &reason)])
     } else {
         reason.clone()
     };

@@ -488,7 +488,10 @@ async fn export_resources(
         "item.contact",
     ]
     .map(|k| ctx.t(k));
-    let title = format!("{district}{year}{}", ctx.t("public.resources_title"));
+    let title = ctx.tf(
+        "public.resources_title",
+        &[("district", &district), ("year", &year)],
+    );
     let mut book = xlsx::Writer::new();
     book.sheet(ctx.t("public.resources"), &title, &headers)
         .map_err(AppError::internal)?;
@@ -545,9 +548,13 @@ async fn export_plans(
         "plan.responsible",
     ]
     .map(|k| ctx.t(k));
-    let title = format!("{district}{}{}", year + 1, ctx.t("public.plans_title"));
+    let title = ctx.tf(
+        "public.plans_title",
+        &[("district", &district), ("year", &(year + 1))],
+    );
+    let sheet = ctx.tf("public.plans", &[("year", &(year + 1))]);
     let mut book = xlsx::Writer::new();
-    book.sheet(ctx.t("public.plans"), &title, &headers)
+    book.sheet(&sheet, &title, &headers)
         .map_err(AppError::internal)?;
     let sql = plans_sql();
     book.stream(

@@ -5,7 +5,6 @@ pub mod confirm;
 pub mod forms;
 pub mod i18n;
 pub mod list;
-pub mod messages;
 pub mod once;
 pub mod save;
 pub mod transition;
@@ -93,6 +92,11 @@ impl Ctx {
 
     pub fn t<'a>(&self, key: &'a str) -> &'a str {
         self.lang.t(key)
+    }
+
+    /// A message with values: `tf("home.welcome", &[("name", &user.display_name)])`.
+    pub fn tf(&self, key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+        self.lang.tf(key, args)
     }
 
     /// The label of a code in an area of the catalogue: `label("kind", "college")`.
@@ -213,7 +217,10 @@ fn login_redirect(next: &str) -> Response {
 /// turns bare error statuses into friendly pages in the visitor's language.
 pub async fn context_layer(State(app): State<AppState>, req: Request, next: Next) -> Response {
     let cookies = Cookies::parse(req.headers());
-    let lang = Lang::from_cookie(cookies.get(LANG_COOKIE));
+    let lang = Lang::from_request(
+        cookies.get(LANG_COOKIE),
+        i18n::accept_language(req.headers()),
+    );
     // Read once here for every handler: no path or query parameter may carry a control
     // character (PostgreSQL refuses NUL in text, and none belongs in a search or an id).
     if forms::uri_has_control(req.uri().path())

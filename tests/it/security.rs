@@ -1,6 +1,6 @@
 //! Row-level security, the audit log's immutability, headers, error pages and languages.
 
-use crate::support::TestApp;
+use crate::support::{Client, TestApp};
 use reqwest::StatusCode;
 
 #[tokio::test]
@@ -168,4 +168,32 @@ async fn error_pages_are_friendly_in_the_chosen_language() {
     client.get("/home").await.assert_contains("Welcome");
     client.get("/lang/zh?next=/").await;
     client.get("/home").await.assert_contains("您好");
+}
+
+#[tokio::test]
+async fn a_first_visit_takes_the_browsers_language_and_the_switch_still_wins() {
+    let app = TestApp::spawn().await;
+    let client = app.client();
+    let visit = |path: &str, accept: &'static str| {
+        let request = client
+            .http
+            .get(format!("{}{path}", client.base))
+            .header("accept-language", accept);
+        async move { Client::page(request.send().await.unwrap()).await }
+    };
+    let en = visit("/login", "en-GB,en;q=0.9,zh-CN;q=0.5").await;
+    en.assert_contains("lang=\"en\"");
+    en.assert_contains("Sign in");
+    visit("/nowhere", "en-US")
+        .await
+        .assert_contains("Page not found");
+    let zh = visit("/login", "zh-CN,zh;q=0.9,en;q=0.8").await;
+    zh.assert_contains("lang=\"zh-CN\"");
+    visit("/login", "fr-FR,de;q=0.7")
+        .await
+        .assert_contains("lang=\"zh-CN\"");
+    client.get("/lang/zh?next=/login").await;
+    let chosen = visit("/login", "en-US,en;q=0.9").await;
+    chosen.assert_contains("lang=\"zh-CN\"");
+    chosen.assert_contains("登录");
 }

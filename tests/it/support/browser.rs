@@ -50,7 +50,10 @@ impl Browser {
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
                     "--no-first-run", "--disable-quic", "--window-size=1280,900",
                     format!("--user-data-dir={}", profile.display()),
-                ]
+                ],
+                // Chromium asks for en-US unless told otherwise; the journeys are a Chinese
+                // browser's, as the first visit takes its language from Accept-Language.
+                "prefs": { "intl.accept_languages": "zh-CN,zh" }
             }),
         );
         let client = ClientBuilder::new(HttpConnector::new())
