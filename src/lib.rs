@@ -10,6 +10,7 @@ pub mod bench;
 pub mod cli;
 pub mod committee;
 pub mod config;
+pub mod crypto;
 pub mod cycle;
 pub mod db;
 pub mod demo;

@@ -113,7 +113,7 @@ async fn district(db: &Db, code: &str, i: u32, seed: u64, hash: &str) -> sqlx::R
          select $1, s.id, a, 'sim', make_date(c.year, 12, 20)::timestamptz
            from submission s join reporting_cycle c on c.id = s.cycle_id, unnest(array['submit','accept']) a
           where s.tenant_id = $1 and s.status = 'accepted'",
-        "select seed_policy_targets($1)",
+        "select seed_policy_targets($1), seed_specialties($1)",
         "insert into framework (tenant_id, year, name) select $1, 2016, name from framework_template order by id limit 1",
         "insert into indicator (tenant_id, framework_id, code, name, max_score, guidance, evidence, metric)
          select $1, f.id, i.code, i.name, i.max_score, i.guidance, i.evidence, i.metric

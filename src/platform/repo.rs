@@ -56,7 +56,7 @@ pub async fn insert_district(
     .bind(college_name)
     .fetch_one(&mut *conn)
     .await?;
-    sqlx::query("select seed_policy_targets($1)")
+    sqlx::query("select seed_policy_targets($1), seed_specialties($1)")
         .bind(tenant_id)
         .execute(conn)
         .await?;
