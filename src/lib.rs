@@ -15,6 +15,8 @@ pub mod cycle;
 pub mod db;
 pub mod demo;
 pub mod demo_cycle;
+pub mod demo_educators;
+pub mod educators;
 pub mod error;
 pub mod home;
 pub mod network;

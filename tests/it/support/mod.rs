@@ -476,3 +476,8 @@ impl Client {
         .await
     }
 }
+
+/// Today in China (UTC+8), as the pages write it.
+pub fn today() -> String {
+    cedu::web::today().to_string()
+}
