@@ -464,13 +464,18 @@ async fn a_volunteer_signs_up_the_town_accepts_logs_two_afternoons_the_point_app
         r.find(Locator::Id("f-consent")).await?.click().await?;
         r.find(Locator::Id("apply-submit")).await?.click().await?;
         r.wait().for_element(Locator::Id("applied")).await?;
+        resident.shot("join-done").await?;
 
         // The town finds the application, accepts it, and adds the point where she will serve.
         town.login(&base, "mengjin-town").await?;
+        town.resize(1366, 900).await?;
         let t = &town.client;
+        t.goto(&format!("{base}/educators")).await?;
+        town.shot("educators-list").await?;
         t.goto(&format!("{base}/educators?status=applications")).await?;
         t.find(Locator::LinkText("赵志愿")).await?.click().await?;
         t.wait().for_element(Locator::Id("take-step")).await?;
+        town.shot("educator-application").await?;
         t.find(Locator::Css("#f-to option[value=active]")).await?.click().await?;
         submit(t, Locator::Id("take-step")).await?;
         t.find(Locator::Id("edit-educator")).await?.click().await?;
@@ -510,6 +515,8 @@ async fn a_volunteer_signs_up_the_town_accepts_logs_two_afternoons_the_point_app
         for entry in p.find_all(Locator::Css("input[name=entry]")).await? {
             entry.click().await?;
         }
+        coordinator.resize(1366, 900).await?;
+        coordinator.shot("hours-queue").await?;
         submit(p, Locator::Id("decide-button")).await?;
 
         // The town prints the record of service the point's hours make.
@@ -534,6 +541,10 @@ async fn a_volunteer_signs_up_the_town_accepts_logs_two_afternoons_the_point_app
             .text()
             .await?;
         let number = t.find(Locator::Id("record-number")).await?.text().await?;
+        town.shot("record-of-service").await?;
+        t.back().await?;
+        t.refresh().await?;
+        town.shot("educator-page").await?;
         Ok::<_, fantoccini::error::CmdError>((body, number))
     }
     .await;
@@ -554,4 +565,34 @@ async fn a_volunteer_signs_up_the_town_accepts_logs_two_afternoons_the_point_app
     .await
     .unwrap();
     assert_eq!(approved, 2);
+}
+
+#[tokio::test]
+async fn public_pages_fit_a_phone_without_sideways_scrolling() {
+    let app = TestApp::spawn().await;
+    let phone = Browser::start().await;
+    let base = app.base();
+    let result = async {
+        phone.resize(360, 740).await?;
+        let mut wide = Vec::new();
+        for (name, path) in [
+            ("join", "/join/mengjin"),
+            ("public-index", "/public"),
+            ("catalogue", "/public/mengjin/2025"),
+            ("login", "/login"),
+        ] {
+            phone.client.goto(&format!("{base}{path}")).await?;
+            phone.client.wait().for_element(Locator::Css("h1")).await?;
+            let over = phone.overflow().await?;
+            if over > 0 {
+                wide.push(format!("{path}: {over}px wider than the screen"));
+            }
+            phone.shot(&format!("phone-{name}")).await?;
+        }
+        Ok::<_, fantoccini::error::CmdError>(wide)
+    }
+    .await;
+    phone.close().await;
+    let wide = result.expect("the pages load");
+    assert!(wide.is_empty(), "{}", wide.join("\n"));
 }
