@@ -4,7 +4,7 @@
 use crate::access::Role;
 use crate::auth::session::CurrentUser;
 use crate::error::Result;
-use crate::network::repo::{self as units, Unit, UnitFilter};
+use crate::network::repo::{self as units, Unit};
 use crate::reports::{self, Dashboard, YearQuery};
 use crate::state::AppState;
 use crate::web::tx::AnyTx;
@@ -81,14 +81,7 @@ async fn home(
             (page.schools, page.points, page.inactive) = units::counts(&mut tx, &scope).await?;
         }
         if !page.user.role.is_district_wide() {
-            page.units = units::list_in_scope(
-                &mut tx,
-                &scope,
-                &UnitFilter::default(),
-                units::Columns::Listed,
-                None,
-            )
-            .await?;
+            page.units = units::units_in_scope(&mut tx, &scope).await?;
         }
     }
     tx.commit().await?;
