@@ -201,7 +201,7 @@ mod tests {
                 .map(|k| format!("event.{k}")),
         );
         keys.extend(
-            crate::reports::targets::METRICS
+            crate::reports::model::METRICS
                 .iter()
                 .map(|m| format!("target.{m}")),
         );
