@@ -27,12 +27,11 @@ use std::collections::BTreeMap;
 /// Rows an import may hold.
 const MAX_ROWS: usize = 2000;
 
+/// Only the bureau imports units (it manages the town schools).
 fn require(user: &CurrentUser) -> Result<()> {
-    if may(user.role, Action::ManageTownSchools) {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
+    may(user.role, Action::ManageTownSchools)
+        .then_some(())
+        .or_404()
 }
 
 #[derive(Template)]

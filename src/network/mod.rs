@@ -19,7 +19,7 @@ pub mod units;
 use crate::access::{Action, may};
 use crate::auth::session::CurrentUser;
 use crate::db::Tx;
-use crate::error::{AppError, OrNotFound, Result};
+use crate::error::{OrNotFound, Result};
 use crate::state::AppState;
 use axum::Router;
 use axum::routing::{get, post};
@@ -84,11 +84,7 @@ impl Permits {
 
 /// Whether the user sees the network at all (else every page of it is a 404).
 fn require_view(user: &CurrentUser) -> Result<()> {
-    if may(user.role, Action::ViewNetwork) {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
+    may(user.role, Action::ViewNetwork).then_some(()).or_404()
 }
 
 /// A unit in the user's scope, or 404.
@@ -107,9 +103,5 @@ pub async fn unit_permitted(
     permits: fn(&Permits) -> bool,
 ) -> Result<Unit> {
     let unit = unit_in_scope(tx, user, id).await?;
-    if permits(&Permits::of(user, &unit)) {
-        Ok(unit)
-    } else {
-        Err(AppError::NotFound)
-    }
+    permits(&Permits::of(user, &unit)).then_some(unit).or_404()
 }

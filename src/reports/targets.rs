@@ -7,7 +7,7 @@ use crate::access::{Action, may};
 use crate::audit::Change;
 use crate::auth::session::CurrentUser;
 use crate::db::Tx;
-use crate::error::{AppError, OrNotFound, Result};
+use crate::error::{OrNotFound, Result};
 use crate::web::forms::{FieldErrors, Pairs};
 use crate::web::save;
 use crate::web::{Ctx, once, render, render_with};
@@ -33,20 +33,13 @@ struct TargetsPage {
     failed: Option<i64>,
 }
 
+/// The district-wide roles read the targets; the bureau edits them.
 fn require_view(user: &CurrentUser) -> Result<()> {
-    if user.role.is_district_wide() {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
+    user.role.is_district_wide().then_some(()).or_404()
 }
 
 fn require_edit(user: &CurrentUser) -> Result<()> {
-    if may(user.role, Action::EditTargets) {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
+    may(user.role, Action::EditTargets).then_some(()).or_404()
 }
 
 /// The page of `year`'s targets, with `errors` beside the form of target `failed`.
