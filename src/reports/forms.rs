@@ -2,6 +2,7 @@
 
 use super::model::TargetInput;
 use crate::web::forms::{FieldErrors, Pairs, date, year};
+use crate::web::save::Compared;
 
 /// A target's value (0 to 100,000) and deadline as typed, checked.
 pub fn parse_target(p: &Pairs) -> Result<TargetInput, FieldErrors> {
@@ -20,6 +21,14 @@ pub fn parse_target(p: &Pairs) -> Result<TargetInput, FieldErrors> {
         (Some(target), Some(deadline), true) => Ok(TargetInput { target, deadline }),
         _ => Err(errors),
     }
+}
+
+/// What was typed beside what is saved, for a stale save's conflict page.
+pub fn compare_target(p: &Pairs, saved: &super::repo::Target) -> Vec<Compared> {
+    vec![
+        Compared::new("target.target", p.get("target"), saved.target),
+        Compared::new("target.deadline", p.get("deadline"), saved.deadline),
+    ]
 }
 
 /// A new year of targets.

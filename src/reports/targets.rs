@@ -1,5 +1,5 @@
 //! The policy targets (`/targets`): a year's targets measured against the data, which the
-//! bureau edits (a stale save is refused, never an overwrite) and extends by a year.
+//! bureau edits (a stale save gets the conflict page, never an overwrite) and extends by a year.
 
 use super::dashboard::{TargetView, targets_of_year};
 use super::{forms, repo};
@@ -9,7 +9,7 @@ use crate::auth::session::CurrentUser;
 use crate::db::Tx;
 use crate::error::{OrNotFound, Result};
 use crate::web::forms::{FieldErrors, Pairs};
-use crate::web::save;
+use crate::web::save::{self, Conflict};
 use crate::web::{Ctx, once, render, render_with};
 use askama::Template;
 use axum::extract::{Path, Query};
@@ -108,7 +108,12 @@ pub async fn update_target(
     let to = format!("/targets?year={}", before.year);
     let version = p.get("version").parse::<i32>().unwrap_or(0);
     if !repo::update_target(&mut tx, id, version, input).await? {
-        return Ok(crate::web::flash_redirect("form.conflict", &to));
+        let conflict = Conflict {
+            fields: forms::compare_target(&p, &before),
+            edit: to.clone(),
+            view: to,
+        };
+        return Ok(save::conflict(&ctx, conflict));
     }
     let change = Change {
         tenant_id,
