@@ -4,7 +4,7 @@
 use crate::access::Role;
 use crate::auth::session::CurrentUser;
 use crate::error::Result;
-use crate::network::repo::{self as units, Unit, UnitFilter};
+use crate::network::repo::{self as units, Unit};
 use crate::reports::{self, Dashboard, YearQuery};
 use crate::state::AppState;
 use crate::web::tx::AnyTx;
@@ -75,20 +75,14 @@ async fn home(
         let scope = page.user.scope_path.clone();
         if page.user.role.is_district_wide() || page.user.role == Role::TownAdmin {
             let dash = reports::dashboard(&mut tx, &scope, q.year).await?;
-            (page.schools, page.points, page.inactive) = dash.counts;
+            let t = &dash.totals;
+            (page.schools, page.points, page.inactive) = (t.schools, t.points, t.inactive);
             page.dash = Some(dash);
         } else {
             (page.schools, page.points, page.inactive) = units::counts(&mut tx, &scope).await?;
         }
         if !page.user.role.is_district_wide() {
-            page.units = units::list_in_scope(
-                &mut tx,
-                &scope,
-                &UnitFilter::default(),
-                units::Columns::Listed,
-                None,
-            )
-            .await?;
+            page.units = units::units_in_scope(&mut tx, &scope).await?;
         }
     }
     tx.commit().await?;
@@ -100,7 +94,7 @@ const HEALTH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// 200 when the database answers within `HEALTH_TIMEOUT`, else 503.
 async fn healthz(State(app): State<AppState>) -> Response {
-    let probe = sqlx::query_scalar::<_, i32>("select 1").fetch_one(&app.db.sys);
+    let probe = reports::repo::ping(&app.db.sys);
     match tokio::time::timeout(HEALTH_TIMEOUT, probe).await {
         Ok(Ok(_)) => "ok".into_response(),
         result => {

@@ -277,7 +277,6 @@ network-any = Any
 network-clear = Clear filters
 network-demo_any = Any level
 network-export = Export to Excel
-network-print = Print roster
 network-sheet = Network
 network-town = Town
 network-yes = Yes

@@ -278,7 +278,6 @@ network-any = 不限
 network-clear = 清除筛选
 network-demo_any = 任一级示范
 network-export = 导出 Excel
-network-print = 打印名册
 network-sheet = 办学网络
 network-town = 镇（街道）
 network-yes = 是
