@@ -344,6 +344,43 @@ async fn out_of_scope_posts_answer_404_and_change_nothing() {
             format!("/units/{hm01}/status"),
             &[("status", "closed"), ("status_on", "2026-12-01")],
         ),
+        (&town, format!("/educators/{e_hm}"), &[("name", "x")]),
+        (
+            &town,
+            format!("/educators/{e_hm}/reveal"),
+            &[("field", "phone")],
+        ),
+        (
+            &town,
+            format!("/educators/{e_hm}/status"),
+            &[("to", "paused"), ("confirm", "yes")],
+        ),
+        (
+            &point,
+            format!("/educators/{e_cg}/reveal"),
+            &[("field", "phone")],
+        ),
+        (&point, format!("/educators/{e_cg}"), &[("name", "x")]),
+        (
+            &yanshi,
+            format!("/educators/{e_cg}/status"),
+            &[("to", "paused"), ("confirm", "yes")],
+        ),
+        (
+            &yanshi,
+            format!("/educators/{e_cg}/hours"),
+            &[
+                ("served_on", "2026-11-01"),
+                ("hours", "2"),
+                ("content", "x"),
+            ],
+        ),
+        (
+            &town,
+            format!("/educators/{e_hm}/anonymise"),
+            &[("confirm", "yes")],
+        ),
+        (&town, "/specialties".to_string(), &[("name", "偷加的")]),
     ];
     for (client, path, fields) in attempts {
         let page = client.post(&path, fields).await;

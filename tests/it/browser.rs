@@ -443,7 +443,7 @@ async fn a_town_assesses_itself_the_office_scores_and_publishes_and_the_town_ans
 
 #[tokio::test]
 async fn a_volunteer_signs_up_the_town_accepts_logs_two_afternoons_the_point_approves_and_the_town_prints_the_record()
-{
+ {
     let app = TestApp::spawn().await;
     let town_school = app.unit_id("MJ-CG").await;
     let point = app.unit_id("MJ-CG-01").await;
@@ -456,11 +456,16 @@ async fn a_volunteer_signs_up_the_town_accepts_logs_two_afternoons_the_point_app
         let r = &resident.client;
         r.goto(&format!("{base}/join/mengjin")).await?;
         fill(r, &[("name", "赵志愿"), ("phone", "13577778888")]).await?;
-        r.find(Locator::Css(&format!("#f-home_unit_id option[value=\"{town_school}\"]")))
+        r.find(Locator::Css(&format!(
+            "#f-home_unit_id option[value=\"{town_school}\"]"
+        )))
+        .await?
+        .click()
+        .await?;
+        r.find(Locator::Css("input[name=specialties]"))
             .await?
             .click()
             .await?;
-        r.find(Locator::Css("input[name=specialties]")).await?.click().await?;
         r.find(Locator::Id("f-consent")).await?.click().await?;
         r.find(Locator::Id("apply-submit")).await?.click().await?;
         r.wait().for_element(Locator::Id("applied")).await?;
@@ -472,15 +477,21 @@ async fn a_volunteer_signs_up_the_town_accepts_logs_two_afternoons_the_point_app
         let t = &town.client;
         t.goto(&format!("{base}/educators")).await?;
         town.shot("educators-list").await?;
-        t.goto(&format!("{base}/educators?status=applications")).await?;
+        t.goto(&format!("{base}/educators?status=applications"))
+            .await?;
         t.find(Locator::LinkText("赵志愿")).await?.click().await?;
         t.wait().for_element(Locator::Id("take-step")).await?;
         town.shot("educator-application").await?;
-        t.find(Locator::Css("#f-to option[value=active]")).await?.click().await?;
+        t.find(Locator::Css("#f-to option[value=active]"))
+            .await?
+            .click()
+            .await?;
         submit(t, Locator::Id("take-step")).await?;
         t.find(Locator::Id("edit-educator")).await?.click().await?;
         t.wait()
-            .for_element(Locator::Css(&format!("input[name=serves][value=\"{point}\"]")))
+            .for_element(Locator::Css(&format!(
+                "input[name=serves][value=\"{point}\"]"
+            )))
             .await?
             .click()
             .await?;
@@ -490,7 +501,9 @@ async fn a_volunteer_signs_up_the_town_accepts_logs_two_afternoons_the_point_app
         for day in ["2026-11-14", "2026-11-21"] {
             t.find(Locator::Id("log-hours")).await?.click().await?;
             t.wait()
-                .for_element(Locator::Css(&format!("#f-unit_id option[value=\"{point}\"]")))
+                .for_element(Locator::Css(&format!(
+                    "#f-unit_id option[value=\"{point}\"]"
+                )))
                 .await?
                 .click()
                 .await?;
@@ -510,8 +523,10 @@ async fn a_volunteer_signs_up_the_town_accepts_logs_two_afternoons_the_point_app
         // The point's coordinator countersigns both.
         coordinator.login(&base, "mengjin-point").await?;
         let p = &coordinator.client;
-        p.goto(&format!("{base}/hours?status=pending&q=%E8%B5%B5%E5%BF%97%E6%84%BF"))
-            .await?;
+        p.goto(&format!(
+            "{base}/hours?status=pending&q=%E8%B5%B5%E5%BF%97%E6%84%BF"
+        ))
+        .await?;
         for entry in p.find_all(Locator::Css("input[name=entry]")).await? {
             entry.click().await?;
         }
@@ -522,7 +537,9 @@ async fn a_volunteer_signs_up_the_town_accepts_logs_two_afternoons_the_point_app
         // The town prints the record of service the point's hours make.
         t.refresh().await?;
         t.wait()
-            .for_element(Locator::Css(&format!("#record-form option[value=\"{point}\"]")))
+            .for_element(Locator::Css(&format!(
+                "#record-form option[value=\"{point}\"]"
+            )))
             .await?
             .click()
             .await?;
