@@ -837,3 +837,29 @@ async fn a_stale_edit_of_a_person_gets_the_conflict_page_showing_both() {
     stale.assert_contains("先保存的职务");
     stale.assert_contains("后保存的职务");
 }
+
+#[tokio::test]
+async fn a_town_sees_on_its_home_whose_qualification_runs_out_and_what_waits_to_be_signed() {
+    let app = TestApp::spawn().await;
+    let (name, town, days): (String, String, i32) = sqlx::query_as(
+        "select e.name, h.code, q.valid_until - current_date from qualification q
+           join educator e on e.id = q.educator_id join org_unit h on h.id = e.home_unit_id
+          where q.valid_until <= current_date + 30 limit 1",
+    )
+    .fetch_one(&app.db.sys)
+    .await
+    .unwrap();
+    app.add_account("expiring-town", "mengjin", "town_admin", Some(&town))
+        .await;
+    let client = app.login("expiring-town").await;
+    let home = client.get("/home").await;
+    home.assert_contains("id=\"expiring\"");
+    home.assert_contains(&name);
+    home.assert_contains(&format!("证书{days}天后到期"));
+    home.assert_contains("id=\"pending-hours\"");
+    // Another town's home does not show it.
+    let other = app.login("mengjin-town").await.get("/home").await;
+    if town != "MJ-CG" {
+        assert!(!other.body.contains(&name));
+    }
+}

@@ -139,6 +139,17 @@ pub async fn in_scope(
     .await
 }
 
+/// How many entries wait to be countersigned at units under `scope`.
+pub async fn pending_at(conn: &mut PgConnection, scope: &str) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "select count(*) from service_hours x join org_unit u on u.tenant_id = x.tenant_id and u.id = x.unit_id
+          where x.status = 'pending' and u.path like $1 || '%'",
+    )
+    .bind(scope)
+    .fetch_one(conn)
+    .await
+}
+
 /// Minutes a person already has on a day, declined entries aside.
 pub async fn minutes_on(
     conn: &mut PgConnection,

@@ -1131,3 +1131,5 @@ educator-event-imported = Imported
 educator-event-updated = Edited
 educator-event-status = Status changed
 educator-event-anonymised = Anonymised
+home-pending_hours = { $count } service entries wait to be countersigned
+home-expiring = Qualifications running out

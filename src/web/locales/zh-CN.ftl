@@ -1132,3 +1132,5 @@ educator-event-imported = 导入登记
 educator-event-updated = 修改信息
 educator-event-status = 状态变更
 educator-event-anonymised = 匿名化
+home-pending_hours = { $count } 条服务时长等待签认
+home-expiring = 资格证书即将到期
