@@ -475,6 +475,7 @@ committee-chair = Chair
 committee-vice_chair = Vice-chair
 committee-member = Member
 committee-office_director = Office director
+committee-list_all = All (filter, sort)
 cycle-title = December lists
 cycle-explain = Every December each member unit, the college and each town school submit, level by level, their resource inventory and next year's action plan; teaching points file to their town school, which reviews and consolidates; the bureau reviews, then publishes the lists for everyone.
 cycle-new = Open a year's cycle

@@ -476,6 +476,7 @@ committee-chair = 主任
 committee-vice_chair = 副主任
 committee-member = 委员
 committee-office_director = 办公室主任
+committee-list_all = 全部（筛选、排序）
 cycle-title = 年度资源清单和行动计划
 cycle-explain = 每年12月，各成员单位、区社区教育学院和各镇（街道）社区教育学校逐级提交社区教育资源清单和下一年度社区教育行动计划；村（社区）教学点报所属镇（街道）学校审核汇总；区教体局审核后公开发布并实施共享。
 cycle-new = 开启年度填报
