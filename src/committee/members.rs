@@ -10,7 +10,7 @@ use crate::error::{OrNotFound, Result};
 use crate::state::AppState;
 use crate::web::confirm::{self, Confirm};
 use crate::web::forms::{FieldErrors, Pairs};
-use crate::web::list::{self, ListQuery, Listing, Paged, Printed};
+use crate::web::list::{self, ListQuery, Paged, Printed};
 use crate::web::save::{self, Conflict};
 use crate::web::{Ctx, once, render, render_with, today};
 use askama::Template;
@@ -83,20 +83,16 @@ async fn export_members(
 ) -> Result<Response> {
     require(&user, Action::ViewCommittee)?;
     let headers: Vec<&str> = COLUMNS.iter().map(|k| ctx.t(k)).collect();
-    let (title, file) = list::export_names(
-        &user.tenant_name,
-        ctx.t("committee.members"),
+    let title = ctx.t("committee.members");
+    let members = repo::Members(&query);
+    let district = &user.tenant_name;
+    list::export_all(
+        &mut tx,
+        &members,
+        district,
+        title,
         "committee-members",
-    );
-    let all = repo::Members(&query);
-    let sql = all.select().all(None);
-    let rows = list::rows(&mut tx, &all, &sql);
-    list::export(
-        &file,
-        ctx.t("committee.members"),
-        &title,
         &headers,
-        rows,
         |m| {
             vec![
                 ctx.tr(&m.role_label()).into(),

@@ -76,15 +76,24 @@ pub struct MemberUnit {
 const MEMBER_COLUMNS: &str = "c.id, c.name, c.committee_role, c.position, c.member_unit_id,
         m.name as unit_name, c.term_start, c.term_end, c.version";
 
-const MEMBER_FROM: &str = "from committee_member c
-   left join member_unit m on m.tenant_id = c.tenant_id and m.id = c.member_unit_id";
+/// Where a member's unit comes from, written once for both statements below.
+macro_rules! members {
+    () => {
+        "from committee_member c
+   left join member_unit m on m.tenant_id = c.tenant_id and m.id = c.member_unit_id"
+    };
+}
+
+const MEMBER_FROM: &str = members!();
 
 /// The roster's filters: words in the name or position, a committee role, a member unit.
-const MEMBERS: &str = "from committee_member c
-   left join member_unit m on m.tenant_id = c.tenant_id and m.id = c.member_unit_id
+const MEMBERS: &str = concat!(
+    members!(),
+    "
   where ($1 = '' or c.name like '%' || $1 || '%' or c.position like '%' || $1 || '%')
     and ($2 = '' or c.committee_role = $2)
-    and ($3::bigint is null or c.member_unit_id = $3)";
+    and ($3::bigint is null or c.member_unit_id = $3)"
+);
 
 /// Chair first, then vice-chairs, members and the office's director.
 const ROLE_ORDER: &str =

@@ -10,7 +10,7 @@ use crate::db::Tx;
 use crate::error::{OrNotFound, Result};
 use crate::state::AppState;
 use crate::web::forms::{FieldErrors, Pairs};
-use crate::web::list::{self, ListQuery, Listing, Paged, Printed};
+use crate::web::list::{self, ListQuery, Paged, Printed};
 use crate::web::save::{self, Conflict};
 use crate::web::{Ctx, once, render, render_with, today};
 use askama::Template;
@@ -70,20 +70,16 @@ async fn export_units(
 ) -> Result<Response> {
     require(&user, Action::ViewCommittee)?;
     let headers: Vec<&str> = COLUMNS.iter().map(|k| ctx.t(k)).collect();
-    let (title, file) = list::export_names(
-        &user.tenant_name,
-        ctx.t("committee.units"),
+    let title = ctx.t("committee.units");
+    let units = repo::Units(&query);
+    let district = &user.tenant_name;
+    list::export_all(
+        &mut tx,
+        &units,
+        district,
+        title,
         "committee-units",
-    );
-    let all = repo::Units(&query);
-    let sql = all.select().all(None);
-    let rows = list::rows(&mut tx, &all, &sql);
-    list::export(
-        &file,
-        ctx.t("committee.units"),
-        &title,
         &headers,
-        rows,
         |u| {
             vec![
                 u.code.as_str().into(),

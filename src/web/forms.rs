@@ -125,6 +125,26 @@ pub fn count(errors: &mut FieldErrors, field: &'static str, value: &str) -> Opti
     }
 }
 
+/// A whole number within `range` (a year, a percentage), or the error `key` beside `field`;
+/// empty is an error too.
+pub fn whole(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    value: &str,
+    range: std::ops::RangeInclusive<i32>,
+    key: &'static str,
+) -> Option<i32> {
+    let n = value
+        .trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|n| range.contains(n));
+    if n.is_none() {
+        errors.add(field, key);
+    }
+    n
+}
+
 /// A date written YYYY-MM-DD; empty is `None` (or an error when required).
 pub fn date(
     errors: &mut FieldErrors,
@@ -204,6 +224,15 @@ mod tests {
         assert_eq!(errors.get("e"), Some("form.date"));
         assert_eq!(errors.get("f"), Some("form.required"));
         assert_eq!(errors.get("b"), None);
+        assert_eq!(
+            whole(&mut errors, "g", " 2026 ", 2000..=2100, "k"),
+            Some(2026)
+        );
+        assert_eq!(
+            whole(&mut errors, "h", "1999", 2000..=2100, "bad_year"),
+            None
+        );
+        assert_eq!(errors.get("h"), Some("bad_year"));
     }
 
     #[test]

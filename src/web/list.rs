@@ -7,7 +7,7 @@
 //! filters' meaning is the list's own), reads one page with `count(*) over ()`, and streams all
 //! matches for the export and the print view. A repo may instead describe a list once, as a
 //! [`Listing`] (its [`Select`] and the one function binding its filters), and read it with
-//! [`page`], [`rows`], [`count`] and [`print`].
+//! [`page`], [`count`], [`print`] and [`export_all`].
 
 use super::urlencode;
 use crate::error::{AppError, Result};
@@ -238,7 +238,7 @@ pub type Rows<'q, T> = sqlx::query::QueryAs<'q, sqlx::Postgres, T, sqlx::postgre
 
 /// A list as its repo module defines it (usually around the page's [`ListQuery`]): its
 /// statement and its filters' values, bound in the statement's order. [`page`], [`rows`],
-/// [`count`] and [`print`] read any list this way.
+/// [`count`], [`print`] and [`export_all`] read any list this way.
 pub trait Listing {
     type Row: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin;
 
@@ -295,13 +295,33 @@ where
     Ok((rows, printed))
 }
 
-/// An export's title row, "district · title（date）", and its file, "stem-yyyymmdd.xlsx".
-pub fn export_names(district: &str, title: &str, stem: &str) -> (String, String) {
+/// Every match of `list` as a one-sheet workbook named `title`, streamed: its first row says
+/// the district, `title` and today's date; the file is `stem-yyyymmdd.xlsx`.
+pub async fn export_all<L: Listing>(
+    conn: &mut sqlx::PgConnection,
+    list: &L,
+    district: &str,
+    title: &str,
+    stem: &str,
+    headers: &[&str],
+    cells: impl Fn(L::Row) -> Vec<Cell>,
+) -> Result<Response>
+where
+    L::Row: 'static,
+{
     let today = super::today();
-    (
-        format!("{district} · {title}（{today}）"),
-        format!("{stem}-{}.xlsx", today.format("%Y%m%d")),
+    let heading = format!("{district} · {title}（{today}）");
+    let file = format!("{stem}-{}.xlsx", today.format("%Y%m%d"));
+    let sql = list.select().all(None);
+    export(
+        &file,
+        title,
+        &heading,
+        headers,
+        rows(conn, list, &sql),
+        cells,
     )
+    .await
 }
 
 #[cfg(test)]
