@@ -140,7 +140,11 @@ async fn every_route_answers_each_role_inside_and_outside_its_scope() {
         ),
         (format!("/supervision/frameworks/{framework}"), "224444444"),
         ("/supervision/survey".into(), "224444244"),
+        ("/supervision/survey/export.xlsx".into(), "224444244"),
+        ("/supervision/survey/print".into(), "224444244"),
         ("/rectifications".into(), "224244242"),
+        ("/rectifications/export.xlsx".into(), "224244242"),
+        ("/rectifications/print".into(), "224244242"),
         ("/targets?year=2022".into(), "222444244"),
     ];
 
