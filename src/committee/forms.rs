@@ -49,17 +49,15 @@ pub fn parse_member(p: &Pairs, units: &[(i64, String)]) -> Result<MemberInput, F
 
 /// A saved member as its form.
 pub fn member_pairs(m: &Member) -> Pairs {
-    Pairs(vec![
-        ("name".into(), m.name.clone()),
-        ("committee_role".into(), m.committee_role.clone()),
-        ("position".into(), m.position.clone()),
-        (
-            "member_unit_id".into(),
-            m.member_unit_id.map(|i| i.to_string()).unwrap_or_default(),
-        ),
-        ("term_start".into(), day(m.term_start)),
-        ("term_end".into(), day(m.term_end)),
-        ("version".into(), m.version.to_string()),
+    let unit = m.member_unit_id.map(|i| i.to_string()).unwrap_or_default();
+    Pairs::of(&[
+        ("name", &m.name),
+        ("committee_role", &m.committee_role),
+        ("position", &m.position),
+        ("member_unit_id", &unit),
+        ("term_start", &day(m.term_start)),
+        ("term_end", &day(m.term_end)),
+        ("version", &m.version.to_string()),
     ])
 }
 
@@ -119,14 +117,14 @@ pub fn parse_unit(p: &Pairs) -> Result<UnitInput, FieldErrors> {
 
 /// A saved member unit as its form.
 pub fn unit_pairs(u: &MemberUnit) -> Pairs {
-    Pairs(vec![
-        ("code".into(), u.code.clone()),
-        ("name".into(), u.name.clone()),
-        ("duties".into(), u.duties.clone()),
-        ("contact_name".into(), u.contact_name.clone()),
-        ("contact_phone".into(), u.contact_phone.clone()),
-        ("active".into(), if u.active { "1" } else { "0" }.into()),
-        ("version".into(), u.version.to_string()),
+    Pairs::of(&[
+        ("code", &u.code),
+        ("name", &u.name),
+        ("duties", &u.duties),
+        ("contact_name", &u.contact_name),
+        ("contact_phone", &u.contact_phone),
+        ("active", if u.active { "1" } else { "0" }),
+        ("version", &u.version.to_string()),
     ])
 }
 
@@ -170,12 +168,7 @@ mod tests {
     use super::*;
 
     fn pairs(fields: &[(&str, &str)]) -> Pairs {
-        Pairs(
-            fields
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-        )
+        Pairs::of(fields)
     }
 
     #[test]

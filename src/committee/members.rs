@@ -181,7 +181,7 @@ async fn new_member(ctx: Ctx, user: CurrentUser, mut tx: Tx) -> Result<Response>
     require(&user, Action::ManageCommittee)?;
     let units = repo::unit_choices(&mut tx).await?;
     tx.commit().await?;
-    let p = Pairs(vec![("committee_role".into(), "member".into())]);
+    let p = Pairs::of(&[("committee_role", "member")]);
     Ok(render(&MemberFormPage::new(ctx, None, p, units)))
 }
 

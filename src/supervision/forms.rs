@@ -261,12 +261,7 @@ mod tests {
     use super::*;
 
     fn pairs(fields: &[(&str, &str)]) -> Pairs {
-        Pairs(
-            fields
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-        )
+        Pairs::of(fields)
     }
 
     fn ind(id: i64, code: &str, max: f64) -> Indicator {

@@ -69,10 +69,8 @@ async fn results_page(
     let per_question = repo::question_rates(tx, &survey).await?;
     let total = rows.first().map_or(0, |t| t.total);
     let (p, errors) = form.unwrap_or_else(|| {
-        let saved = Pairs(vec![
-            ("title".into(), survey.title.clone()),
-            ("questions".into(), survey.questions.join("\n")),
-        ]);
+        let questions = survey.questions.join("\n");
+        let saved = Pairs::of(&[("title", &survey.title), ("questions", &questions)]);
         (saved, FieldErrors::default())
     });
     Ok(ResultsPage {

@@ -173,6 +173,16 @@ pub fn date(
 pub struct Pairs(pub Vec<(String, String)>);
 
 impl Pairs {
+    /// A form filled in from the code (a saved record to edit, a test's post).
+    pub fn of(fields: &[(&str, &str)]) -> Self {
+        Self(
+            fields
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+
     /// The first value of `name`, or "".
     pub fn get(&self, name: &str) -> String {
         self.0
