@@ -2,7 +2,7 @@
 //! and the member form (add, edit with a version, remove after a confirmation).
 
 use super::repo::{self, Member};
-use super::{change, forms, paged, require};
+use super::{change, forms, require};
 use crate::access::Action;
 use crate::auth::session::CurrentUser;
 use crate::db::Tx;
@@ -52,13 +52,12 @@ async fn list_members(
     query: ListQuery,
 ) -> Result<Response> {
     require(&user, Action::ViewCommittee)?;
-    let page = query.page();
-    let rows = list::page(&mut tx, &repo::Members(&query), page).await?;
+    let members = list::page(&mut tx, &repo::Members(&query), query.page()).await?;
     let units = repo::unit_choices(&mut tx).await?;
     tx.commit().await?;
     Ok(render(&MemberListPage {
         ctx,
-        list: paged(rows, |m| m.total, page),
+        list: members,
         query,
         roles: &super::ROLES,
         units,

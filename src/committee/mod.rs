@@ -61,12 +61,6 @@ fn change<'a, T: serde::Serialize>(
     }
 }
 
-/// A page of rows that each carry the count of all.
-fn paged<T>(rows: Vec<T>, total: impl Fn(&T) -> i64, page: i64) -> Paged<T> {
-    let all = rows.first().map_or(0, total);
-    Paged::new(rows, all, page)
-}
-
 #[derive(Template)]
 #[template(path = "committee/index.html")]
 struct CommitteePage {
@@ -90,8 +84,8 @@ async fn show_committee(ctx: Ctx, user: CurrentUser, mut tx: Tx) -> Result<Respo
     Ok(render(&CommitteePage {
         ctx,
         committee,
-        members: paged(members, |m| m.total, 1),
-        units: paged(units, |u| u.total, 1),
+        members,
+        units,
         query,
         can_manage: may(user.role, Action::ManageCommittee),
     }))

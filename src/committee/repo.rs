@@ -113,6 +113,10 @@ pub struct Members<'a>(pub &'a ListQuery);
 impl Listing for Members<'_> {
     type Row = Member;
 
+    fn total(row: &Member) -> i64 {
+        row.total
+    }
+
     fn select(&self) -> Select<'_> {
         Select {
             columns: MEMBER_COLUMNS,
@@ -207,6 +211,10 @@ pub struct Units<'a>(pub &'a ListQuery);
 
 impl Listing for Units<'_> {
     type Row = MemberUnit;
+
+    fn total(row: &MemberUnit) -> i64 {
+        row.total
+    }
 
     fn select(&self) -> Select<'_> {
         Select {

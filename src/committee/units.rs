@@ -3,7 +3,7 @@
 
 use super::members::committee_name;
 use super::repo::{self, MemberUnit, Saved};
-use super::{change, forms, paged, require};
+use super::{change, forms, require};
 use crate::access::{Action, may};
 use crate::auth::session::CurrentUser;
 use crate::db::Tx;
@@ -41,12 +41,11 @@ struct UnitListPage {
 /// `GET /committee/units?<filters>`: the member units, filtered, sorted, 50 a page.
 async fn list_units(ctx: Ctx, user: CurrentUser, mut tx: Tx, query: ListQuery) -> Result<Response> {
     require(&user, Action::ViewCommittee)?;
-    let page = query.page();
-    let rows = list::page(&mut tx, &repo::Units(&query), page).await?;
+    let units = list::page(&mut tx, &repo::Units(&query), query.page()).await?;
     tx.commit().await?;
     Ok(render(&UnitListPage {
         ctx,
-        list: paged(rows, |u| u.total, page),
+        list: units,
         query,
         can_manage: may(user.role, Action::ManageCommittee),
     }))

@@ -60,18 +60,16 @@ struct ListPage {
 /// `GET /rectifications?<filters>`: the items, open ones first by their due day.
 async fn list_items(ctx: Ctx, user: CurrentUser, mut tx: Tx, query: ListQuery) -> Result<Response> {
     let items = visible(&user, &query)?;
-    let page = query.page();
-    let rows = list::page(&mut tx, &items, page).await?;
+    let rows = list::page(&mut tx, &items, query.page()).await?;
     let towns = if items.every {
         repo::towns(&mut tx).await?
     } else {
         Vec::new()
     };
     tx.commit().await?;
-    let total = rows.first().map_or(0, |x| x.total);
     Ok(render(&ListPage {
         ctx,
-        list: Paged::new(rows, total, page),
+        list: rows,
         supervisor: items.every,
         query,
         statuses: &repo::STATUSES,

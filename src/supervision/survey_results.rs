@@ -56,18 +56,16 @@ async fn results_page(
 ) -> Result<ResultsPage> {
     let (year, survey) = year_survey(tx, &query).await?;
     let years = repo::survey_years(tx).await?;
-    let page = query.page();
-    let rows = list::page(
+    let towns = list::page(
         tx,
         &Towns {
             query: &query,
             survey: survey.id,
         },
-        page,
+        query.page(),
     )
     .await?;
     let per_question = repo::question_rates(tx, &survey).await?;
-    let total = rows.first().map_or(0, |t| t.total);
     let (p, errors) = form.unwrap_or_else(|| {
         let questions = survey.questions.join("\n");
         let saved = Pairs::of(&[("title", &survey.title), ("questions", &questions)]);
@@ -77,7 +75,7 @@ async fn results_page(
         ctx,
         year,
         years,
-        towns: Paged::new(rows, total, page),
+        towns,
         query,
         per_question,
         code: user.tenant_code.clone(),

@@ -245,16 +245,21 @@ pub trait Listing {
     fn select(&self) -> Select<'_>;
 
     fn bind<'q, T>(&'q self, rows: Rows<'q, T>) -> Rows<'q, T>;
+
+    /// The count of all a row of a page carries (its `total` column, `#[sqlx(default)]`).
+    fn total(row: &Self::Row) -> i64;
 }
 
-/// One page of `list`; each row carries the count of all (`Paged::new(rows, total, page)`).
+/// Page `page` of `list`, with how many match in all.
 pub async fn page<L: Listing>(
     conn: &mut sqlx::PgConnection,
     list: &L,
     page: i64,
-) -> sqlx::Result<Vec<L::Row>> {
+) -> sqlx::Result<Paged<L::Row>> {
     let sql = list.select().page(page);
-    list.bind(sqlx::query_as(&sql)).fetch_all(conn).await
+    let rows = list.bind(sqlx::query_as(&sql)).fetch_all(conn).await?;
+    let total = rows.first().map_or(0, L::total);
+    Ok(Paged::new(rows, total, page))
 }
 
 /// The rows `sql` (from [`Select::all`]) reads, as they come: for [`export`].

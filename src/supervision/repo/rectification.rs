@@ -84,6 +84,10 @@ pub struct Items<'a> {
 impl Listing for Items<'_> {
     type Row = Item;
 
+    fn total(row: &Item) -> i64 {
+        row.total
+    }
+
     fn select(&self) -> Select<'_> {
         Select {
             columns: COLUMNS,

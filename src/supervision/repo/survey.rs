@@ -170,6 +170,10 @@ pub struct Towns<'a> {
 impl Listing for Towns<'_> {
     type Row = TownResult;
 
+    fn total(row: &TownResult) -> i64 {
+        row.total
+    }
+
     fn select(&self) -> Select<'_> {
         Select {
             columns: "u.id, u.name, v.responses, v.satisfied, v.answers",
