@@ -1,14 +1,13 @@
 //! Evidence files for a self-assessment: checked by their content (not their name) against the
 //! kinds allowed, limited in size, stored in the database and downloadable only in scope.
 
-use super::{Standing, unit_for};
-use crate::audit::{self, Actor, Change};
+use super::repo::{self, NewEvidence};
+use super::{Standing, on_round, unit_for};
 use crate::auth::session::CurrentUser;
 use crate::db::Tx;
 use crate::error::{AppError, OrNotFound, Result};
 use crate::state::AppState;
-use crate::web::once;
-use crate::web::{Ctx, flash_redirect};
+use crate::web::{Ctx, flash_redirect, once, save};
 use axum::Router;
 use axum::extract::{Multipart, Path};
 use axum::http::header;
@@ -103,13 +102,7 @@ async fn upload(
         }
     }
     let to = format!("/supervision/rounds/{id}/units/{ru}");
-    let indicator_ok: bool = sqlx::query_scalar(
-        "select exists (select 1 from indicator where id = $1 and framework_id = $2)",
-    )
-    .bind(indicator)
-    .bind(round.framework_id)
-    .fetch_one(&mut *tx)
-    .await?;
+    let indicator_ok = repo::indicator_of(&mut tx, round.framework_id, indicator).await?;
     let Some((name, bytes)) = file.filter(|_| indicator_ok) else {
         return Ok(flash_redirect("evidence.empty", &to));
     };
@@ -122,35 +115,21 @@ async fn upload(
     if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
         return Ok(done);
     }
-    let file_id: i64 = sqlx::query_scalar(
-        "insert into evidence (tenant_id, round_unit_id, indicator_id, file_name, content_type, size, sha256, content, uploaded_by)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id",
-    )
-    .bind(tenant_id)
-    .bind(ru)
-    .bind(indicator)
-    .bind(&name)
-    .bind(kind)
-    .bind(bytes.len() as i32)
-    .bind(&sha)
-    .bind(&bytes)
-    .bind(&user.username)
-    .fetch_one(&mut *tx)
-    .await?;
-    let change = Change {
-        tenant_id,
-        action: "round.evidence",
-        entity: "evaluation_round",
-        entity_id: Some(id),
-        before: None,
-        after: Some(
-            serde_json::json!({ "file": file_id, "name": name, "sha256": sha, "unit": unit.unit_name }),
-        ),
+    let new = NewEvidence {
+        round_unit: ru,
+        indicator,
+        name: &name,
+        kind,
+        sha256: &sha,
+        bytes: &bytes,
+        uploaded_by: &user.username,
     };
-    audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
+    let file_id = repo::insert_evidence(&mut tx, tenant_id, &new).await?;
     once::created(&mut tx, &ctx, tenant_id, &to).await?;
-    tx.commit().await?;
-    Ok(flash_redirect("evidence.saved", &to))
+    let after =
+        serde_json::json!({ "file": file_id, "name": name, "sha256": sha, "unit": unit.unit_name });
+    let change = on_round(tenant_id, "round.evidence", id, None, after);
+    save::done(tx, &ctx, &user, change, "evidence.saved", &to).await
 }
 
 /// Downloads a file; anyone who may see the sheet may fetch it, always as an attachment.
@@ -163,12 +142,7 @@ async fn download(
     if standing == Standing::Reader {
         return Err(AppError::NotFound);
     }
-    let (name, kind, content): (String, String, Vec<u8>) = sqlx::query_as("select file_name, content_type, content from evidence where id = $1 and round_unit_id = $2")
-        .bind(file)
-        .bind(ru)
-        .fetch_optional(&mut *tx)
-        .await?
-        .or_404()?;
+    let (name, kind, content) = repo::evidence_file(&mut tx, ru, file).await?.or_404()?;
     tx.commit().await?;
     let safe: String = name
         .chars()

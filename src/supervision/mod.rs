@@ -2,17 +2,28 @@
 //! published notice. Towns assess themselves with evidence; supervisors and assigned
 //! third-party evaluators score; results, grades and ranks are published as a notice (通报);
 //! problems become rectification items.
+//!
+//! Handlers by what they do: `frameworks.rs`, `rounds.rs` (the overview, opening and advancing
+//! a round), `results.rs` (a round's results, its notice and .xlsx), `sheets.rs` (a unit's
+//! score sheet and what is posted on it), `evidence.rs`, `rectification.rs`, `survey.rs` (the
+//! residents' questionnaire) and `survey_results.rs` (the office's side of it). `sheet.rs`
+//! computes a sheet's rows and totals; `repo.rs` and `repo/` hold every statement.
 
-pub mod evidence;
-pub mod frameworks;
+mod evidence;
+mod forms;
+mod frameworks;
 pub mod model;
-pub mod rectification;
+mod rectification;
 pub mod repo;
-pub mod rounds;
+mod results;
+mod rounds;
 pub mod sheet;
-pub mod survey;
+mod sheets;
+mod survey;
+mod survey_results;
 
 use crate::access::{Action, Role, may};
+use crate::audit::Change;
 use crate::auth::session::CurrentUser;
 use crate::db::Tx;
 use crate::error::{AppError, OrNotFound, Result};
@@ -24,9 +35,12 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(frameworks::router())
         .merge(rounds::router())
+        .merge(results::router())
+        .merge(sheets::router())
         .merge(evidence::router())
         .merge(rectification::router())
         .merge(survey::router())
+        .merge(survey_results::router())
 }
 
 /// How a user stands to one unit of a round.
@@ -73,12 +87,7 @@ pub async fn unit_for(
     } else if user.role == Role::TownAdmin && user.unit_id == Some(unit.org_unit_id) {
         Standing::Own
     } else if user.role == Role::Evaluator {
-        let assigned: bool = sqlx::query_scalar("select exists (select 1 from round_evaluator where round_unit_id = $1 and account_id = $2)")
-            .bind(ru)
-            .bind(user.id)
-            .fetch_one(&mut **tx)
-            .await?;
-        if !assigned {
+        if !repo::evaluates(tx, ru, user.id).await? {
             return Err(AppError::NotFound);
         }
         Standing::Evaluator
@@ -88,6 +97,36 @@ pub async fn unit_for(
         return Err(AppError::NotFound);
     };
     Ok((round, unit, standing))
+}
+
+/// The audit row of a change to one of supervision's records (`entity` and its id).
+pub fn change(
+    tenant_id: i64,
+    action: &'static str,
+    (entity, id): (&'static str, Option<i64>),
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> Change<'static> {
+    Change {
+        tenant_id,
+        action,
+        entity,
+        entity_id: id,
+        before,
+        after,
+    }
+}
+
+/// The audit row of a change to a round or one of its units' sheets.
+pub fn on_round(
+    tenant_id: i64,
+    action: &'static str,
+    id: i64,
+    before: Option<serde_json::Value>,
+    after: serde_json::Value,
+) -> Change<'static> {
+    let round = ("evaluation_round", Some(id));
+    change(tenant_id, action, round, before, Some(after))
 }
 
 pub fn require_supervise(user: &CurrentUser) -> Result<()> {

@@ -1,6 +1,8 @@
-//! Evaluation arithmetic in one place: indicator trees and their weights, combining the
-//! reviewers' scores, grade bands and ranking.
+//! Supervision's domain in one place: indicator trees and their weights, combining the
+//! reviewers' scores, grade bands and ranking; the round's and the rectification item's steps;
+//! and each form's input once it is checked.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, Deserialize)]
@@ -110,11 +112,113 @@ pub fn ranks(totals: &[Option<f64>]) -> Vec<Option<usize>> {
         .collect()
 }
 
+/// The round's step from `status`: self-assessment → review → published, and no further.
+pub fn next_round_status(status: &str) -> Option<&'static str> {
+    match status {
+        "self_assessment" => Some("review"),
+        "review" => Some("published"),
+        _ => None,
+    }
+}
+
+/// A rectification item's steps: the unit reports what it did; the office closes the item or
+/// sends it back to be worked on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RectStep {
+    Report,
+    Close,
+    Reopen,
+}
+
+impl RectStep {
+    /// The step a URL names (`/rectifications/{id}/{report|close|reopen}`).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "report" => Some(Self::Report),
+            "close" => Some(Self::Close),
+            "reopen" => Some(Self::Reopen),
+            _ => None,
+        }
+    }
+
+    pub fn from(self) -> &'static [&'static str] {
+        match self {
+            Self::Report => &["open"],
+            Self::Close | Self::Reopen => &["reported"],
+        }
+    }
+
+    pub fn to(self) -> &'static str {
+        match self {
+            Self::Report => "reported",
+            Self::Close => "closed",
+            Self::Reopen => "open",
+        }
+    }
+
+    /// Whether the unit itself takes the step (else the supervision office).
+    pub fn by_unit(self) -> bool {
+        self == Self::Report
+    }
+}
+
+/// A checked round: a balanced framework, dates in order, bands highest first.
+pub struct RoundInput {
+    pub name: String,
+    pub year: i32,
+    pub framework: i64,
+    pub self_due: NaiveDate,
+    pub review_due: NaiveDate,
+    pub evaluator_weight: i32,
+    pub excellent: f64,
+    pub good: f64,
+    pub pass: f64,
+    /// The town schools chosen; none chosen means all of them.
+    pub units: Vec<i64>,
+}
+
+/// A checked indicator: a code of one to three numbers under an existing parent.
+pub struct IndicatorInput {
+    pub code: String,
+    pub parent: Option<i64>,
+    pub name: String,
+    pub max_score: f64,
+    pub guidance: String,
+    pub evidence: String,
+    pub metric: Option<String>,
+}
+
+/// One typed score of a sheet: within 0 and the indicator's maximum, two decimals at most.
+pub struct ScoreInput {
+    pub indicator: i64,
+    pub value: f64,
+    pub note: String,
+}
+
+/// The supervisor's findings on a unit, for the notice.
+pub struct Findings {
+    pub strengths: String,
+    pub problems: String,
+}
+
+/// A problem to fix, with the day it is due.
+pub struct RectificationInput {
+    pub problem: String,
+    pub due_on: NaiveDate,
+}
+
+/// The year's survey: a title and one to twenty questions.
+pub struct SurveyInput {
+    pub title: String,
+    pub questions: Vec<String>,
+}
+
 #[cfg(test)]
-mod tests {
+pub mod tests {
     use super::*;
 
-    fn ind(id: i64, parent: Option<i64>, code: &str, max: f64) -> Indicator {
+    /// An indicator scored by hand, for the tests of this file and of forms.rs.
+    pub fn ind(id: i64, parent: Option<i64>, code: &str, max: f64) -> Indicator {
         Indicator {
             id,
             parent_id: parent,
@@ -164,6 +268,22 @@ mod tests {
             ranks(&[Some(80.0), Some(95.0), Some(80.0), None, Some(70.0)]),
             [Some(2), Some(1), Some(2), None, Some(4)]
         );
+    }
+
+    #[test]
+    fn a_round_steps_forward_once_and_rectification_steps_start_where_they_may() {
+        assert_eq!(next_round_status("self_assessment"), Some("review"));
+        assert_eq!(next_round_status("review"), Some("published"));
+        assert_eq!(next_round_status("published"), None);
+        assert_eq!(RectStep::parse("report"), Some(RectStep::Report));
+        assert_eq!(RectStep::parse("delete"), None);
+        assert_eq!(
+            (RectStep::Report.from(), RectStep::Report.to()),
+            (&["open"][..], "reported")
+        );
+        assert_eq!(RectStep::Close.from(), ["reported"]);
+        assert_eq!(RectStep::Reopen.to(), "open");
+        assert!(RectStep::Report.by_unit() && !RectStep::Close.by_unit());
     }
 
     #[test]

@@ -1,201 +1,231 @@
 //! Rectification (整改): each problem found becomes an item with a due date; the unit reports
-//! what it did; the supervisor closes it or reopens it. Overdue items stand out.
+//! what it did; the supervisor closes it or reopens it. Overdue items stand out. The list has
+//! filters, sort, pages, export and print; the office sees every item, a town its own.
 
-use super::{Standing, require_supervise, unit_for};
+use super::model::RectStep;
+use super::repo::{self, Item, Items};
+use super::sheets::{Refused, refused};
+use super::{Standing, change, forms, require_supervise, unit_for};
 use crate::access::Role;
-use crate::audit::{self, Actor, Change};
 use crate::auth::session::CurrentUser;
 use crate::db::Tx;
 use crate::error::{AppError, OrNotFound, Result};
 use crate::state::AppState;
-use crate::web::forms::{FieldErrors, Pairs, date, text};
-use crate::web::once;
-use crate::web::{Ctx, flash_redirect, render, today};
+use crate::web::forms::{FieldErrors, Pairs, text};
+use crate::web::list::{self, ListQuery, Paged, Printed};
+use crate::web::{Ctx, flash_redirect, once, render, save, today};
 use askama::Template;
 use axum::Router;
 use axum::extract::Path;
 use axum::response::Response;
 use axum::routing::{get, post};
-use chrono::NaiveDate;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/rectifications", get(list))
+        .route("/rectifications", get(list_items))
+        .route("/rectifications/export.xlsx", get(export_items))
+        .route("/rectifications/print", get(print_items))
         .route(
             "/supervision/rounds/{id}/units/{ru}/rectifications",
-            post(create),
+            post(create_item),
         )
-        .route("/rectifications/{id}/{action}", post(act))
+        .route("/rectifications/{id}/{action}", post(step_item))
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct Item {
-    pub id: i64,
-    pub round_unit_id: i64,
-    pub round_id: i64,
-    pub round_name: String,
-    pub org_unit_id: i64,
-    pub unit_name: String,
-    pub problem: String,
-    pub due_on: NaiveDate,
-    pub status: String,
-    pub report: String,
-    pub reported_on: Option<NaiveDate>,
-    pub version: i32,
-}
-
-impl Item {
-    pub fn status_label(&self) -> String {
-        format!("rect.{}", self.status)
+/// The items this user may see as the query asks: the office every item, a town its own; 404
+/// for anyone else.
+fn visible<'a>(user: &CurrentUser, query: &'a ListQuery) -> Result<Items<'a>> {
+    let every = require_supervise(user).is_ok();
+    if !every && user.role != Role::TownAdmin {
+        return Err(AppError::NotFound);
     }
-
-    pub fn overdue(&self) -> bool {
-        self.status == "open" && today() > self.due_on
-    }
-}
-
-const ITEMS: &str = "select x.id, x.round_unit_id, r.round_id, e.name as round_name, r.org_unit_id, u.name as unit_name,
-        x.problem, x.due_on, x.status, x.report, x.reported_on, x.version
-   from rectification x
-   join round_unit r on r.tenant_id = x.tenant_id and r.id = x.round_unit_id
-   join evaluation_round e on e.tenant_id = r.tenant_id and e.id = r.round_id
-   join org_unit u on u.tenant_id = r.tenant_id and u.id = r.org_unit_id";
-
-pub async fn of_unit(tx: &mut Tx, round_unit: i64) -> sqlx::Result<Vec<Item>> {
-    sqlx::query_as(&format!("{ITEMS} where x.round_unit_id = $1 order by x.id"))
-        .bind(round_unit)
-        .fetch_all(&mut **tx)
-        .await
+    Ok(Items {
+        query,
+        every,
+        town: user.unit_id,
+    })
 }
 
 #[derive(Template)]
 #[template(path = "supervision/rectifications.html")]
 struct ListPage {
     ctx: Ctx,
-    items: Vec<Item>,
+    list: Paged<Item>,
+    query: ListQuery,
     supervisor: bool,
+    statuses: &'static [&'static str],
+    towns: Vec<(i64, String)>,
 }
 
-/// `GET /rectifications`: the office sees every item, a town its own.
-async fn list(ctx: Ctx, user: CurrentUser, mut tx: Tx) -> Result<Response> {
-    let supervisor = require_supervise(&user).is_ok();
-    if !supervisor && user.role != Role::TownAdmin {
-        return Err(AppError::NotFound);
-    }
-    let items = sqlx::query_as(&format!(
-        "{ITEMS} where ($1 or r.org_unit_id = $2) order by x.status = 'closed', x.due_on"
-    ))
-    .bind(supervisor)
-    .bind(user.unit_id)
-    .fetch_all(&mut *tx)
-    .await?;
+/// `GET /rectifications?<filters>`: the items, open ones first by their due day.
+async fn list_items(ctx: Ctx, user: CurrentUser, mut tx: Tx, query: ListQuery) -> Result<Response> {
+    let items = visible(&user, &query)?;
+    let rows = list::page(&mut tx, &items, query.page()).await?;
+    let towns = if items.every {
+        repo::towns(&mut tx).await?
+    } else {
+        Vec::new()
+    };
     tx.commit().await?;
     Ok(render(&ListPage {
         ctx,
-        items,
-        supervisor,
+        list: rows,
+        supervisor: items.every,
+        query,
+        statuses: &repo::STATUSES,
+        towns,
     }))
 }
 
-async fn create(
+const COLUMNS: [&str; 7] = [
+    "round.unit",
+    "round.name",
+    "rect.problem",
+    "rect.due",
+    "board.status",
+    "rect.report",
+    "rect.reported_on",
+];
+
+/// `GET /rectifications/export.xlsx?<filters>`: every item the list shows with them.
+async fn export_items(
+    ctx: Ctx,
+    user: CurrentUser,
+    mut tx: Tx,
+    query: ListQuery,
+) -> Result<Response> {
+    let items = visible(&user, &query)?;
+    let headers: Vec<&str> = COLUMNS.iter().map(|k| ctx.t(k)).collect();
+    let title = ctx.t("rect.title");
+    let district = &user.tenant_name;
+    list::export_all(
+        &mut tx,
+        &items,
+        district,
+        title,
+        "rectifications",
+        &headers,
+        |x| {
+            vec![
+                x.unit_name.as_str().into(),
+                x.round_name.as_str().into(),
+                x.problem.as_str().into(),
+                x.due_on.to_string().into(),
+                ctx.tr(&x.status_label()).into(),
+                x.report.as_str().into(),
+                x.reported_on
+                    .map(|d| d.to_string())
+                    .unwrap_or_default()
+                    .into(),
+            ]
+        },
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "supervision/rectifications_print.html")]
+struct PrintPage {
+    ctx: Ctx,
+    items: Vec<Item>,
+    printed: Printed,
+    query: ListQuery,
+    district: String,
+    date: String,
+}
+
+/// `GET /rectifications/print?<filters>`: the items for the printer.
+async fn print_items(
+    ctx: Ctx,
+    user: CurrentUser,
+    mut tx: Tx,
+    query: ListQuery,
+) -> Result<Response> {
+    let (items, printed) = list::print(&mut tx, &visible(&user, &query)?).await?;
+    tx.commit().await?;
+    Ok(render(&PrintPage {
+        ctx,
+        items,
+        printed,
+        query,
+        district: user.tenant_name.clone(),
+        date: today().to_string(),
+    }))
+}
+
+/// `POST …/units/{ru}/rectifications`: the office records a problem of the unit to fix; a
+/// problem or a day missing shows the sheet again with what was typed and why (422).
+async fn create_item(
     ctx: Ctx,
     user: CurrentUser,
     mut tx: Tx,
     Path((id, ru)): Path<(i64, i64)>,
     p: Pairs,
 ) -> Result<Response> {
-    let (_, _, standing) = unit_for(&mut tx, &user, id, ru).await?;
-    if standing != Standing::Supervisor {
+    let seen = unit_for(&mut tx, &user, id, ru).await?;
+    if seen.2 != Standing::Supervisor {
         return Err(AppError::NotFound);
     }
-    let mut e = FieldErrors::default();
-    let problem = text(&mut e, "problem", &p.get("problem"), true, 1000);
-    let due = date(&mut e, "due_on", &p.get("due_on"), true);
-    let to = format!("/supervision/rounds/{id}/units/{ru}#rectification");
-    let (Some(due), true) = (due, e.is_empty()) else {
-        return Ok(flash_redirect("rect.invalid", &to));
+    let input = match forms::rectification(&p) {
+        Ok(input) => input,
+        Err(fields) => {
+            let typed = Refused {
+                p,
+                fields,
+                ..Refused::default()
+            };
+            return refused(tx, ctx, seen, typed).await;
+        }
     };
     let tenant_id = user.tenant()?;
     if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
         return Ok(done);
     }
-    let item: i64 = sqlx::query_scalar("insert into rectification (tenant_id, round_unit_id, problem, due_on) values ($1, $2, $3, $4) returning id")
-        .bind(tenant_id)
-        .bind(ru)
-        .bind(&problem)
-        .bind(due)
-        .fetch_one(&mut *tx)
-        .await?;
-    let change = Change {
-        tenant_id,
-        action: "rectification.create",
-        entity: "rectification",
-        entity_id: Some(item),
-        before: None,
-        after: Some(serde_json::json!({ "problem": problem, "due_on": due })),
-    };
-    audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
+    let item = repo::insert_rectification(&mut tx, tenant_id, ru, &input).await?;
+    let to = format!("/supervision/rounds/{id}/units/{ru}#rectification");
     once::created(&mut tx, &ctx, tenant_id, &to).await?;
-    tx.commit().await?;
-    Ok(flash_redirect("rect.created", &to))
+    let after = serde_json::json!({ "problem": input.problem, "due_on": input.due_on });
+    let item = ("rectification", Some(item));
+    let change = change(tenant_id, "rectification.create", item, None, Some(after));
+    save::done(tx, &ctx, &user, change, "rect.created", &to).await
 }
 
-/// `POST /rectifications/{id}/{report|close|reopen}`.
-async fn act(
+/// `POST /rectifications/{id}/{report|close|reopen}`: the unit reports, the office closes or
+/// reopens; a step from a status the item has left changes nothing and says so.
+async fn step_item(
     ctx: Ctx,
     user: CurrentUser,
     mut tx: Tx,
     Path((id, action)): Path<(i64, String)>,
     p: Pairs,
 ) -> Result<Response> {
-    let tenant_id = user.tenant()?;
-    let item: Item = sqlx::query_as(&format!("{ITEMS} where x.id = $1"))
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .or_404()?;
-    let supervisor = require_supervise(&user).is_ok();
-    let own = user.role == Role::TownAdmin && user.unit_id == Some(item.org_unit_id);
-    let (allowed, from, to) = match action.as_str() {
-        "report" => (own, "open", "reported"),
-        "close" => (supervisor, "reported", "closed"),
-        "reopen" => (supervisor, "reported", "open"),
-        _ => (false, "", ""),
+    let step = RectStep::parse(&action).ok_or(AppError::NotFound)?;
+    let item = repo::rectification(&mut tx, id).await?.or_404()?;
+    let allowed = if step.by_unit() {
+        user.role == Role::TownAdmin && user.unit_id == Some(item.org_unit_id)
+    } else {
+        require_supervise(&user).is_ok()
     };
     if !allowed {
         return Err(AppError::NotFound);
     }
     let mut e = FieldErrors::default();
-    let report = text(&mut e, "report", &p.get("report"), action == "report", 2000);
+    let report = text(&mut e, "report", &p.get("report"), step.by_unit(), 2000);
     if !e.is_empty() {
         return Ok(flash_redirect("rect.report_needed", "/rectifications"));
     }
-    let done = sqlx::query(
-        "update rectification set status = $3, version = version + 1,
-                report = case when $3 = 'reported' then $4 else report end,
-                reported_on = case when $3 = 'reported' then $5 else reported_on end,
-                closed_on = case when $3 = 'closed' then $5 else null end
-          where id = $1 and status = $2",
-    )
-    .bind(id)
-    .bind(from)
-    .bind(to)
-    .bind(&report)
-    .bind(today())
-    .execute(&mut *tx)
-    .await?;
-    if done.rows_affected() == 0 {
+    if !repo::rectification_step(&mut tx, id, step, &report).await? {
         return Ok(flash_redirect("step.not_now", "/rectifications"));
     }
-    let change = Change {
-        tenant_id,
-        action: "rectification.update",
-        entity: "rectification",
-        entity_id: Some(id),
-        before: Some(serde_json::json!({ "status": item.status })),
-        after: Some(serde_json::json!({ "status": to, "report": report })),
-    };
-    audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
-    tx.commit().await?;
-    Ok(flash_redirect("rect.saved", "/rectifications"))
+    let before = serde_json::json!({ "status": item.status });
+    let after = serde_json::json!({ "status": step.to(), "report": report });
+    let item = ("rectification", Some(id));
+    let change = change(
+        user.tenant()?,
+        "rectification.update",
+        item,
+        Some(before),
+        Some(after),
+    );
+    save::done(tx, &ctx, &user, change, "rect.saved", "/rectifications").await
 }

@@ -125,19 +125,31 @@ pub fn count(errors: &mut FieldErrors, field: &'static str, value: &str) -> Opti
     }
 }
 
+/// A whole number within `range` (a year, a percentage), or the error `key` beside `field`;
+/// empty is an error too.
+pub fn whole(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    value: &str,
+    range: std::ops::RangeInclusive<i32>,
+    key: &'static str,
+) -> Option<i32> {
+    let n = value
+        .trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|n| range.contains(n));
+    if n.is_none() {
+        errors.add(field, key);
+    }
+    n
+}
+
 /// A year from 2000 to 2100 (a reporting year, a designation's, a round's); an error under
 /// `field` otherwise. (Its message, `designation.year_format`, was the first form's and every
 /// year field shares it.)
 pub fn year(errors: &mut FieldErrors, field: &'static str, value: &str) -> Option<i32> {
-    let year = value
-        .trim()
-        .parse::<i32>()
-        .ok()
-        .filter(|y| (2000..=2100).contains(y));
-    if year.is_none() {
-        errors.add(field, "designation.year_format");
-    }
-    year
+    whole(errors, field, value, 2000..=2100, "designation.year_format")
 }
 
 /// A date written YYYY-MM-DD; empty is `None` (or an error when required).
@@ -168,6 +180,16 @@ pub fn date(
 pub struct Pairs(pub Vec<(String, String)>);
 
 impl Pairs {
+    /// A form filled in from the code (a saved record to edit, a test's post).
+    pub fn of(fields: &[(&str, &str)]) -> Self {
+        Self(
+            fields
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+
     /// The first value of `name`, or "".
     pub fn get(&self, name: &str) -> String {
         self.0
@@ -222,6 +244,15 @@ mod tests {
         assert_eq!(year(&mut errors, "g", " 2026 "), Some(2026));
         assert_eq!(year(&mut errors, "h", "1999"), None);
         assert_eq!(errors.get("h"), Some("designation.year_format"));
+        assert_eq!(
+            whole(&mut errors, "g", " 2026 ", 2000..=2100, "k"),
+            Some(2026)
+        );
+        assert_eq!(
+            whole(&mut errors, "i", "101", 0..=100, "bad_share"),
+            None
+        );
+        assert_eq!(errors.get("i"), Some("bad_share"));
     }
 
     #[test]

@@ -5,7 +5,9 @@
 //!
 //! A list's repo function turns the filters into SQL conditions with bound values (the
 //! filters' meaning is the list's own), reads one page with `count(*) over ()`, and streams all
-//! matches for the export and the print view.
+//! matches for the export and the print view. A repo may instead describe a list once, as a
+//! [`Listing`] (its [`Select`] and the one function binding its filters), and read it with
+//! [`page`], [`count`], [`print`] and [`export_all`].
 
 use super::urlencode;
 use crate::error::{AppError, Result};
@@ -196,6 +198,138 @@ pub async fn export<T>(
     Ok(xlsx::download(file, bytes))
 }
 
+/// A list's statement, written once: its columns, its `from … where …` with the filters as
+/// `$1, $2, …`, and its ` order by …` (from [`Sorts::order_by`]). The page, every match and
+/// the count are all read from it, so the list binds its filters in one place ([`Listing`]).
+pub struct Select<'a> {
+    pub columns: &'a str,
+    pub from: &'a str,
+    pub order: String,
+}
+
+impl Select<'_> {
+    /// One page, each row carrying the count of all as `total`.
+    pub fn page(&self, page: i64) -> String {
+        let Select {
+            columns,
+            from,
+            order,
+        } = self;
+        format!(
+            "select {columns}, count(*) over () as total {from}{order}{}",
+            page_sql(page)
+        )
+    }
+
+    /// Every match, up to `limit` (none for the export, [`PRINT_LIMIT`] for the print view).
+    pub fn all(&self, limit: Option<i64>) -> String {
+        let limit = limit.map(|n| format!(" limit {n}")).unwrap_or_default();
+        format!("select {} {}{}{limit}", self.columns, self.from, self.order)
+    }
+
+    /// How many match.
+    pub fn count(&self) -> String {
+        format!("select count(*) {}", self.from)
+    }
+}
+
+/// A statement with a list's filters bound, whatever it reads: the rows of a page, the stream
+/// of every match, or the count's `(i64,)`.
+pub type Rows<'q, T> = sqlx::query::QueryAs<'q, sqlx::Postgres, T, sqlx::postgres::PgArguments>;
+
+/// A list as its repo module defines it (usually around the page's [`ListQuery`]): its
+/// statement and its filters' values, bound in the statement's order. [`page`], [`rows`],
+/// [`count`], [`print`] and [`export_all`] read any list this way.
+pub trait Listing {
+    type Row: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin;
+
+    fn select(&self) -> Select<'_>;
+
+    fn bind<'q, T>(&'q self, rows: Rows<'q, T>) -> Rows<'q, T>;
+
+    /// The count of all a row of a page carries (its `total` column, `#[sqlx(default)]`).
+    fn total(row: &Self::Row) -> i64;
+}
+
+/// Page `page` of `list`, with how many match in all.
+pub async fn page<L: Listing>(
+    conn: &mut sqlx::PgConnection,
+    list: &L,
+    page: i64,
+) -> sqlx::Result<Paged<L::Row>> {
+    let sql = list.select().page(page);
+    let rows = list.bind(sqlx::query_as(&sql)).fetch_all(conn).await?;
+    let total = rows.first().map_or(0, L::total);
+    Ok(Paged::new(rows, total, page))
+}
+
+/// The rows `sql` (from [`Select::all`]) reads, as they come: for [`export`].
+pub fn rows<'c, L: Listing>(
+    conn: &'c mut sqlx::PgConnection,
+    list: &'c L,
+    sql: &'c str,
+) -> impl Stream<Item = sqlx::Result<L::Row>> + 'c
+where
+    L::Row: 'c,
+{
+    list.bind(sqlx::query_as(sql)).fetch(conn)
+}
+
+/// How many rows `list` matches.
+pub async fn count<L: Listing>(conn: &mut sqlx::PgConnection, list: &L) -> sqlx::Result<i64> {
+    let sql = list.select().count();
+    let (n,): (i64,) = list.bind(sqlx::query_as(&sql)).fetch_one(conn).await?;
+    Ok(n)
+}
+
+/// The print view's rows: the first [`PRINT_LIMIT`] matches, and how many there are in all.
+pub async fn print<L: Listing>(
+    conn: &mut sqlx::PgConnection,
+    list: &L,
+) -> sqlx::Result<(Vec<L::Row>, Printed)>
+where
+    L::Row: 'static,
+{
+    use futures_util::TryStreamExt;
+    let total = count(conn, list).await?;
+    let sql = list.select().all(Some(PRINT_LIMIT));
+    let rows: Vec<L::Row> = self::rows(conn, list, &sql).try_collect().await?;
+    let printed = Printed {
+        shown: rows.len(),
+        total,
+    };
+    Ok((rows, printed))
+}
+
+/// Every match of `list` as a one-sheet workbook named `title`, streamed: its first row says
+/// the district, `title` and today's date; the file is `stem-yyyymmdd.xlsx`.
+pub async fn export_all<L: Listing>(
+    conn: &mut sqlx::PgConnection,
+    list: &L,
+    district: &str,
+    title: &str,
+    stem: &str,
+    headers: &[&str],
+    cells: impl Fn(L::Row) -> Vec<Cell>,
+) -> Result<Response>
+where
+    L::Row: 'static,
+{
+    let today = super::today();
+    let heading = format!("{district} · {title}（{today}）");
+    let file = format!("{stem}-{}.xlsx", today.format("%Y%m%d"));
+    let sql = list.select().all(None);
+    export(
+        &file,
+        title,
+        &heading,
+        headers,
+        rows(conn, list, &sql),
+        cells,
+    )
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,6 +370,27 @@ mod tests {
         assert_eq!(
             sorts.order_by(&hostile, "u.code", "u.id"),
             " order by u.code, u.id"
+        );
+    }
+
+    #[test]
+    fn a_select_reads_a_page_every_match_and_the_count() {
+        let s = Select {
+            columns: "u.id",
+            from: "from org_unit u where u.kind = $1",
+            order: " order by u.id".into(),
+        };
+        assert_eq!(
+            s.page(2),
+            "select u.id, count(*) over () as total from org_unit u where u.kind = $1 order by u.id limit 50 offset 50"
+        );
+        assert_eq!(
+            s.all(Some(PRINT_LIMIT)),
+            "select u.id from org_unit u where u.kind = $1 order by u.id limit 5000"
+        );
+        assert_eq!(
+            s.count(),
+            "select count(*) from org_unit u where u.kind = $1"
         );
     }
 

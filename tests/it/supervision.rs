@@ -652,3 +652,204 @@ async fn an_unscored_sheet_reads_zero_never_minus_zero() {
         "a negative zero"
     );
 }
+
+#[tokio::test]
+async fn the_survey_questions_form_keeps_what_was_typed_and_says_what_is_wrong_beside_it() {
+    let app = TestApp::spawn().await;
+    let supervisor = app.login("mengjin-supervisor").await;
+    let many: String = (1..=21).map(|i| format!("第{i}题\n")).collect();
+    let bad = supervisor
+        .post(
+            "/supervision/survey",
+            &[("title", ""), ("questions", &many)],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    bad.assert_contains("id=\"e-title\">此项必填");
+    bad.assert_contains("id=\"e-questions\">请填写1至20个问题");
+    bad.assert_contains("第21题");
+    let long = "很长的问题".repeat(41);
+    let too_long = supervisor
+        .post(
+            "/supervision/survey",
+            &[("title", "新问卷"), ("questions", &long)],
+        )
+        .await;
+    assert_eq!(too_long.status, StatusCode::UNPROCESSABLE_ENTITY);
+    too_long.assert_contains("id=\"e-questions\">每个问题不超过200字");
+    too_long.assert_contains("value=\"新问卷\"");
+    let saved = supervisor
+        .post(
+            "/supervision/survey",
+            &[("title", "新问卷"), ("questions", "课程\n场地")],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    // Once residents answer, the questions are fixed: said beside them, the typing kept.
+    let cg = app.unit_id("MJ-CG").await;
+    let resident = app.client();
+    let path = format!("/survey/mengjin/{cg}");
+    let token = resident.get(&path).await.csrf().unwrap();
+    let answered = resident
+        .submit(
+            &path,
+            &[
+                ("q0".into(), "5".into()),
+                ("q1".into(), "4".into()),
+                ("csrf".into(), token),
+            ],
+        )
+        .await;
+    assert_eq!(answered.status, StatusCode::OK);
+    let locked = supervisor
+        .post(
+            "/supervision/survey",
+            &[("title", "改过的问卷"), ("questions", "另一个问题")],
+        )
+        .await;
+    assert_eq!(locked.status, StatusCode::UNPROCESSABLE_ENTITY);
+    locked.assert_contains("id=\"e-questions\">已有居民作答");
+    locked.assert_contains("另一个问题");
+    let title: String = sqlx::query_scalar("select title from survey where tenant_id = 1 and year = extract(year from now() + interval '8 hours')::int")
+        .fetch_one(&app.db.sys)
+        .await
+        .unwrap();
+    assert_eq!(title, "新问卷");
+}
+
+#[tokio::test]
+async fn the_survey_results_sort_export_and_print_per_town() {
+    let app = TestApp::spawn().await;
+    let cg = app.unit_id("MJ-CG").await;
+    let resident = app.client();
+    let path = format!("/survey/mengjin/{cg}");
+    let token = resident.get(&path).await.csrf().unwrap();
+    let mut answers: Vec<(String, String)> =
+        (0..5).map(|i| (format!("q{i}"), "5".into())).collect();
+    answers.push(("csrf".into(), token));
+    assert_eq!(
+        resident.submit(&path, &answers).await.status,
+        StatusCode::OK
+    );
+    let supervisor = app.login("mengjin-supervisor").await;
+    let by_rate = supervisor
+        .get("/supervision/survey?sort=rate&dir=desc")
+        .await;
+    let table = &by_rate.body[by_rate.body.find("id=\"survey-towns\"").unwrap()..];
+    let first = &table[table.find("<tbody>").unwrap()..];
+    assert!(
+        first[..first.find("</tr>").unwrap()].contains("城关镇社区教育学校"),
+        "the only town with answers first"
+    );
+    by_rate.assert_contains("100.0%");
+    supervisor
+        .get("/supervision/survey?q=%E5%9F%8E%E5%85%B3") // 城关
+        .await
+        .assert_contains("id=\"town-count\">1<");
+    let rows = supervisor.sheet("/supervision/survey/export.xlsx").await;
+    let cg_row = rows.iter().find(|r| r[0] == "城关镇社区教育学校").unwrap();
+    assert_eq!(cg_row[1..], ["1", "5", "100.0%"]);
+    assert_eq!(rows.len() - 2, 14, "every active town school");
+    let print = supervisor.get("/supervision/survey/print").await;
+    assert_eq!(print.status, StatusCode::OK);
+    print.assert_contains("100.0%");
+    print.assert_contains("社区教育居民满意度调查");
+}
+
+#[tokio::test]
+async fn a_rectification_item_with_a_problem_or_day_missing_keeps_what_was_typed() {
+    let app = TestApp::spawn().await;
+    let (round, cg) = round_unit(&app, "MJ-CG").await;
+    let supervisor = app.login("mengjin-supervisor").await;
+    let path = format!("/supervision/rounds/{round}/units/{cg}/rectifications");
+    let bad = supervisor
+        .post(
+            &path,
+            &[("problem", "教学点覆盖率偏低"), ("due_on", "明年六月")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    bad.assert_contains("id=\"e-due_on\">");
+    bad.assert_contains("value=\"教学点覆盖率偏低\"");
+    bad.assert_contains("value=\"明年六月\"");
+    let empty = supervisor
+        .post(&path, &[("problem", " "), ("due_on", "2027-06-30")])
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    empty.assert_contains("id=\"e-problem\">此项必填");
+    let findings = supervisor
+        .post(
+            &format!("/supervision/rounds/{round}/units/{cg}/findings"),
+            &[
+                ("strengths", &"很好".repeat(1001)),
+                ("problems", "覆盖率偏低"),
+            ],
+        )
+        .await;
+    assert_eq!(findings.status, StatusCode::UNPROCESSABLE_ENTITY);
+    findings.assert_contains("id=\"e-strengths\">内容过长");
+    findings.assert_contains(">覆盖率偏低</textarea>");
+    let items: i64 = sqlx::query_scalar("select count(*) from rectification")
+        .fetch_one(&app.db.sys)
+        .await
+        .unwrap();
+    assert_eq!(items, 0);
+}
+
+#[tokio::test]
+async fn the_rectification_list_filters_sorts_and_exports_only_what_the_user_may_see() {
+    let app = TestApp::spawn().await;
+    let (round, cg) = round_unit(&app, "MJ-CG").await;
+    let (_, hm) = round_unit(&app, "MJ-HM").await;
+    let supervisor = app.login("mengjin-supervisor").await;
+    for (ru, problem, due) in [
+        (cg, "城关镇逾期的问题", "2020-06-30"),
+        (cg, "城关镇未到期的问题", "2099-06-30"),
+        (hm, "会盟镇的问题", "2099-01-31"),
+    ] {
+        let created = supervisor
+            .post(
+                &format!("/supervision/rounds/{round}/units/{ru}/rectifications"),
+                &[("problem", problem), ("due_on", due)],
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER);
+    }
+    let all = supervisor.get("/rectifications").await;
+    all.assert_contains("id=\"rect-count\">3<");
+    supervisor
+        .get("/rectifications?overdue=1")
+        .await
+        .assert_contains("id=\"rect-count\">1<");
+    let hm_unit = app.unit_id("MJ-HM").await;
+    let hm_only = supervisor
+        .get(&format!("/rectifications?town={hm_unit}"))
+        .await;
+    hm_only.assert_contains("id=\"rect-count\">1<");
+    hm_only.assert_contains("会盟镇的问题");
+    supervisor
+        .get("/rectifications?status=closed")
+        .await
+        .assert_contains("id=\"rect-count\">0<");
+    let by_due = supervisor.get("/rectifications?sort=due&dir=desc").await;
+    let body = &by_due.body;
+    assert!(
+        body.find("城关镇未到期的问题").unwrap() < body.find("会盟镇的问题").unwrap()
+            && body.find("会盟镇的问题").unwrap() < body.find("城关镇逾期的问题").unwrap(),
+        "latest due first"
+    );
+    // A town sees, exports and prints its own items only, whatever it asks for.
+    let town = app.login("mengjin-town").await;
+    let rows = town
+        .sheet(&format!("/rectifications/export.xlsx?town={hm_unit}"))
+        .await;
+    assert_eq!(rows.len() - 2, 0, "{rows:?}");
+    let rows = town.sheet("/rectifications/export.xlsx").await;
+    let mut problems: Vec<&str> = rows[2..].iter().map(|r| r[2].as_str()).collect();
+    problems.sort();
+    assert_eq!(problems, ["城关镇未到期的问题", "城关镇逾期的问题"]);
+    let print = town.get("/rectifications/print").await;
+    assert_eq!(print.status, StatusCode::OK);
+    print.assert_contains("城关镇逾期的问题");
+    print.assert_lacks("会盟镇的问题");
+}
