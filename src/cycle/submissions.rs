@@ -2,7 +2,7 @@
 //! history and review, its steps (submit, accept, return) and carrying last year forward.
 
 use super::model::Step;
-use super::repo::items;
+use super::repo::{self as cycles, items};
 use super::repo::plans::PlanItem;
 use super::repo::resources::ResourceItem;
 use super::repo::submissions::{self as repo, Event, Notice, Submission};
@@ -215,7 +215,7 @@ async fn take_step(
             return Ok(page);
         }
     }
-    if !super::repo::hold_open(&mut tx, s.cycle_id).await? {
+    if !cycles::hold_open(&mut tx, s.cycle_id).await? {
         return Ok(flash_redirect("step.not_now", &to));
     }
     let version = p.get("version").parse::<i32>().unwrap_or(0);
