@@ -2,10 +2,10 @@
 //! history and review, its steps (submit, accept, return) and carrying last year forward.
 
 use super::model::Step;
-use super::repo::{self as cycles, items};
 use super::repo::plans::PlanItem;
 use super::repo::resources::ResourceItem;
 use super::repo::submissions::{self as repo, Event, Notice, Submission};
+use super::repo::{self as cycles, items};
 use super::{Rights, editable, visible_submission};
 use crate::access::Role;
 use crate::audit::Change;
