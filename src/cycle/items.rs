@@ -36,7 +36,7 @@ pub fn router() -> Router<AppState> {
 
 /// A kind of item a submission lists: its row (which knows its SQL), form, checks and page,
 /// for the handlers below to serve.
-pub(crate) trait Kind: 'static {
+trait Kind: 'static {
     /// The item as the repo reads and writes it.
     type Row: Item<Input = Self::Input> + Serialize + Sync;
     /// The item's form as typed.
