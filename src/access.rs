@@ -102,6 +102,18 @@ pub enum Action {
     ManageAccounts,
     ViewAudit,
     ManageDistricts,
+    /// Read the registry of teachers and volunteers (within scope), phones masked.
+    ViewEducators,
+    /// Register people, edit them, review applications, change their status (within scope).
+    ManageEducators,
+    /// See a phone or ID number in full (audited): the bureau, and a person's own town school.
+    RevealPersonal,
+    /// Replace a departed person's name and contact for good.
+    AnonymiseEducators,
+    /// Record service hours at a unit in scope, and countersign others' records there.
+    RecordHours,
+    /// Keep the district's list of specialties.
+    ManageSpecialties,
 }
 
 /// The one table of role × action.
@@ -123,6 +135,11 @@ pub fn may(role: Role, action: Action) -> bool {
         Supervise => matches!(role, DistrictAdmin | Supervisor),
         ViewCommittee => role.is_district_wide() || role == UnitOfficer,
         ManageDistricts => role == PlatformAdmin,
+        ViewEducators => role.is_district_wide() || matches!(role, TownAdmin | PointCoordinator),
+        ManageEducators => matches!(role, DistrictAdmin | CommitteeOffice | TownAdmin),
+        RevealPersonal => matches!(role, DistrictAdmin | TownAdmin),
+        AnonymiseEducators | ManageSpecialties => role == DistrictAdmin,
+        RecordHours => matches!(role, DistrictAdmin | TownAdmin | PointCoordinator),
     }
 }
 

@@ -4,7 +4,7 @@
 use crate::audit::Actor;
 use crate::auth::password;
 use crate::db::Db;
-use crate::platform::DistrictForm;
+use crate::platform::{DistrictForm, repo};
 
 pub struct AdminRequest {
     /// The district's code, or `None` for a platform administrator.
@@ -17,27 +17,16 @@ pub struct AdminRequest {
 /// Creates a district with its college (no administrator yet: `admin create` adds one).
 pub async fn create_district(db: &Db, form: DistrictForm) -> Result<(), String> {
     let mut tx = db.begin_sys().await.map_err(|e| e.to_string())?;
-    let tenant_id: i64 = sqlx::query_scalar(
-        "insert into tenant (code, name, division_code) values ($1, $2, $3) returning id",
+    let (tenant_id, college) = repo::insert_district(
+        &mut tx,
+        form.code.trim(),
+        form.name.trim(),
+        form.division_code.trim(),
+        form.college_code.trim(),
+        form.college_name.trim(),
     )
-    .bind(form.code.trim())
-    .bind(form.name.trim())
-    .bind(form.division_code.trim())
-    .fetch_one(&mut *tx)
     .await
     .map_err(|e| format!("cannot create district {}: {e}", form.code))?;
-    let college: i64 = sqlx::query_scalar("insert into org_unit (tenant_id, kind, path, code, name) values ($1, 'college', '', $2, $3) returning id")
-        .bind(tenant_id)
-        .bind(form.college_code.trim())
-        .bind(form.college_name.trim())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| format!("cannot create the college: {e}"))?;
-    sqlx::query("select seed_policy_targets($1)")
-        .bind(tenant_id)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| e.to_string())?;
     let change = crate::audit::Change {
         tenant_id,
         action: "tenant.create",
@@ -62,11 +51,10 @@ pub async fn create_admin(db: &Db, request: AdminRequest) -> Result<(), String> 
     };
     password::check_new(&password, &username)
         .map_err(|key| format!("password refused: {}", crate::web::i18n::Lang::En.t(key)))?;
+    let mut tx = db.begin_sys().await.map_err(|e| e.to_string())?;
     let tenant_id: Option<i64> = match &request.district {
         Some(code) => Some(
-            sqlx::query_scalar("select id from tenant where code = $1")
-                .bind(code)
-                .fetch_optional(&db.sys)
+            repo::district_id(&mut tx, code)
                 .await
                 .map_err(|e| e.to_string())?
                 .ok_or_else(|| {
@@ -81,16 +69,15 @@ pub async fn create_admin(db: &Db, request: AdminRequest) -> Result<(), String> 
         "platform_admin"
     };
     let hash = password::hash(password.clone()).await;
-    let mut tx = db.begin_sys().await.map_err(|e| e.to_string())?;
-    let id: i64 = sqlx::query_scalar("insert into account (tenant_id, username, display_name, password_hash, role) values ($1, $2, $3, $4, $5) returning id")
-        .bind(tenant_id)
-        .bind(&username)
-        .bind(request.display_name.trim())
-        .bind(&hash)
-        .bind(role)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| format!("cannot create {username}: {e}"))?;
+    let id = repo::insert_admin(
+        &mut tx,
+        tenant_id,
+        &username,
+        request.display_name.trim(),
+        &hash,
+    )
+    .await
+    .map_err(|e| format!("cannot create {username}: {e}"))?;
     if let Some(tenant_id) = tenant_id {
         let change = crate::audit::Change {
             tenant_id,

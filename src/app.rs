@@ -26,6 +26,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::committee::router())
         .merge(crate::cycle::router())
         .merge(crate::supervision::router())
+        .merge(crate::educators::router())
         .route("/lang/{code}", get(crate::web::switch_lang))
         .route("/static/cedu.css", get(stylesheet))
         .merge(crate::bench::router())

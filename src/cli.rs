@@ -275,6 +275,13 @@ async fn serve(config: ServeConfig) -> Result<(), String> {
 }
 
 async fn serve_on(config: &ServeConfig, database: &Database) -> Result<(), String> {
+    // With DATABASE_URL the key must come from the environment; the embedded default keeps
+    // one in its data directory.
+    let key_dir = config
+        .database_url
+        .is_none()
+        .then_some(config.data_dir.as_path());
+    let key = crate::crypto::DataKey::from_env_or_dir(key_dir)?;
     db::migrate(&database.url)
         .await
         .map_err(|e| format!("migrations: {e}"))?;
@@ -292,6 +299,7 @@ async fn serve_on(config: &ServeConfig, database: &Database) -> Result<(), Strin
             secure_cookies: config.secure_cookies,
             trust_forwarded_for: config.trust_forwarded_for,
         },
+        key: std::sync::Arc::new(key),
     };
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     match &config.database_url {

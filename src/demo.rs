@@ -298,7 +298,7 @@ pub async fn load(db: &Db) -> sqlx::Result<bool> {
     }
     for district in [&MENGJIN, &YANSHI] {
         let tenant_id = ids[district.college.0].0;
-        sqlx::query("select seed_policy_targets($1)")
+        sqlx::query("select seed_policy_targets($1), seed_specialties($1)")
             .bind(tenant_id)
             .execute(&mut *tx)
             .await?;
@@ -406,6 +406,7 @@ pub async fn load(db: &Db) -> sqlx::Result<bool> {
         .await?;
     }
     crate::demo_cycle::supervision(&mut tx, mengjin).await?;
+    crate::demo_educators::load(&mut tx, mengjin).await?;
     tx.commit().await?;
     Ok(true)
 }

@@ -3,12 +3,13 @@
 
 use crate::access::Role;
 use crate::auth::session::CurrentUser;
+use crate::educators;
 use crate::error::Result;
-use crate::network::repo::{self as units, Unit, UnitFilter};
+use crate::network::repo::{self as units, Unit};
 use crate::reports::{self, Dashboard, YearQuery};
 use crate::state::AppState;
 use crate::web::tx::AnyTx;
-use crate::web::{Ctx, render};
+use crate::web::{Ctx, render, today};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
@@ -41,6 +42,10 @@ struct HomePage {
     /// Town and point roles: their own units.
     units: Vec<Unit>,
     dash: Option<Dashboard>,
+    /// Town and point roles: their people's qualifications running out within 30 days
+    /// (person, name, qualification, days left), and hours waiting to be countersigned.
+    expiring: Vec<(i64, String, String, i32)>,
+    pending_hours: i64,
 }
 
 impl HomePage {
@@ -70,25 +75,23 @@ async fn home(
         inactive: 0,
         units: Vec::new(),
         dash: None,
+        expiring: Vec::new(),
+        pending_hours: 0,
     };
     if page.user.role != Role::UnitOfficer {
         let scope = page.user.scope_path.clone();
         if page.user.role.is_district_wide() || page.user.role == Role::TownAdmin {
             let dash = reports::dashboard(&mut tx, &scope, q.year).await?;
-            (page.schools, page.points, page.inactive) = dash.counts;
+            let t = &dash.totals;
+            (page.schools, page.points, page.inactive) = (t.schools, t.points, t.inactive);
             page.dash = Some(dash);
         } else {
             (page.schools, page.points, page.inactive) = units::counts(&mut tx, &scope).await?;
         }
         if !page.user.role.is_district_wide() {
-            page.units = units::list_in_scope(
-                &mut tx,
-                &scope,
-                &UnitFilter::default(),
-                units::Columns::Listed,
-                None,
-            )
-            .await?;
+            page.units = units::units_in_scope(&mut tx, &scope).await?;
+            page.expiring = educators::repo::expiring(&mut tx, &scope, today()).await?;
+            page.pending_hours = educators::repo::hours::pending_at(&mut tx, &scope).await?;
         }
     }
     tx.commit().await?;
@@ -100,7 +103,7 @@ const HEALTH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// 200 when the database answers within `HEALTH_TIMEOUT`, else 503.
 async fn healthz(State(app): State<AppState>) -> Response {
-    let probe = sqlx::query_scalar::<_, i32>("select 1").fetch_one(&app.db.sys);
+    let probe = reports::repo::ping(&app.db.sys);
     match tokio::time::timeout(HEALTH_TIMEOUT, probe).await {
         Ok(Ok(_)) => "ok".into_response(),
         result => {

@@ -1,7 +1,8 @@
 //! Province-scale synthetic data: `cedu demo --scale N [--seed S]` adds N districts shaped like
 //! real ones — a college, 14 town schools with 20 teaching points each, 14 member units,
 //! accounts, ten published years of December lists and an open one, ten evaluation rounds with
-//! scores, survey answers and audit rows — set-based in SQL, deterministic for a seed, and
+//! scores, survey answers, 560 teachers and volunteers with four years of service hours, and
+//! audit rows — set-based in SQL, deterministic for a seed, and
 //! without touching any other district. District 1 also carries a 100,000-item list, the
 //! export benchmark's subject.
 
@@ -113,7 +114,7 @@ async fn district(db: &Db, code: &str, i: u32, seed: u64, hash: &str) -> sqlx::R
          select $1, s.id, a, 'sim', make_date(c.year, 12, 20)::timestamptz
            from submission s join reporting_cycle c on c.id = s.cycle_id, unnest(array['submit','accept']) a
           where s.tenant_id = $1 and s.status = 'accepted'",
-        "select seed_policy_targets($1)",
+        "select seed_policy_targets($1), seed_specialties($1)",
         "insert into framework (tenant_id, year, name) select $1, 2016, name from framework_template order by id limit 1",
         "insert into indicator (tenant_id, framework_id, code, name, max_score, guidance, evidence, metric)
          select $1, f.id, i.code, i.name, i.max_score, i.guidance, i.evidence, i.metric
@@ -139,6 +140,33 @@ async fn district(db: &Db, code: &str, i: u32, seed: u64, hash: &str) -> sqlx::R
         "insert into survey_response (tenant_id, survey_id, org_unit_id, answers, address_hash)
          select $1, v.id, u.id, array[3 + g % 3, 2 + g % 4, 4 + g % 2]::smallint[], md5($2 || u.code || g)
            from survey v, org_unit u, generate_series(1, 40) g where v.tenant_id = $1 and u.tenant_id = $1 and u.kind = 'town_school'",
+        // The registry: 40 people a town, each serving the town and one of its points.
+        "insert into educator (tenant_id, volunteer_no, name, gender, birth_year, phone, work_unit, specialties, kind,
+                availability, status, home_unit_id, registered_by, is_demo)
+         select $1, 'SIM-' || s.code || '-' || lpad(g::text, 3, '0'), '模拟人员' || s.code || '-' || g,
+                (array['female','male'])[1 + g % 2], 1950 + abs(hashtext($2 || s.code || g)) % 50,
+                '1390' || substr(s.code, 2, 2) || lpad(g::text, 5, '0'), '模拟单位' || (g % 7),
+                array[(select p.id from specialty p where p.tenant_id = $1 order by p.sort offset (abs(hashtext($2 || s.code || g || 'sp')) % 14) limit 1)],
+                (array['volunteer','teacher','teacher_volunteer','volunteer'])[1 + g % 4], '{weekend_day}',
+                case when g % 20 = 0 then 'left' when g % 13 = 0 then 'applied' else 'active' end, s.id, 'staff', true
+           from org_unit s, generate_series(1, 40) g where s.tenant_id = $1 and s.kind = 'town_school'",
+        "insert into educator_unit (tenant_id, educator_id, unit_id)
+         select $1, e.id, u.id from educator e join org_unit h on h.id = e.home_unit_id
+           join org_unit u on u.tenant_id = e.tenant_id
+                and (u.id = h.id or u.code = h.code || '-' || lpad((1 + abs(hashtext($2 || e.volunteer_no)) % 20)::text, 2, '0'))
+          where e.tenant_id = $1",
+        // Eight afternoons a year from 2023, each in its own month, at the point; this year's last
+        // two wait to be countersigned.
+        "insert into service_hours (tenant_id, educator_id, unit_id, served_on, starts_at, ends_at, minutes, content, status,
+                recorded_by, decided_by, decided_at, is_demo)
+         select $1, e.id, eu.unit_id, make_date(y, 1 + k, 1 + abs(hashtext($2 || e.volunteer_no || y || k)) % 27),
+                time '14:00', time '16:30', 150, '模拟服务', case when y = 2026 and k >= 6 then 'pending' else 'approved' end,
+                'sim', case when y = 2026 and k >= 6 then '' else 'sim-sign' end,
+                case when y = 2026 and k >= 6 then null else make_date(y, 1 + k, 28)::timestamptz end, true
+           from educator e join lateral (select x.unit_id from educator_unit x join org_unit u on u.id = x.unit_id
+                                          where x.educator_id = e.id order by u.kind = 'teaching_point' desc limit 1) eu on true,
+                generate_series(2023, 2026) y, generate_series(0, 7) k
+          where e.tenant_id = $1 and e.status in ('active', 'left') and (y < 2026 or k < 10)",
         "insert into audit_log (tenant_id, at, actor_name, action, entity, entity_id, after)
          select $1, timestamptz '2016-01-01' + g * interval '1 hour', 'sim', 'org_unit.update', 'org_unit', u.id, '{}'::jsonb
            from (select id, row_number() over (order by code) as n from org_unit where tenant_id = $1) u, generate_series(1, 8) g",

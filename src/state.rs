@@ -2,10 +2,14 @@
 //! that areas never import the application that assembles them.
 
 use crate::config::WebConfig;
+use crate::crypto::DataKey;
 use crate::db::Db;
+use std::sync::Arc;
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
     pub web: WebConfig,
+    /// The key of encrypted columns (ID numbers).
+    pub key: Arc<DataKey>,
 }

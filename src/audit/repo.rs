@@ -44,7 +44,7 @@ pub struct Entry {
 }
 
 /// The kinds of record the log can be filtered by, each with its `audit.entity.*` label.
-pub const ENTITIES: [&str; 12] = [
+pub const ENTITIES: [&str; 16] = [
     "org_unit",
     "account",
     "tenant",
@@ -57,6 +57,10 @@ pub const ENTITIES: [&str; 12] = [
     "evaluation_round",
     "rectification",
     "survey",
+    "educator",
+    "service_hours",
+    "service_record",
+    "specialty",
 ];
 
 const COLUMNS: &str = "id, at, actor_name, action, entity, entity_id, before, after";

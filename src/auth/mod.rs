@@ -1,6 +1,7 @@
 //! Signing in and out, throttling failed logins, and changing one's own password.
 
 pub mod password;
+mod repo;
 pub mod session;
 pub mod throttle;
 
@@ -61,13 +62,6 @@ struct LoginForm {
     next: Option<String>,
 }
 
-#[derive(sqlx::FromRow)]
-struct Credentials {
-    id: i64,
-    password_hash: String,
-    disabled: bool,
-}
-
 /// Checks the password, unless the account or the address is locked out, and starts a new session.
 async fn login(
     ctx: Ctx,
@@ -115,11 +109,7 @@ async fn login(
         tracing::info!(%address, ?delay, "login slowed: recent failures from this address");
         tokio::time::sleep(delay).await;
     }
-    let found: Option<Credentials> =
-        sqlx::query_as("select id, password_hash, disabled from account where username = $1")
-            .bind(&username)
-            .fetch_optional(&app.db.sys)
-            .await?;
+    let found = repo::credentials(&app.db.sys, &username).await?;
     let matches = password::verify(
         form.password.clone(),
         found.as_ref().map(|c| c.password_hash.clone()),
@@ -207,10 +197,7 @@ async fn change_password(
     AnyTx(mut tx): AnyTx,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response> {
-    let stored: String = sqlx::query_scalar("select password_hash from account where id = $1")
-        .bind(user.id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let stored = repo::password_hash(&mut tx, user.id).await?;
     let mut errors = FieldErrors::default();
     if !password::verify(form.current, Some(stored)).await {
         errors.add("current", "password.current_wrong");
@@ -227,11 +214,7 @@ async fn change_password(
         ));
     }
     let hash = password::hash(form.new).await;
-    sqlx::query("update account set password_hash = $1, password_changed_at = now(), version = version + 1 where id = $2")
-        .bind(&hash)
-        .bind(user.id)
-        .execute(&mut *tx)
-        .await?;
+    repo::set_own_password(&mut tx, user.id, &hash).await?;
     if let Some(tenant_id) = user.tenant_id {
         let change = Change {
             tenant_id,

@@ -3,6 +3,7 @@
 //! disabled or its password changes. The timeouts are enforced in SQL (`app_session`,
 //! migration 0013); the constants here sweep what has expired and must say the same.
 
+use super::repo;
 use crate::access::Role;
 use crate::db::{Db, Tx};
 use sha2::{Digest, Sha256};
@@ -81,9 +82,7 @@ pub fn well_formed(token: &str) -> bool {
 /// which every district's rows are open to; nobody else's ever does.
 pub async fn open(db: &Db, token: &str) -> sqlx::Result<(Tx, Option<CurrentUser>)> {
     let hash = token_hash(token);
-    // The hash is hex of our own making: nothing a visitor types reaches this statement.
-    let call = format!("select * from app_session('\\x{}'::bytea)", hex(&hash));
-    let (mut tx, row) = Tx::open(&db.app, &call).await?;
+    let (mut tx, row) = Tx::open(&db.app, &repo::app_session_call(&hex(&hash))).await?;
     let Some(row) = row else {
         return Ok((tx, None));
     };
@@ -92,7 +91,7 @@ pub async fn open(db: &Db, token: &str) -> sqlx::Result<(Tx, Option<CurrentUser>
         return Ok((tx, None));
     };
     if role == Role::PlatformAdmin {
-        sqlx::Executor::execute(&mut *tx, "set local role none").await?;
+        repo::act_as_connecting_role(&mut tx).await?;
     }
     let scope_path = match role.unit_kind() {
         Some(_) => row.unit_path.unwrap_or_else(|| "/nowhere/".into()),
@@ -118,6 +117,8 @@ pub async fn open(db: &Db, token: &str) -> sqlx::Result<(Tx, Option<CurrentUser>
 }
 
 /// Starts a new session for the account and returns its token (a new id at every login).
+/// Expired sessions and old login attempts are swept here rather than by a timer: logins are
+/// frequent enough.
 pub async fn create(
     db: &Db,
     account_id: i64,
@@ -125,36 +126,24 @@ pub async fn create(
     user_agent: &str,
 ) -> sqlx::Result<String> {
     let token = random_token();
-    sqlx::query(
-        "insert into session (id_hash, account_id, csrf_token, address, user_agent) values ($1, $2, $3, $4, $5)",
+    let agent: String = user_agent.chars().take(200).collect();
+    let mut conn = db.sys.acquire().await?;
+    repo::insert_session(
+        &mut *conn,
+        &token_hash(&token),
+        account_id,
+        &random_token(),
+        address,
+        &agent,
     )
-    .bind(token_hash(&token))
-    .bind(account_id)
-    .bind(random_token())
-    .bind(address)
-    .bind(user_agent.chars().take(200).collect::<String>())
-    .execute(&db.sys)
     .await?;
-    // Expired sessions and old login attempts are swept here rather than by a timer: logins
-    // are frequent enough. Attempts are kept 90 days for security review.
-    sqlx::query("delete from login_attempt where at < now() - interval '90 days'")
-        .execute(&db.sys)
-        .await?;
-    sqlx::query("delete from session where last_seen_at < now() - make_interval(mins => $1) or created_at < now() - make_interval(hours => $2)")
-        .bind(IDLE_MINUTES)
-        .bind(ABSOLUTE_HOURS)
-        .execute(&db.sys)
-        .await?;
+    repo::sweep(&mut conn, IDLE_MINUTES, ABSOLUTE_HOURS).await?;
     Ok(token)
 }
 
 /// Ends this session (logout, or a new login over it).
 pub async fn end<'e>(exec: impl PgExecutor<'e>, session_hash: &[u8]) -> sqlx::Result<()> {
-    sqlx::query("select end_session($1)")
-        .bind(session_hash)
-        .execute(exec)
-        .await?;
-    Ok(())
+    repo::end_session(exec, session_hash).await
 }
 
 /// Ends every session of an account of the transaction's district except, optionally, one to
@@ -164,12 +153,7 @@ pub async fn end_all_for(
     account_id: i64,
     keep: Option<&[u8]>,
 ) -> sqlx::Result<()> {
-    sqlx::query("select end_account_sessions($1, $2)")
-        .bind(account_id)
-        .bind(keep)
-        .execute(tx)
-        .await?;
-    Ok(())
+    repo::end_account_sessions(tx, account_id, keep).await
 }
 
 /// The Set-Cookie value for a session token.

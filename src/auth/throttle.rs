@@ -9,6 +9,7 @@
 //! wait at all. The address is locked only when many different accounts fail from it, which is
 //! what guessing looks like.
 
+use super::repo;
 use sqlx::PgPool;
 use std::time::Duration;
 
@@ -37,57 +38,26 @@ pub enum Verdict {
 /// in that order, so two logins never wait on each other in a circle.
 pub async fn reserve(pool: &PgPool, username: &str, address: &str) -> sqlx::Result<Verdict> {
     let mut tx = pool.begin().await?;
-    for key in [
-        format!("login:user:{username}"),
-        format!("login:addr:{address}"),
-    ] {
-        sqlx::query("select pg_advisory_xact_lock(hashtextextended($1, 0))")
-            .bind(key)
-            .execute(&mut *tx)
-            .await?;
-    }
-    // An attempt still being checked (succeeded is null) counts as a failure until it is not.
-    let (by_account, by_address, accounts, since_last): (i64, i64, i64, Option<f64>) =
-        sqlx::query_as(
-            "select count(*) filter (where username = $1),
-                count(*) filter (where address = $2),
-                count(distinct username) filter (where address = $2),
-                extract(epoch from now() - max(at) filter (where address = $2))::float8
-           from login_attempt
-          where succeeded is not true and at > now() - make_interval(mins => $3)
-            and (username = $1 or address = $2)",
-        )
-        .bind(username)
-        .bind(address)
-        .bind(WINDOW_MINUTES)
-        .fetch_one(&mut *tx)
-        .await?;
-    if by_account >= MAX_FAILURES_PER_ACCOUNT || accounts >= MAX_ACCOUNTS_PER_ADDRESS {
+    repo::lock(&mut tx, &format!("login:user:{username}")).await?;
+    repo::lock(&mut tx, &format!("login:addr:{address}")).await?;
+    let recent = repo::recent(&mut tx, username, address, WINDOW_MINUTES).await?;
+    if recent.by_account >= MAX_FAILURES_PER_ACCOUNT || recent.accounts >= MAX_ACCOUNTS_PER_ADDRESS
+    {
         return Ok(Verdict::Locked);
     }
-    let id: i64 = sqlx::query_scalar(
-        "insert into login_attempt (username, address, succeeded) values ($1, $2, null) returning id",
-    )
-    .bind(username)
-    .bind(address)
-    .fetch_one(&mut *tx)
-    .await?;
+    let id = repo::insert_attempt(&mut tx, username, address).await?;
     tx.commit().await?;
-    let since_last = Duration::from_secs_f64(since_last.unwrap_or(f64::MAX).clamp(0.0, 3600.0));
+    let since_last =
+        Duration::from_secs_f64(recent.since_last.unwrap_or(f64::MAX).clamp(0.0, 3600.0));
     Ok(Verdict::Check {
         id,
-        delay: delay_after(by_address).saturating_sub(since_last),
+        delay: delay_after(recent.by_address).saturating_sub(since_last),
     })
 }
 
 /// Records how a reserved attempt ended.
 pub async fn settle(pool: &PgPool, id: i64, succeeded: bool) -> sqlx::Result<()> {
-    sqlx::query("update login_attempt set succeeded = $2 where id = $1")
-        .bind(id)
-        .bind(succeeded)
-        .execute(pool)
-        .await?;
-    Ok(())
+    repo::settle_attempt(pool, id, succeeded).await
 }
 
 /// The spacing between attempts from an address with `failures` recent failures.

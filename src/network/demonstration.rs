@@ -1,45 +1,42 @@
 //! Demonstration designations (示范校 / 示范点, 四(七)): a unit becomes a candidate at a level
-//! and year, is declared, then approved or not. Only the district bureau grants them.
+//! and year, is declared, then approved or not (`web::transition::Step`). Only the district
+//! bureau grants them.
 
-use super::repo::{self, Designation, Unit};
-use super::{Permits, unit_in_scope};
-use crate::audit::{self, Actor, Change};
+use super::forms::{DesignationForm, parse_step};
+use super::model::LEVELS;
+use super::repo::Unit;
+use super::repo::designations::{self, Designation};
+use super::repo::history::{self, NewEvent};
+use super::unit_permitted;
+use crate::audit::Change;
 use crate::auth::session::CurrentUser;
-use crate::db::Tx;
-use crate::db::violates;
-use crate::error::{AppError, OrNotFound, Result};
+use crate::db::{Tx, violates};
+use crate::error::{OrNotFound, Result};
 use crate::state::AppState;
 use crate::web::confirm::{self, Confirm};
-use crate::web::forms::{FieldErrors, Pairs, date, text};
-use crate::web::once;
-use crate::web::{Ctx, flash_redirect, render, render_with, today};
+use crate::web::forms::{FieldErrors, Pairs};
+use crate::web::{Ctx, flash_redirect, once, render, render_with, save, today};
 use askama::Template;
 use axum::Router;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use chrono::Datelike;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/units/{id}/designations/new", get(new_designation_form))
-        .route(
-            "/units/{id}/designations",
-            axum::routing::post(create_designation),
-        )
+        .route("/units/{id}/designations", post(create_designation))
         .route(
             "/units/{id}/designations/{designation}",
             get(show_designation).post(advance_designation),
         )
 }
 
+/// A unit in scope whose designations the user may manage, or 404.
 async fn designating(tx: &mut Tx, user: &CurrentUser, id: i64) -> Result<Unit> {
-    let unit = unit_in_scope(tx, user, id).await?;
-    if !Permits::of(user, &unit).designate {
-        return Err(AppError::NotFound);
-    }
-    Ok(unit)
+    unit_permitted(tx, user, id, |p| p.designate).await
 }
 
 #[derive(Template)]
@@ -47,14 +44,25 @@ async fn designating(tx: &mut Tx, user: &CurrentUser, id: i64) -> Result<Unit> {
 struct DesignationFormPage {
     ctx: Ctx,
     unit: Unit,
-    level: String,
-    year: String,
-    candidate_on: String,
-    note: String,
+    form: DesignationForm,
     errors: FieldErrors,
-    levels: Vec<&'static str>,
+    levels: &'static [&'static str],
 }
 
+impl DesignationFormPage {
+    fn invalid(ctx: Ctx, unit: Unit, form: DesignationForm, errors: FieldErrors) -> Response {
+        let page = Self {
+            ctx,
+            unit,
+            form,
+            errors,
+            levels: &LEVELS,
+        };
+        render_with(StatusCode::UNPROCESSABLE_ENTITY, &page)
+    }
+}
+
+/// `GET /units/{id}/designations/new`: a city-level candidate of this year, from today.
 async fn new_designation_form(
     ctx: Ctx,
     user: CurrentUser,
@@ -64,19 +72,22 @@ async fn new_designation_form(
     let unit = designating(&mut tx, &user, id).await?;
     tx.commit().await?;
     let now = today();
-    let page = DesignationFormPage {
-        ctx,
-        unit,
+    let form = DesignationForm {
         level: "city".into(),
         year: now.year().to_string(),
         candidate_on: now.to_string(),
         note: String::new(),
-        errors: FieldErrors::default(),
-        levels: super::model::LEVELS.to_vec(),
     };
-    Ok(render(&page))
+    Ok(render(&DesignationFormPage {
+        ctx,
+        unit,
+        form,
+        errors: FieldErrors::default(),
+        levels: &LEVELS,
+    }))
 }
 
+/// `POST /units/{id}/designations`: a unit becomes a candidate at a level and year.
 async fn create_designation(
     ctx: Ctx,
     user: CurrentUser,
@@ -85,92 +96,46 @@ async fn create_designation(
     p: Pairs,
 ) -> Result<Response> {
     let unit = designating(&mut tx, &user, id).await?;
-    let mut errors = FieldErrors::default();
-    let level = p.get("level");
-    if !super::model::LEVELS.contains(&level.as_str()) {
-        errors.add("level", "designation.level_required");
-    }
-    let year = p
-        .get("year")
-        .trim()
-        .parse::<i32>()
-        .ok()
-        .filter(|y| (2000..=2100).contains(y));
-    if year.is_none() {
-        errors.add("year", "designation.year_format");
-    }
-    let candidate_on = date(&mut errors, "candidate_on", &p.get("candidate_on"), true);
-    let note = text(&mut errors, "note", &p.get("note"), false, 500);
-    let again = |ctx, unit, errors| DesignationFormPage {
-        ctx,
-        unit,
-        level: p.get("level"),
-        year: p.get("year"),
-        candidate_on: p.get("candidate_on"),
-        note: p.get("note"),
-        errors,
-        levels: super::model::LEVELS.to_vec(),
-    };
-    let (Some(year), Some(candidate_on), true) = (year, candidate_on, errors.is_empty()) else {
-        return Ok(render_with(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &again(ctx, unit, errors),
-        ));
+    let form = DesignationForm::from_pairs(&p);
+    let input = match form.parse() {
+        Ok(input) => input,
+        Err(errors) => return Ok(DesignationFormPage::invalid(ctx, unit, form, errors)),
     };
     let tenant_id = user.tenant()?;
     if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
         return Ok(done);
     }
-    let created = sqlx::query_scalar::<_, i64>(
-        "insert into demonstration (tenant_id, unit_id, level, year, candidate_on, note) values ($1, $2, $3, $4, $5, $6) returning id",
-    )
-    .bind(tenant_id)
-    .bind(id)
-    .bind(&level)
-    .bind(year)
-    .bind(candidate_on)
-    .bind(&note)
-    .fetch_one(&mut *tx)
-    .await;
-    let designation = match created {
+    let designation = match designations::insert(&mut tx, tenant_id, id, &input).await {
         Ok(d) => d,
         Err(e) if violates(&e, "demonstration_once") => {
+            let mut errors = FieldErrors::default();
             errors.add("level", "designation.exists");
-            return Ok(render_with(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &again(ctx, unit, errors),
-            ));
+            return Ok(DesignationFormPage::invalid(ctx, unit, form, errors));
         }
         Err(e) => return Err(e.into()),
     };
-    let changes = serde_json::json!({ "designation": [null, format!("{level} {year} candidate")] });
-    repo::record_event(
-        &mut tx,
-        tenant_id,
-        &user.username,
-        repo::NewEvent {
-            unit_id: id,
-            effective_on: candidate_on,
-            kind: "designation",
-            changes,
-            note: &note,
-        },
-    )
-    .await?;
-    let after = serde_json::json!({ "designation": designation, "level": level, "year": year, "status": "candidate" });
+    let (level, year) = (&input.level, input.year);
+    let event = NewEvent {
+        unit_id: id,
+        effective_on: input.candidate_on,
+        kind: "designation",
+        changes: serde_json::json!({ "designation": [null, format!("{level} {year} candidate")] }),
+        note: &input.note,
+    };
+    history::record(&mut tx, tenant_id, &user.username, event).await?;
+    let location = format!("/units/{id}");
+    once::created(&mut tx, &ctx, tenant_id, &location).await?;
     let change = Change {
         tenant_id,
         action: "demonstration.create",
         entity: "org_unit",
         entity_id: Some(id),
         before: None,
-        after: Some(after),
+        after: Some(
+            serde_json::json!({ "designation": designation, "level": level, "year": year, "status": "candidate" }),
+        ),
     };
-    audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
-    let location = format!("/units/{id}");
-    once::created(&mut tx, &ctx, tenant_id, &location).await?;
-    tx.commit().await?;
-    Ok(flash_redirect("designation.created", &location))
+    save::done(tx, &ctx, &user, change, "designation.created", &location).await
 }
 
 #[derive(Template)]
@@ -184,6 +149,7 @@ struct DesignationPage {
     errors: FieldErrors,
 }
 
+/// `GET /units/{id}/designations/{designation}`: where it stands, and its next step.
 async fn show_designation(
     ctx: Ctx,
     user: CurrentUser,
@@ -191,7 +157,7 @@ async fn show_designation(
     Path((id, did)): Path<(i64, i64)>,
 ) -> Result<Response> {
     let unit = designating(&mut tx, &user, id).await?;
-    let d = repo::designation(&mut tx, id, did).await?.or_404()?;
+    let d = designations::find(&mut tx, id, did).await?.or_404()?;
     tx.commit().await?;
     Ok(render(&DesignationPage {
         ctx,
@@ -203,7 +169,8 @@ async fn show_designation(
     }))
 }
 
-/// Takes the designation one step on a date: declared, then approved or not approved.
+/// `POST /units/{id}/designations/{designation}`: one step on a date, declared, then approved
+/// or not approved (which asks first); a stale page's step changes nothing.
 async fn advance_designation(
     ctx: Ctx,
     user: CurrentUser,
@@ -212,29 +179,24 @@ async fn advance_designation(
     p: Pairs,
 ) -> Result<Response> {
     let unit = designating(&mut tx, &user, id).await?;
-    let d = repo::designation(&mut tx, id, did).await?.or_404()?;
-    let mut errors = FieldErrors::default();
-    let to = p.get("to");
-    if !super::model::designation_can_become(&d.status, &to) {
-        errors.add("to", "designation.step_not_allowed");
-    }
-    let on = date(&mut errors, "on", &p.get("on"), true);
-    let note = text(&mut errors, "note", &p.get("note"), false, 500);
-    let earliest = d.declared_on.unwrap_or(d.candidate_on);
-    if on.is_some_and(|on| on < earliest) {
-        errors.add("on", "designation.date_before_previous");
-    }
-    let (Some(on), true) = (on, errors.is_empty()) else {
-        let page = DesignationPage {
-            ctx,
-            unit,
-            d,
-            on: p.get("on"),
-            note: p.get("note"),
-            errors,
-        };
-        return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page));
+    let d = designations::find(&mut tx, id, did).await?.or_404()?;
+    let step = match parse_step(&p, &d) {
+        Ok(step) => step,
+        Err(errors) => {
+            let (on, note) = (p.get("on"), p.get("note"));
+            let page = DesignationPage {
+                ctx,
+                unit,
+                d,
+                on,
+                note,
+                errors,
+            };
+            return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page));
+        }
     };
+    let (to, on) = (step.to.as_str(), step.on);
+    let here = format!("/units/{id}/designations/{did}");
     if to != "declared" {
         // Approved or not approved is the designation's last word.
         let c = Confirm {
@@ -244,53 +206,31 @@ async fn advance_designation(
                 "{} · {} {} · {}",
                 unit.name,
                 d.year,
-                ctx.tr(&format!("level.{}", d.level)),
+                ctx.tr(&d.level_label()),
                 ctx.tr(&format!("designation.{to}"))
             ),
-            back: format!("/units/{id}/designations/{did}"),
+            back: here.clone(),
         };
         if let Some(page) = confirm::ask(&ctx, c) {
             return Ok(page);
         }
     }
-    let column = if to == "declared" {
-        "declared_on"
-    } else {
-        "decided_on"
-    };
-    let done = sqlx::query(&format!(
-        "update demonstration set status = $3, {column} = $4, version = version + 1,
-                note = case when $5 = '' then note when note = '' then $5 else note || '；' || $5 end
-          where id = $1 and version = $2"
-    ))
-    .bind(did)
-    .bind(p.get("version").parse::<i32>().unwrap_or(0))
-    .bind(&to)
-    .bind(on)
-    .bind(&note)
-    .execute(&mut *tx)
-    .await?;
-    if done.rows_affected() == 0 {
-        return Ok(flash_redirect(
-            "form.conflict",
-            &format!("/units/{id}/designations/{did}"),
-        ));
+    let from = [d.status.as_str()];
+    let version = p.get("version").parse::<i32>().unwrap_or(0);
+    let guarded = designations::step(did, &from, to, version, &step.note);
+    if !guarded.apply_on(&mut tx, on).await? {
+        return Ok(flash_redirect("form.conflict", &here));
     }
     let tenant_id = user.tenant()?;
-    let changes = serde_json::json!({ "designation": [format!("{} {} {}", d.level, d.year, d.status), format!("{} {} {to}", d.level, d.year)] });
-    repo::record_event(
-        &mut tx,
-        tenant_id,
-        &user.username,
-        repo::NewEvent {
-            unit_id: id,
-            effective_on: on,
-            kind: "designation",
-            changes,
-            note: &note,
-        },
-    )
-    .await?;
+    let (level, year, status) = (&d.level, d.year, &d.status);
+    let event = NewEvent {
+        unit_id: id,
+        effective_on: on,
+        kind: "designation",
+        changes: serde_json::json!({ "designation": [format!("{level} {year} {status}"), format!("{level} {year} {to}")] }),
+        note: &step.note,
+    };
+    history::record(&mut tx, tenant_id, &user.username, event).await?;
     let change = Change {
         tenant_id,
         action: "demonstration.advance",
@@ -299,10 +239,13 @@ async fn advance_designation(
         before: Some(serde_json::json!({ "designation": did, "status": d.status })),
         after: Some(serde_json::json!({ "designation": did, "status": to, "on": on })),
     };
-    audit::record(&mut tx, &Actor::of(&user, &ctx), change).await?;
-    tx.commit().await?;
-    Ok(flash_redirect(
+    save::done(
+        tx,
+        &ctx,
+        &user,
+        change,
         "designation.advanced",
         &format!("/units/{id}"),
-    ))
+    )
+    .await
 }

@@ -1,9 +1,13 @@
-//! The unit form: what was typed (kept as text so a form with errors shows it again), and its
-//! validation into values to save.
+//! The network's forms as typed (kept as text, so a form with errors shows it again) and their
+//! checks into the model's input: a unit, a new designation, a designation's next step.
 
-use super::model::VENUES;
+use super::model::{
+    DesignationInput, LEVELS, StepInput, UnitInput, VENUES, designation_can_become,
+};
 use super::repo::Unit;
-use crate::web::forms::{FieldErrors, Pairs, count, date, text};
+use super::repo::designations::Designation;
+use crate::web::forms::{FieldErrors, Pairs, count, date, text, year};
+use crate::web::save::Compared;
 use chrono::NaiveDate;
 
 #[derive(Debug, Clone, Default)]
@@ -29,31 +33,6 @@ pub struct UnitForm {
     pub transformed_on: String,
     pub effective_on: String,
     pub version: i32,
-}
-
-/// Validated values, ready to save.
-#[derive(Debug, Clone, Default)]
-pub struct UnitInput {
-    pub code: String,
-    pub name: String,
-    pub area: String,
-    pub village: String,
-    pub address: String,
-    pub contact_name: String,
-    pub contact_phone: String,
-    pub founded_on: Option<NaiveDate>,
-    pub fulltime_managers: i32,
-    pub parttime_managers: i32,
-    pub fulltime_teachers: i32,
-    pub parttime_teachers: i32,
-    pub floor_area: Option<i32>,
-    pub classrooms: Option<i32>,
-    pub opening_hours: String,
-    pub villages_total: Option<i32>,
-    pub shared_venues: Vec<String>,
-    pub predecessor: String,
-    pub transformed_on: Option<NaiveDate>,
-    pub effective_on: NaiveDate,
 }
 
 fn opt_text<T: ToString>(v: Option<T>) -> String {
@@ -120,6 +99,56 @@ impl UnitForm {
             effective_on: today.to_string(),
             ..Default::default()
         }
+    }
+
+    /// What was typed beside what is saved, for a stale save's conflict page.
+    pub fn compare(&self, saved: &Unit) -> Vec<Compared> {
+        let n = |v: i32| v.to_string();
+        vec![
+            Compared::new("unit.name", &self.name, &saved.name),
+            Compared::new("unit.code", &self.code, &saved.code),
+            Compared::new("field.area", &self.area, &saved.area),
+            Compared::new("field.village", &self.village, &saved.village),
+            Compared::new("unit.address", &self.address, &saved.address),
+            Compared::new("unit.contact_name", &self.contact_name, &saved.contact_name),
+            Compared::new(
+                "unit.contact_phone",
+                &self.contact_phone,
+                &saved.contact_phone,
+            ),
+            Compared::new("field.founded_on", &self.founded_on, saved.founded_text()),
+            Compared::new(
+                "field.fulltime_managers",
+                &self.fulltime_managers,
+                n(saved.fulltime_managers),
+            ),
+            Compared::new(
+                "field.parttime_managers",
+                &self.parttime_managers,
+                n(saved.parttime_managers),
+            ),
+            Compared::new(
+                "field.fulltime_teachers",
+                &self.fulltime_teachers,
+                n(saved.fulltime_teachers),
+            ),
+            Compared::new(
+                "field.parttime_teachers",
+                &self.parttime_teachers,
+                n(saved.parttime_teachers),
+            ),
+            Compared::new(
+                "field.opening_hours",
+                &self.opening_hours,
+                &saved.opening_hours,
+            ),
+            Compared::new("field.predecessor", &self.predecessor, &saved.predecessor),
+            Compared::new(
+                "field.transformed_on",
+                &self.transformed_on,
+                saved.transformed_text(),
+            ),
+        ]
     }
 
     pub fn has_venue(&self, key: &str) -> bool {
@@ -190,6 +219,64 @@ impl UnitForm {
                 .unwrap_or_default(),
         };
         e.into_result(input)
+    }
+}
+
+/// A new designation as typed.
+#[derive(Debug, Clone, Default)]
+pub struct DesignationForm {
+    pub level: String,
+    pub year: String,
+    pub candidate_on: String,
+    pub note: String,
+}
+
+impl DesignationForm {
+    pub fn from_pairs(p: &Pairs) -> Self {
+        Self {
+            level: p.get("level"),
+            year: p.get("year"),
+            candidate_on: p.get("candidate_on"),
+            note: p.get("note"),
+        }
+    }
+
+    pub fn parse(&self) -> Result<DesignationInput, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        if !LEVELS.contains(&self.level.as_str()) {
+            errors.add("level", "designation.level_required");
+        }
+        let year = year(&mut errors, "year", &self.year);
+        let candidate_on = date(&mut errors, "candidate_on", &self.candidate_on, true);
+        let note = text(&mut errors, "note", &self.note, false, 500);
+        match (year, candidate_on, errors.is_empty()) {
+            (Some(year), Some(candidate_on), true) => Ok(DesignationInput {
+                level: self.level.clone(),
+                year,
+                candidate_on,
+                note,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// A designation's next step as typed: which step, on which day, with a note.
+pub fn parse_step(p: &Pairs, d: &Designation) -> Result<StepInput, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let to = p.get("to");
+    if !designation_can_become(&d.status, &to) {
+        errors.add("to", "designation.step_not_allowed");
+    }
+    let on = date(&mut errors, "on", &p.get("on"), true);
+    let note = text(&mut errors, "note", &p.get("note"), false, 500);
+    let earliest = d.declared_on.unwrap_or(d.candidate_on);
+    if on.is_some_and(|on| on < earliest) {
+        errors.add("on", "designation.date_before_previous");
+    }
+    match (on, errors.is_empty()) {
+        (Some(on), true) => Ok(StepInput { to, on, note }),
+        _ => Err(errors),
     }
 }
 

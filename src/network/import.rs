@@ -2,46 +2,36 @@
 //! created or changed and every error with its row and column, then confirm. The confirmation
 //! checks everything again and writes all rows in one transaction, or nothing.
 
-use super::export::COLUMNS;
-use super::forms::UnitForm;
-use super::model::{Status, VENUES};
-use super::repo;
+mod check;
+
+use super::model::{COLUMNS, Status};
+use super::repo::history::{self, NewEvent};
+use super::repo::import::Batch;
+use super::repo::{self, status_step};
 use crate::access::{Action, may};
 use crate::audit::{self, Actor, Change};
 use crate::auth::session::CurrentUser;
 use crate::db::Tx;
 use crate::error::{AppError, OrNotFound, Result};
 use crate::reports::xlsx::{self, Cell};
-use crate::reports::xlsx_in::{self, RawRow, by_label, list_by_label};
+use crate::reports::xlsx_in::{self, RawRow};
 use crate::web::once;
 use crate::web::{Ctx, flash_redirect, render, render_with, today};
 use askama::Template;
 use axum::extract::{Multipart, Path};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use check::{CheckedRow, check};
 use std::collections::BTreeMap;
 
 /// Rows an import may hold.
 const MAX_ROWS: usize = 2000;
 
+/// Only the bureau imports units (it manages the town schools).
 fn require(user: &CurrentUser) -> Result<()> {
-    if may(user.role, Action::ManageTownSchools) {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
-}
-
-/// A row after checking: what it will do, or what is wrong with it.
-#[derive(Debug, Clone)]
-pub struct CheckedRow {
-    pub row: usize,
-    pub code: String,
-    pub name: String,
-    /// "create" or "update".
-    pub action: &'static str,
-    /// (column key, catalogue key of the error)
-    pub errors: Vec<(String, &'static str)>,
+    may(user.role, Action::ManageTownSchools)
+        .then_some(())
+        .or_404()
 }
 
 #[derive(Template)]
@@ -137,15 +127,9 @@ pub async fn upload(
     if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
         return Ok(done);
     }
-    let batch: i64 = sqlx::query_scalar(
-        "insert into import_batch (tenant_id, kind, file_name, rows, created_by) values ($1, 'units', $2, $3, $4) returning id",
-    )
-    .bind(tenant_id)
-    .bind(file_name.chars().take(200).collect::<String>())
-    .bind(serde_json::to_value(&rows).map_err(AppError::internal)?)
-    .bind(user.id)
-    .fetch_one(&mut *tx)
-    .await?;
+    let name: String = file_name.chars().take(200).collect();
+    let rows = serde_json::to_value(&rows).map_err(AppError::internal)?;
+    let batch = repo::import::insert(&mut tx, tenant_id, &name, rows, user.id).await?;
     let location = format!("/units/import/{batch}");
     once::created(&mut tx, &ctx, tenant_id, &location).await?;
     tx.commit().await?;
@@ -156,155 +140,6 @@ pub async fn upload(
 fn read_rows(bytes: Vec<u8>) -> std::result::Result<Vec<RawRow>, &'static str> {
     let mut book = xlsx_in::open(bytes)?;
     xlsx_in::rows(&mut book, 0, &COLUMNS, &["field.code", "field.name"])
-}
-
-/// Checks every row against the district as it is now, and against the rows above it.
-pub async fn check(
-    tx: &mut Tx,
-    rows: &[RawRow],
-) -> sqlx::Result<Vec<(CheckedRow, Option<Planned>)>> {
-    let existing: BTreeMap<String, (i64, String, String)> =
-        sqlx::query_as::<_, (String, i64, String, String)>(
-            "select code, id, kind, status from org_unit",
-        )
-        .fetch_all(&mut **tx)
-        .await?
-        .into_iter()
-        .map(|(code, id, kind, status)| (code, (id, kind, status)))
-        .collect();
-    let mut in_file: BTreeMap<String, (usize, String)> = BTreeMap::new();
-    let mut out = Vec::new();
-    for raw in rows {
-        let get = |k: &str| raw.cells.get(k).cloned().unwrap_or_default();
-        let mut errors: Vec<(String, &'static str)> = Vec::new();
-        let code = get("field.code").trim().to_string();
-        let kind = by_label(
-            &get("field.kind"),
-            "kind",
-            &["town_school", "teaching_point"],
-        );
-        if kind.is_none() {
-            errors.push(("field.kind".into(), "import.kind_unknown"));
-        }
-        let status = match get("field.status").trim() {
-            "" => Some(Status::Active),
-            s => by_label(s, "status", &["planned", "active", "suspended", "closed"])
-                .and_then(Status::parse),
-        };
-        if status.is_none() {
-            errors.push(("field.status".into(), "import.status_unknown"));
-        }
-        let venues = list_by_label(&get("field.shared_venues"), "venue", &VENUES);
-        if in_file
-            .insert(code.clone(), (raw.row, kind.unwrap_or("").to_string()))
-            .is_some()
-        {
-            errors.push(("field.code".into(), "import.code_twice"));
-        }
-        // The parent: a town school for a point, the college for a school; in the district or above in the file.
-        let parent_code = get("field.parent_code").trim().to_string();
-        let want_parent = match kind {
-            Some("teaching_point") => "town_school",
-            _ => "college",
-        };
-        let parent = existing
-            .get(&parent_code)
-            .map(|(id, k, _)| (Some(*id), k.clone()));
-        let parent = parent.or_else(|| {
-            in_file
-                .get(&parent_code)
-                .filter(|(row, _)| *row < raw.row)
-                .map(|(_, k)| (None, k.clone()))
-        });
-        match &parent {
-            Some((_, k)) if k == want_parent => {}
-            Some(_) => errors.push(("field.parent_code".into(), "import.parent_wrong_tier")),
-            None => errors.push(("field.parent_code".into(), "import.parent_unknown")),
-        }
-        let current = existing.get(&code);
-        if let (Some((_, k, _)), Some(kind)) = (current, kind)
-            && k != kind
-        {
-            errors.push(("field.kind".into(), "import.kind_changes"));
-        }
-        let form = UnitForm {
-            code: code.clone(),
-            name: get("field.name"),
-            area: get("field.area"),
-            village: get("field.village"),
-            address: get("field.address"),
-            contact_name: get("field.contact_name"),
-            contact_phone: get("field.contact_phone"),
-            founded_on: get("field.founded_on"),
-            fulltime_managers: get("field.fulltime_managers"),
-            parttime_managers: get("field.parttime_managers"),
-            fulltime_teachers: get("field.fulltime_teachers"),
-            parttime_teachers: get("field.parttime_teachers"),
-            floor_area: get("field.floor_area"),
-            classrooms: get("field.classrooms"),
-            opening_hours: get("field.opening_hours"),
-            villages_total: get("field.villages_total"),
-            shared_venues: venues,
-            predecessor: get("field.predecessor"),
-            transformed_on: get("field.transformed_on"),
-            effective_on: today().to_string(),
-            version: 0,
-        };
-        let input = match form.parse(kind.unwrap_or("teaching_point")) {
-            Ok(input) => Some(input),
-            Err(field_errors) => {
-                for (field, key) in field_errors.iter() {
-                    errors.push((format!("field.{field}"), key));
-                }
-                None
-            }
-        };
-        if let (Some((_, _, from)), Some(to)) = (current, status) {
-            let from = Status::parse(from).unwrap_or(Status::Active);
-            if from != to && !from.can_become(to) {
-                errors.push(("field.status".into(), "unit.status_not_allowed"));
-            }
-        }
-        let checked = CheckedRow {
-            row: raw.row,
-            code: code.clone(),
-            name: form.name.clone(),
-            action: if current.is_some() {
-                "update"
-            } else {
-                "create"
-            },
-            errors,
-        };
-        let planned = match (input, kind, status, checked.errors.is_empty()) {
-            (Some(input), Some(kind), Some(status), true) => Some(Planned {
-                existing: current.map(|(id, _, _)| *id),
-                kind,
-                parent_code,
-                status,
-                input,
-            }),
-            _ => None,
-        };
-        out.push((checked, planned));
-    }
-    Ok(out)
-}
-
-/// A row ready to write.
-pub struct Planned {
-    existing: Option<i64>,
-    kind: &'static str,
-    parent_code: String,
-    status: Status,
-    input: super::forms::UnitInput,
-}
-
-#[derive(sqlx::FromRow)]
-struct Batch {
-    file_name: String,
-    rows: serde_json::Value,
-    applied_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Template)]
@@ -320,14 +155,9 @@ struct ReviewPage {
     applied: bool,
 }
 
+/// The batch and its rows as uploaded.
 async fn load(tx: &mut Tx, batch: i64) -> Result<(Batch, Vec<RawRow>)> {
-    let b: Batch = sqlx::query_as(
-        "select file_name, rows, applied_at from import_batch where id = $1 and kind = 'units'",
-    )
-    .bind(batch)
-    .fetch_optional(&mut **tx)
-    .await?
-    .or_404()?;
+    let b = repo::import::find(tx, batch).await?.or_404()?;
     let rows = serde_json::from_value(b.rows.clone()).map_err(AppError::internal)?;
     Ok((b, rows))
 }
@@ -396,56 +226,30 @@ pub async fn confirm(
         return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page));
     }
     let actor = Actor::of(&user, &ctx);
-    let mut ids: BTreeMap<String, i64> =
-        sqlx::query_as::<_, (String, i64)>("select code, id from org_unit")
-            .fetch_all(&mut *tx)
-            .await?
-            .into_iter()
-            .collect();
+    let mut ids: BTreeMap<String, i64> = repo::import::units_by_code(&mut tx)
+        .await?
+        .into_iter()
+        .map(|(code, u)| (code, u.id))
+        .collect();
     for (row, planned) in checked {
         let p = planned.expect("checked above");
         let parent_id = ids.get(&p.parent_code).copied();
-        let (id, before) = match p.existing {
-            Some(id) => {
-                let before = repo::find_in_scope(&mut tx, "/", id).await?.or_404()?;
-                let version = before.version;
-                if !repo::update(&mut tx, id, version, &p.input).await? {
-                    return Err(AppError::internal("unit changed during import"));
-                }
-                if before.status != p.status.as_str() {
-                    repo::set_status(&mut tx, id, &before.status, p.status.as_str(), today())
-                        .await?;
-                }
-                (id, Some(before))
-            }
-            None => {
-                let id = repo::insert(&mut tx, tenant_id, p.kind, parent_id, &p.input).await?;
-                if p.status != Status::Active {
-                    repo::set_status(&mut tx, id, "active", p.status.as_str(), today()).await?;
-                }
-                (id, None)
-            }
-        };
+        let (id, before) = write(&mut tx, tenant_id, parent_id, &p).await?;
         ids.insert(row.code.clone(), id);
         let after = repo::find_in_scope(&mut tx, "/", id).await?.or_404()?;
         let changes = match &before {
-            Some(before) => repo::diff(before, &after),
+            Some(before) => history::diff(before, &after),
             None => serde_json::json!({}),
         };
         let note = format!("{} #{}", b.file_name, row.row);
-        repo::record_event(
-            &mut tx,
-            tenant_id,
-            &user.username,
-            repo::NewEvent {
-                unit_id: id,
-                effective_on: today(),
-                kind: "imported",
-                changes,
-                note: &note,
-            },
-        )
-        .await?;
+        let event = NewEvent {
+            unit_id: id,
+            effective_on: today(),
+            kind: "imported",
+            changes,
+            note: &note,
+        };
+        history::record(&mut tx, tenant_id, &user.username, event).await?;
         let action = if before.is_some() {
             "org_unit.import_update"
         } else {
@@ -461,10 +265,38 @@ pub async fn confirm(
         };
         audit::record(&mut tx, &actor, change).await?;
     }
-    sqlx::query("update import_batch set applied_at = now() where id = $1")
-        .bind(batch)
-        .execute(&mut *tx)
-        .await?;
+    repo::import::mark_applied(&mut tx, batch).await?;
     tx.commit().await?;
     Ok(flash_redirect("import.applied", "/units"))
+}
+
+/// Writes one checked row: updates the unit with its code, or creates it under `parent_id`,
+/// and moves it to the row's status from today. Its id, and the unit as it was before.
+async fn write(
+    tx: &mut Tx,
+    tenant_id: i64,
+    parent_id: Option<i64>,
+    p: &check::Planned,
+) -> Result<(i64, Option<repo::Unit>)> {
+    let (id, before, status) = match p.existing {
+        Some(id) => {
+            let before = repo::find_in_scope(tx, "/", id).await?.or_404()?;
+            if !repo::update(tx, id, before.version, &p.input).await? {
+                return Err(AppError::internal("unit changed during import"));
+            }
+            let status = before.status.clone();
+            (id, Some(before), status)
+        }
+        None => {
+            let id = repo::insert(tx, tenant_id, p.kind, parent_id, &p.input).await?;
+            (id, None, Status::Active.as_str().to_string())
+        }
+    };
+    if status != p.status.as_str() {
+        let from = [status.as_str()];
+        if !status_step(id, &from, p.status.as_str()).apply(tx).await? {
+            return Err(AppError::internal("unit changed during import"));
+        }
+    }
+    Ok((id, before))
 }

@@ -1,5 +1,7 @@
-//! The network's domain: unit status and its transitions, shared venues, designation steps.
+//! The network's domain: unit status and its transitions, shared venues, designation steps,
+//! the columns of its spreadsheets, and a unit's and a designation's checked input.
 
+use chrono::NaiveDate;
 use serde::Serialize;
 
 /// Where a unit stands; each change is dated and closing never deletes.
@@ -71,12 +73,90 @@ pub const VENUES: [&str; 9] = [
 
 pub const LEVELS: [&str; 3] = ["district", "city", "provincial"];
 
+/// Catalogue keys of the levels among `levels` (a unit's approved designations), highest first.
+pub fn level_labels(levels: &[String]) -> Vec<String> {
+    LEVELS
+        .iter()
+        .rev()
+        .filter(|l| levels.iter().any(|d| d == *l))
+        .map(|l| format!("level.{l}"))
+        .collect()
+}
+
 /// A designation's steps: candidate → declared → approved or not approved.
 pub fn designation_can_become(from: &str, to: &str) -> bool {
     matches!(
         (from, to),
         ("candidate", "declared") | ("declared", "approved") | ("declared", "not_approved")
     )
+}
+
+/// The columns of the export and the import template, in order, as catalogue keys.
+pub const COLUMNS: [&str; 22] = [
+    "field.code",
+    "field.name",
+    "field.kind",
+    "field.parent_code",
+    "field.area",
+    "field.village",
+    "field.address",
+    "field.status",
+    "field.founded_on",
+    "field.fulltime_managers",
+    "field.parttime_managers",
+    "field.fulltime_teachers",
+    "field.parttime_teachers",
+    "field.floor_area",
+    "field.classrooms",
+    "field.opening_hours",
+    "field.villages_total",
+    "field.shared_venues",
+    "field.predecessor",
+    "field.transformed_on",
+    "field.contact_name",
+    "field.contact_phone",
+];
+
+/// A unit's form, checked: values ready to save.
+#[derive(Debug, Clone, Default)]
+pub struct UnitInput {
+    pub code: String,
+    pub name: String,
+    pub area: String,
+    pub village: String,
+    pub address: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub founded_on: Option<NaiveDate>,
+    pub fulltime_managers: i32,
+    pub parttime_managers: i32,
+    pub fulltime_teachers: i32,
+    pub parttime_teachers: i32,
+    pub floor_area: Option<i32>,
+    pub classrooms: Option<i32>,
+    pub opening_hours: String,
+    pub villages_total: Option<i32>,
+    pub shared_venues: Vec<String>,
+    pub predecessor: String,
+    pub transformed_on: Option<NaiveDate>,
+    pub effective_on: NaiveDate,
+}
+
+/// A new designation, checked: a level of [`LEVELS`], a year and the day it became a candidate.
+#[derive(Debug, Clone)]
+pub struct DesignationInput {
+    pub level: String,
+    pub year: i32,
+    pub candidate_on: NaiveDate,
+    pub note: String,
+}
+
+/// A designation's next step, checked against where it stands: the step, its day and a note.
+#[derive(Debug, Clone)]
+pub struct StepInput {
+    pub to: String,
+    pub on: NaiveDate,
+    pub note: String,
 }
 
 #[cfg(test)]
@@ -121,7 +201,7 @@ mod tests {
                 .map(|k| format!("event.{k}")),
         );
         keys.extend(
-            crate::reports::targets::METRICS
+            crate::reports::model::METRICS
                 .iter()
                 .map(|m| format!("target.{m}")),
         );
@@ -130,11 +210,7 @@ mod tests {
                 .iter()
                 .map(|p| format!("progress.{p}")),
         );
-        keys.extend(
-            crate::network::export::COLUMNS
-                .iter()
-                .map(|c| c.to_string()),
-        );
+        keys.extend(COLUMNS.iter().map(|c| c.to_string()));
         // Every field a unit's history can name.
         keys.extend(
             [

@@ -1,6 +1,8 @@
 //! The platform administrator's pages: the districts (tenants) and creating a new one with its
 //! college and first district administrator.
 
+pub mod repo;
+
 use crate::access::{Action, may};
 use crate::audit::Actor;
 use crate::auth::password;
@@ -35,20 +37,11 @@ fn require(user: &CurrentUser) -> Result<()> {
     }
 }
 
-#[derive(sqlx::FromRow)]
-pub struct DistrictRow {
-    pub code: String,
-    pub name: String,
-    pub division_code: String,
-    pub units: i64,
-    pub accounts: i64,
-}
-
 #[derive(Template)]
 #[template(path = "platform/index.html")]
 struct DistrictListPage {
     ctx: Ctx,
-    districts: Vec<DistrictRow>,
+    districts: Vec<repo::DistrictRow>,
 }
 
 async fn list_districts(
@@ -57,14 +50,7 @@ async fn list_districts(
     PlatformTx(mut tx): PlatformTx,
 ) -> Result<Response> {
     require(&user)?;
-    let districts = sqlx::query_as(
-        "select t.code, t.name, t.division_code,
-                (select count(*) from org_unit u where u.tenant_id = t.id and u.status = 'active') as units,
-                (select count(*) from account a where a.tenant_id = t.id and not a.disabled) as accounts
-           from tenant t order by t.code",
-    )
-    .fetch_all(&mut *tx)
-    .await?;
+    let districts = repo::districts(&mut tx).await?;
     tx.commit().await?;
     Ok(render(&DistrictListPage { ctx, districts }))
 }
@@ -180,35 +166,23 @@ pub async fn create_district(
     password_hash: &str,
     actor: &Actor,
 ) -> sqlx::Result<i64> {
-    let tenant_id: i64 = sqlx::query_scalar(
-        "insert into tenant (code, name, division_code) values ($1, $2, $3) returning id",
+    let (tenant_id, college_id) = repo::insert_district(
+        tx,
+        form.code.trim(),
+        form.name.trim(),
+        form.division_code.trim(),
+        form.college_code.trim(),
+        form.college_name.trim(),
     )
-    .bind(form.code.trim())
-    .bind(form.name.trim())
-    .bind(form.division_code.trim())
-    .fetch_one(&mut **tx)
     .await?;
-    let college_id: i64 = sqlx::query_scalar(
-        "insert into org_unit (tenant_id, kind, path, code, name) values ($1, 'college', '', $2, $3) returning id",
+    let admin_id = repo::insert_admin(
+        tx,
+        Some(tenant_id),
+        &form.admin_username.trim().to_lowercase(),
+        form.admin_display_name.trim(),
+        password_hash,
     )
-    .bind(tenant_id)
-    .bind(form.college_code.trim())
-    .bind(form.college_name.trim())
-    .fetch_one(&mut **tx)
     .await?;
-    let admin_id: i64 = sqlx::query_scalar(
-        "insert into account (tenant_id, username, display_name, password_hash, role) values ($1, $2, $3, $4, 'district_admin') returning id",
-    )
-    .bind(tenant_id)
-    .bind(form.admin_username.trim().to_lowercase())
-    .bind(form.admin_display_name.trim())
-    .bind(password_hash)
-    .fetch_one(&mut **tx)
-    .await?;
-    sqlx::query("select seed_policy_targets($1)")
-        .bind(tenant_id)
-        .execute(&mut **tx)
-        .await?;
     for (action, entity, id) in [
         ("tenant.create", "tenant", tenant_id),
         ("org_unit.create", "org_unit", college_id),

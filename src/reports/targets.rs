@@ -1,243 +1,157 @@
-//! Policy targets measured against the network's own data: target vs actual, deadline, and
-//! whether it was met in time, is still open, or is late.
+//! The policy targets (`/targets`): a year's targets measured against the data, which the
+//! bureau edits (a stale save gets the conflict page, never an overwrite) and extends by a year.
 
-use chrono::NaiveDate;
+use super::dashboard::{TargetView, targets_of_year};
+use super::{forms, repo};
+use crate::access::{Action, may};
+use crate::audit::Change;
+use crate::auth::session::CurrentUser;
+use crate::db::Tx;
+use crate::error::{OrNotFound, Result};
+use crate::web::forms::{FieldErrors, Pairs};
+use crate::web::save::{self, Conflict};
+use crate::web::{Ctx, once, render, render_with};
+use askama::Template;
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
+use axum::response::Response;
 
-pub const METRICS: [&str; 4] = [
-    "transformed_share",
-    "provincial_demo_schools",
-    "demo_town_schools",
-    "demo_points",
-];
-
-/// What the data says, for measuring targets.
-#[derive(Debug, Default, Clone)]
-pub struct Facts {
-    /// For each town school still open: when it was transformed from an adult-culture school.
-    pub schools_transformed_on: Vec<Option<NaiveDate>>,
-    /// Approved designations: (unit id, unit kind, level, decided on).
-    pub approvals: Vec<(i64, String, String, NaiveDate)>,
+#[derive(serde::Deserialize, Default)]
+pub struct YearQuery {
+    pub year: Option<i32>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Progress {
-    Met,
-    MetLate,
-    InProgress,
-    Late,
+#[derive(Template)]
+#[template(path = "reports/targets.html")]
+struct TargetsPage {
+    ctx: Ctx,
+    year: i32,
+    years: Vec<i32>,
+    targets: Vec<TargetView>,
+    can_edit: bool,
+    errors: FieldErrors,
+    failed: Option<i64>,
 }
 
-impl Progress {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Progress::Met => "met",
-            Progress::MetLate => "met_late",
-            Progress::InProgress => "in_progress",
-            Progress::Late => "late",
-        }
-    }
+/// The district-wide roles read the targets; the bureau edits them.
+fn require_view(user: &CurrentUser) -> Result<()> {
+    user.role.is_district_wide().then_some(()).or_404()
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct Measure {
-    pub actual: i64,
-    /// When the target was first reached, if it was.
-    pub achieved_on: Option<NaiveDate>,
-    pub progress: Progress,
+fn require_edit(user: &CurrentUser) -> Result<()> {
+    may(user.role, Action::EditTargets).then_some(()).or_404()
 }
 
-/// The `k`-th earliest date (1-based), if there are that many.
-fn kth(mut dates: Vec<NaiveDate>, k: i64) -> Option<NaiveDate> {
-    dates.sort();
-    if k <= 0 {
-        None
-    } else {
-        dates.get(k as usize - 1).copied()
-    }
+/// The page of `year`'s targets, with `errors` beside the form of target `failed`.
+async fn targets_page(
+    tx: &mut Tx,
+    ctx: Ctx,
+    user: &CurrentUser,
+    year: Option<i32>,
+    errors: FieldErrors,
+    failed: Option<i64>,
+) -> Result<TargetsPage> {
+    let (year, years, targets) = targets_of_year(tx, year).await?;
+    Ok(TargetsPage {
+        ctx,
+        year,
+        years,
+        targets,
+        can_edit: may(user.role, Action::EditTargets),
+        errors,
+        failed,
+    })
 }
 
-/// Earliest approval per unit among those that match.
-fn first_approvals(facts: &Facts, matches: impl Fn(&str, &str) -> bool) -> Vec<NaiveDate> {
-    let mut first: std::collections::BTreeMap<i64, NaiveDate> = std::collections::BTreeMap::new();
-    for (unit, kind, level, on) in &facts.approvals {
-        if matches(kind, level) {
-            first
-                .entry(*unit)
-                .and_modify(|d| *d = (*d).min(*on))
-                .or_insert(*on);
-        }
-    }
-    first.into_values().collect()
+/// The page again with the form's errors (422); nothing was saved.
+async fn invalid(
+    mut tx: Tx,
+    ctx: Ctx,
+    user: &CurrentUser,
+    year: Option<i32>,
+    errors: FieldErrors,
+    failed: Option<i64>,
+) -> Result<Response> {
+    let page = targets_page(&mut tx, ctx, user, year, errors, failed).await?;
+    tx.rollback().await?;
+    Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 
-pub fn measure(
-    metric: &str,
-    target: i64,
-    deadline: NaiveDate,
-    facts: &Facts,
-    today: NaiveDate,
-) -> Measure {
-    let (actual, achieved_on) = match metric {
-        "transformed_share" => {
-            let n = facts.schools_transformed_on.len() as i64;
-            let dates: Vec<NaiveDate> = facts
-                .schools_transformed_on
-                .iter()
-                .flatten()
-                .copied()
-                .collect();
-            let share = if n == 0 {
-                0
-            } else {
-                dates.len() as i64 * 100 / n
-            };
-            // The share reached the target when this many schools had been transformed.
-            let needed = (target * n + 99) / 100;
-            (
-                share,
-                if share >= target {
-                    kth(dates, needed)
-                } else {
-                    None
-                },
-            )
-        }
-        other => {
-            let dates = first_approvals(facts, |kind, level| match other {
-                "provincial_demo_schools" => kind == "town_school" && level == "provincial",
-                "demo_town_schools" => kind == "town_school",
-                _ => kind == "teaching_point",
-            });
-            let count = dates.len() as i64;
-            (
-                count,
-                if count >= target {
-                    kth(dates, target)
-                } else {
-                    None
-                },
-            )
-        }
+/// `GET /targets?year=`: the year's targets; the bureau edits them here.
+pub async fn list_targets(
+    ctx: Ctx,
+    user: CurrentUser,
+    mut tx: Tx,
+    Query(q): Query<YearQuery>,
+) -> Result<Response> {
+    require_view(&user)?;
+    let page = targets_page(&mut tx, ctx, &user, q.year, FieldErrors::default(), None).await?;
+    tx.commit().await?;
+    Ok(render(&page))
+}
+
+/// `POST /targets/{id}`: a new target value or deadline over the version the page showed.
+pub async fn update_target(
+    ctx: Ctx,
+    user: CurrentUser,
+    mut tx: Tx,
+    Path(id): Path<i64>,
+    p: Pairs,
+) -> Result<Response> {
+    require_edit(&user)?;
+    let tenant_id = user.tenant()?;
+    let before = repo::target(&mut tx, id).await?.or_404()?;
+    let input = match forms::parse_target(&p) {
+        Ok(input) => input,
+        Err(errors) => return invalid(tx, ctx, &user, Some(before.year), errors, Some(id)).await,
     };
-    let progress = if actual >= target {
-        match achieved_on {
-            Some(on) if on > deadline => Progress::MetLate,
-            _ => Progress::Met,
-        }
-    } else if today > deadline {
-        Progress::Late
-    } else {
-        Progress::InProgress
-    };
-    Measure {
-        actual,
-        achieved_on,
-        progress,
+    let to = format!("/targets?year={}", before.year);
+    let version = p.get("version").parse::<i32>().unwrap_or(0);
+    if !repo::update_target(&mut tx, id, version, input).await? {
+        let conflict = Conflict {
+            fields: forms::compare_target(&p, &before),
+            edit: to.clone(),
+            view: to,
+        };
+        return Ok(save::conflict(&ctx, conflict));
     }
+    let change = Change {
+        tenant_id,
+        action: "policy_target.update",
+        entity: "policy_target",
+        entity_id: Some(id),
+        before: Some(serde_json::json!({ "target": before.target, "deadline": before.deadline })),
+        after: Some(serde_json::json!({ "target": input.target, "deadline": input.deadline })),
+    };
+    save::done(tx, &ctx, &user, change, "target.saved", &to).await
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn d(s: &str) -> NaiveDate {
-        s.parse().unwrap()
+/// `POST /targets`: a new year, starting from the policy's targets with that year's deadlines.
+pub async fn add_year(ctx: Ctx, user: CurrentUser, mut tx: Tx, p: Pairs) -> Result<Response> {
+    require_edit(&user)?;
+    let tenant_id = user.tenant()?;
+    if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
+        return Ok(done);
     }
-
-    #[test]
-    fn a_share_is_met_on_the_day_the_last_needed_school_transformed() {
-        let facts = Facts {
-            schools_transformed_on: vec![Some(d("2022-03-01")), Some(d("2022-09-01"))],
-            approvals: vec![],
-        };
-        let m = measure(
-            "transformed_share",
-            100,
-            d("2022-12-31"),
-            &facts,
-            d("2026-11-30"),
-        );
-        assert_eq!(
-            m,
-            Measure {
-                actual: 100,
-                achieved_on: Some(d("2022-09-01")),
-                progress: Progress::Met
-            }
-        );
-        let half = Facts {
-            schools_transformed_on: vec![Some(d("2022-03-01")), None],
-            approvals: vec![],
-        };
-        assert_eq!(
-            measure(
-                "transformed_share",
-                100,
-                d("2022-12-31"),
-                &half,
-                d("2026-11-30")
-            )
-            .progress,
-            Progress::Late
-        );
-        assert_eq!(
-            measure(
-                "transformed_share",
-                100,
-                d("2027-12-31"),
-                &half,
-                d("2026-11-30")
-            )
-            .progress,
-            Progress::InProgress
-        );
+    let year = match forms::parse_year(&p) {
+        Ok(year) => year,
+        Err(errors) => return invalid(tx, ctx, &user, None, errors, None).await,
+    };
+    let added = repo::add_year(&mut tx, tenant_id, year).await?;
+    let location = format!("/targets?year={year}");
+    once::created(&mut tx, &ctx, tenant_id, &location).await?;
+    if added == 0 {
+        // The year had its targets already: nothing changed, nothing to audit.
+        tx.commit().await?;
+        return Ok(crate::web::flash_redirect("target.year_added", &location));
     }
-
-    #[test]
-    fn designations_count_once_per_unit_and_can_be_met_late() {
-        let facts = Facts {
-            schools_transformed_on: vec![],
-            approvals: vec![
-                (1, "town_school".into(), "city".into(), d("2022-05-01")),
-                (
-                    1,
-                    "town_school".into(),
-                    "provincial".into(),
-                    d("2022-11-01"),
-                ),
-                (2, "town_school".into(), "city".into(), d("2022-08-01")),
-                (
-                    3,
-                    "teaching_point".into(),
-                    "district".into(),
-                    d("2022-04-01"),
-                ),
-            ],
-        };
-        let schools = measure(
-            "demo_town_schools",
-            2,
-            d("2022-06-30"),
-            &facts,
-            d("2026-11-30"),
-        );
-        assert_eq!(
-            schools,
-            Measure {
-                actual: 2,
-                achieved_on: Some(d("2022-08-01")),
-                progress: Progress::MetLate
-            }
-        );
-        let provincial = measure(
-            "provincial_demo_schools",
-            1,
-            d("2022-12-31"),
-            &facts,
-            d("2026-11-30"),
-        );
-        assert_eq!(provincial.progress, Progress::Met);
-        let points = measure("demo_points", 4, d("2022-06-30"), &facts, d("2026-11-30"));
-        assert_eq!((points.actual, points.progress), (1, Progress::Late));
-    }
+    let change = Change {
+        tenant_id,
+        action: "policy_target.add_year",
+        entity: "policy_target",
+        entity_id: None,
+        before: None,
+        after: Some(serde_json::json!({ "year": year })),
+    };
+    save::done(tx, &ctx, &user, change, "target.year_added", &location).await
 }

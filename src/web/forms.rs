@@ -125,6 +125,21 @@ pub fn count(errors: &mut FieldErrors, field: &'static str, value: &str) -> Opti
     }
 }
 
+/// A year from 2000 to 2100 (a reporting year, a designation's, a round's); an error under
+/// `field` otherwise. (Its message, `designation.year_format`, was the first form's and every
+/// year field shares it.)
+pub fn year(errors: &mut FieldErrors, field: &'static str, value: &str) -> Option<i32> {
+    let year = value
+        .trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|y| (2000..=2100).contains(y));
+    if year.is_none() {
+        errors.add(field, "designation.year_format");
+    }
+    year
+}
+
 /// A date written YYYY-MM-DD; empty is `None` (or an error when required).
 pub fn date(
     errors: &mut FieldErrors,
@@ -204,6 +219,9 @@ mod tests {
         assert_eq!(errors.get("e"), Some("form.date"));
         assert_eq!(errors.get("f"), Some("form.required"));
         assert_eq!(errors.get("b"), None);
+        assert_eq!(year(&mut errors, "g", " 2026 "), Some(2026));
+        assert_eq!(year(&mut errors, "h", "1999"), None);
+        assert_eq!(errors.get("h"), Some("designation.year_format"));
     }
 
     #[test]

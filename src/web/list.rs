@@ -65,9 +65,10 @@ impl ListQuery {
         self.get(name).parse().ok()
     }
 
-    /// The page asked for, from 1.
+    /// The page asked for, from 1 (and no further than an offset can count).
     pub fn page(&self) -> i64 {
-        self.get("page").parse::<i64>().unwrap_or(1).max(1)
+        let page = self.get("page").parse::<i64>().unwrap_or(1);
+        page.clamp(1, i64::MAX / PAGE_SIZE)
     }
 
     pub fn sort(&self) -> &str {
@@ -225,6 +226,8 @@ mod tests {
         assert_eq!(sorted.arrow("name"), " ▲");
         assert_eq!(q.page(), 3);
         assert_eq!(ListQuery::from_pairs(&[("page", "-5")]).page(), 1);
+        let far = ListQuery::from_pairs(&[("page", "999999999999999999")]).page();
+        assert!(page_sql(far).ends_with(&((far - 1) * PAGE_SIZE).to_string()));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! the middleware that builds it and checks CSRF, navigation, and localized error pages.
 
 pub mod confirm;
+pub mod files;
 pub mod forms;
 pub mod i18n;
 pub mod list;
@@ -155,6 +156,12 @@ impl Ctx {
         if role.is_district_wide() || matches!(role, Role::TownAdmin | Role::Evaluator) {
             add("/supervision", "nav.supervision");
         }
+        if may(role, Action::ViewEducators) {
+            add("/educators", "nav.educators");
+        }
+        if may(role, Action::RecordHours) {
+            add("/hours", "nav.hours");
+        }
         if may(role, Action::ViewCommittee) {
             add("/committee", "nav.committee");
         }
@@ -280,7 +287,11 @@ pub async fn context_layer(State(app): State<AppState>, req: Request, next: Next
     let mut req = req;
     if req.method() == Method::POST {
         // Residents answer surveys without an account; every other form needs a session.
-        if user.is_none() && path != "/login" && !path.starts_with("/survey/") {
+        if user.is_none()
+            && path != "/login"
+            && !path.starts_with("/survey/")
+            && !path.starts_with("/join/")
+        {
             // The session ran out while a form was open: sign in again rather than a bare 403.
             return login_redirect(&path);
         }

@@ -4,6 +4,7 @@
 //! told so. The caller has checked role and scope (the row was found in scope); after an
 //! applied step it writes its history row, and `save::done` audits, commits and answers.
 
+use chrono::NaiveDate;
 use sqlx::PgConnection;
 
 /// One step of one row.
@@ -15,8 +16,8 @@ pub struct Step<'a> {
     pub to: &'a str,
     /// The version the page showed; `None` where the status alone guards the step.
     pub version: Option<i32>,
-    /// More of the SET clause, ours, which may use $1 (the new status), $5 (today, China's
-    /// date) and $6 (`note`).
+    /// More of the SET clause, ours, which may use $1 (the new status), $5 (the step's day:
+    /// today, China's date, or the day given to [`Step::apply_on`]) and $6 (`note`).
     pub also: &'static str,
     pub note: &'a str,
 }
@@ -24,6 +25,12 @@ pub struct Step<'a> {
 impl Step<'_> {
     /// Whether the step happened (false: the row had moved on, or its version had).
     pub async fn apply(&self, tx: &mut PgConnection) -> sqlx::Result<bool> {
+        self.apply_on(tx, super::today()).await
+    }
+
+    /// [`Step::apply`] for a step the user dates (a unit closed on a given day, a designation
+    /// declared on its day): `on` is $5.
+    pub async fn apply_on(&self, tx: &mut PgConnection, on: NaiveDate) -> sqlx::Result<bool> {
         let also = if self.also.is_empty() {
             String::new()
         } else {
@@ -41,7 +48,7 @@ impl Step<'_> {
             .bind(self.id)
             .bind(self.from)
             .bind(self.version)
-            .bind(super::today())
+            .bind(on)
             .bind(self.note)
             .execute(tx)
             .await?;

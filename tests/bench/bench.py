@@ -189,6 +189,9 @@ def main():
             ("public catalogue search", None, "GET", f"/public/sim1-002/2025?q=%E8%B5%84%E6%BA%90&population=elderly", None),
             ("catalogue search, 100k-item year", None, "GET", f"/public/{d}/2025?q=%E8%B5%84%E6%BA%90&population=elderly", None),
             ("evaluation results", "supervisor", "GET", f"/supervision/rounds/{ids['round']}", None),
+            ("teachers and volunteers", "town", "GET", "/educators?kind=volunteer", None),
+            ("district registry, searched", "bureau", "GET", "/educators?q=%E6%A8%A1%E6%8B%9F&status=all", None),
+            ("hours to countersign", "town", "GET", "/hours?status=pending", None),
         ]
         def path_of(page):
             return next(p[3] for p in pages if p[0] == page)

@@ -55,6 +55,25 @@ async fn every_route_answers_each_role_inside_and_outside_its_scope() {
     let s_cg01 = crate::cycle::submission_of(&app, 2026, "MJ-CG-01").await;
     let s_wf = crate::cycle::submission_of(&app, 2026, "MU-WF").await;
     let yanshi_account = app.account_id("yanshi-bureau").await;
+    // A person registered by 城关镇 who serves the town only, and one of 会盟镇.
+    let person_of = |town: &'static str| {
+        let db = app.db.sys.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "select e.id from educator e join org_unit h on h.id = e.home_unit_id
+                  where h.code = $1 and e.status = 'active'
+                    and not exists (select 1 from educator_unit eu join org_unit u on u.id = eu.unit_id
+                                     where eu.educator_id = e.id and u.kind = 'teaching_point')
+                  order by e.id limit 1",
+            )
+            .bind(town)
+            .fetch_one(&db)
+            .await
+            .unwrap()
+        }
+    };
+    let e_cg = person_of("MJ-CG").await;
+    let e_hm = person_of("MJ-HM").await;
     let platform_account = app.account_id("platform").await;
 
     // 2 = 200, 3 = 303 (sent elsewhere), 4 = 404; one digit per column of USERS.
@@ -142,6 +161,21 @@ async fn every_route_answers_each_role_inside_and_outside_its_scope() {
         ("/supervision/survey".into(), "224444244"),
         ("/rectifications".into(), "224244242"),
         ("/targets?year=2022".into(), "222444244"),
+        ("/educators".into(), "222224242"),
+        ("/educators?status=applications".into(), "222224242"),
+        ("/educators/export.xlsx".into(), "222224242"),
+        ("/educators/print".into(), "222224242"),
+        ("/educators/new".into(), "242244242"),
+        (format!("/educators/{e_cg}"), "222244444"),
+        (format!("/educators/{e_hm}"), "222444442"),
+        (format!("/educators/{e_cg}/edit"), "242244444"),
+        (format!("/educators/{e_cg}/hours/new"), "244244444"),
+        ("/educators/import".into(), "244244242"),
+        ("/educators/import/template.xlsx".into(), "244244242"),
+        ("/hours".into(), "244224242"),
+        ("/hours/export.xlsx".into(), "244224242"),
+        ("/specialties".into(), "244444244"),
+        ("/join/mengjin".into(), "222222222"),
     ];
 
     let mut clients: Vec<Client> = Vec::new();
@@ -166,7 +200,7 @@ async fn every_route_answers_each_role_inside_and_outside_its_scope() {
     let anonymous = app.client();
     for (path, _) in &matrix {
         let page = anonymous.get(path).await;
-        if path.starts_with("/public/") {
+        if path.starts_with("/public/") || path.starts_with("/join/") {
             // The published catalogue is for residents: open without login.
             if page.status != StatusCode::OK {
                 failures.push(format!("anonymous GET {path}: got {}", page.status));
@@ -193,6 +227,25 @@ async fn out_of_scope_posts_answer_404_and_change_nothing() {
     let ys_fd = app.unit_id("YS-FD").await;
     let ys_college = app.unit_id_in("yanshi", "YS").await;
     let yanshi_account = app.account_id("yanshi-bureau").await;
+    // A person registered by 城关镇 who serves the town only, and one of 会盟镇.
+    let person_of = |town: &'static str| {
+        let db = app.db.sys.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "select e.id from educator e join org_unit h on h.id = e.home_unit_id
+                  where h.code = $1 and e.status = 'active'
+                    and not exists (select 1 from educator_unit eu join org_unit u on u.id = eu.unit_id
+                                     where eu.educator_id = e.id and u.kind = 'teaching_point')
+                  order by e.id limit 1",
+            )
+            .bind(town)
+            .fetch_one(&db)
+            .await
+            .unwrap()
+        }
+    };
+    let e_cg = person_of("MJ-CG").await;
+    let e_hm = person_of("MJ-HM").await;
     let town = app.login("mengjin-town").await;
     let bureau = app.login("mengjin-bureau").await;
     let point = app.login("mengjin-point").await;
@@ -297,6 +350,43 @@ async fn out_of_scope_posts_answer_404_and_change_nothing() {
             format!("/units/{hm01}/status"),
             &[("status", "closed"), ("status_on", "2026-12-01")],
         ),
+        (&town, format!("/educators/{e_hm}"), &[("name", "x")]),
+        (
+            &town,
+            format!("/educators/{e_hm}/reveal"),
+            &[("field", "phone")],
+        ),
+        (
+            &town,
+            format!("/educators/{e_hm}/status"),
+            &[("to", "paused"), ("confirm", "yes")],
+        ),
+        (
+            &point,
+            format!("/educators/{e_cg}/reveal"),
+            &[("field", "phone")],
+        ),
+        (&point, format!("/educators/{e_cg}"), &[("name", "x")]),
+        (
+            &yanshi,
+            format!("/educators/{e_cg}/status"),
+            &[("to", "paused"), ("confirm", "yes")],
+        ),
+        (
+            &yanshi,
+            format!("/educators/{e_cg}/hours"),
+            &[
+                ("served_on", "2026-11-01"),
+                ("hours", "2"),
+                ("content", "x"),
+            ],
+        ),
+        (
+            &town,
+            format!("/educators/{e_hm}/anonymise"),
+            &[("confirm", "yes")],
+        ),
+        (&town, "/specialties".to_string(), &[("name", "偷加的")]),
     ];
     for (client, path, fields) in attempts {
         let page = client.post(&path, fields).await;

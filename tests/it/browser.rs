@@ -440,3 +440,176 @@ async fn a_town_assesses_itself_the_office_scores_and_publishes_and_the_town_ans
         .unwrap();
     assert_eq!(files, 1);
 }
+
+#[tokio::test]
+async fn a_volunteer_signs_up_the_town_accepts_logs_two_afternoons_the_point_approves_and_the_town_prints_the_record()
+ {
+    let app = TestApp::spawn().await;
+    let town_school = app.unit_id("MJ-CG").await;
+    let point = app.unit_id("MJ-CG-01").await;
+    let resident = Browser::start().await;
+    let town = Browser::start().await;
+    let coordinator = Browser::start().await;
+    let base = app.base();
+    let result = async {
+        // A resident signs up on the public form, with no account.
+        let r = &resident.client;
+        r.goto(&format!("{base}/join/mengjin")).await?;
+        fill(r, &[("name", "赵志愿"), ("phone", "13577778888")]).await?;
+        r.find(Locator::Css(&format!(
+            "#f-home_unit_id option[value=\"{town_school}\"]"
+        )))
+        .await?
+        .click()
+        .await?;
+        r.find(Locator::Css("input[name=specialties]"))
+            .await?
+            .click()
+            .await?;
+        r.find(Locator::Id("f-consent")).await?.click().await?;
+        r.find(Locator::Id("apply-submit")).await?.click().await?;
+        r.wait().for_element(Locator::Id("applied")).await?;
+        resident.shot("join-done").await?;
+
+        // The town finds the application, accepts it, and adds the point where she will serve.
+        town.login(&base, "mengjin-town").await?;
+        town.resize(1366, 900).await?;
+        let t = &town.client;
+        t.goto(&format!("{base}/educators")).await?;
+        town.shot("educators-list").await?;
+        t.goto(&format!("{base}/educators?status=applications"))
+            .await?;
+        t.find(Locator::LinkText("赵志愿")).await?.click().await?;
+        t.wait().for_element(Locator::Id("take-step")).await?;
+        town.shot("educator-application").await?;
+        t.find(Locator::Css("#f-to option[value=active]"))
+            .await?
+            .click()
+            .await?;
+        submit(t, Locator::Id("take-step")).await?;
+        t.find(Locator::Id("edit-educator")).await?.click().await?;
+        t.wait()
+            .for_element(Locator::Css(&format!(
+                "input[name=serves][value=\"{point}\"]"
+            )))
+            .await?
+            .click()
+            .await?;
+        submit(t, Locator::Css("form.stack button.primary")).await?;
+
+        // Two afternoons at the point.
+        for day in ["2026-11-14", "2026-11-21"] {
+            t.find(Locator::Id("log-hours")).await?.click().await?;
+            t.wait()
+                .for_element(Locator::Css(&format!(
+                    "#f-unit_id option[value=\"{point}\"]"
+                )))
+                .await?
+                .click()
+                .await?;
+            fill(
+                t,
+                &[
+                    ("served_on", day),
+                    ("starts_at", "14:00"),
+                    ("ends_at", "16:30"),
+                    ("content", "4点半课堂辅导"),
+                ],
+            )
+            .await?;
+            submit(t, Locator::Css("form.stack button.primary")).await?;
+        }
+
+        // The point's coordinator countersigns both.
+        coordinator.login(&base, "mengjin-point").await?;
+        let p = &coordinator.client;
+        p.goto(&format!(
+            "{base}/hours?status=pending&q=%E8%B5%B5%E5%BF%97%E6%84%BF"
+        ))
+        .await?;
+        for entry in p.find_all(Locator::Css("input[name=entry]")).await? {
+            entry.click().await?;
+        }
+        coordinator.resize(1366, 900).await?;
+        coordinator.shot("hours-queue").await?;
+        submit(p, Locator::Id("decide-button")).await?;
+
+        // The town prints the record of service the point's hours make.
+        t.refresh().await?;
+        t.wait()
+            .for_element(Locator::Css(&format!(
+                "#record-form option[value=\"{point}\"]"
+            )))
+            .await?
+            .click()
+            .await?;
+        for (name, value) in [("from", "2026-11-01"), ("to", "2026-11-30")] {
+            let input = t
+                .find(Locator::Css(&format!("#record-form input[name={name}]")))
+                .await?;
+            input.clear().await?;
+            input.send_keys(value).await?;
+        }
+        t.find(Locator::Id("issue-record")).await?.click().await?;
+        let body = t
+            .wait()
+            .for_element(Locator::Id("record-body"))
+            .await?
+            .text()
+            .await?;
+        let number = t.find(Locator::Id("record-number")).await?.text().await?;
+        town.shot("record-of-service").await?;
+        t.back().await?;
+        t.refresh().await?;
+        town.shot("educator-page").await?;
+        Ok::<_, fantoccini::error::CmdError>((body, number))
+    }
+    .await;
+    resident.close().await;
+    town.close().await;
+    coordinator.close().await;
+    let (body, number) = result.expect("the journey runs");
+    assert!(
+        body.contains("赵志愿") && body.contains("2 次") && body.contains("5 小时"),
+        "{body}"
+    );
+    assert!(number.contains("MJ-CG-01-"), "{number}");
+    let approved: i64 = sqlx::query_scalar(
+        "select count(*) from service_hours x join educator e on e.id = x.educator_id
+          where e.name = '赵志愿' and x.status = 'approved' and x.decided_by = 'mengjin-point'",
+    )
+    .fetch_one(&app.db.sys)
+    .await
+    .unwrap();
+    assert_eq!(approved, 2);
+}
+
+#[tokio::test]
+async fn public_pages_fit_a_phone_without_sideways_scrolling() {
+    let app = TestApp::spawn().await;
+    let phone = Browser::start().await;
+    let base = app.base();
+    let result = async {
+        phone.resize(360, 740).await?;
+        let mut wide = Vec::new();
+        for (name, path) in [
+            ("join", "/join/mengjin"),
+            ("public-index", "/public"),
+            ("catalogue", "/public/mengjin/2025"),
+            ("login", "/login"),
+        ] {
+            phone.client.goto(&format!("{base}{path}")).await?;
+            phone.client.wait().for_element(Locator::Css("h1")).await?;
+            let over = phone.overflow().await?;
+            if over > 0 {
+                wide.push(format!("{path}: {over}px wider than the screen"));
+            }
+            phone.shot(&format!("phone-{name}")).await?;
+        }
+        Ok::<_, fantoccini::error::CmdError>(wide)
+    }
+    .await;
+    phone.close().await;
+    let wide = result.expect("the pages load");
+    assert!(wide.is_empty(), "{}", wide.join("\n"));
+}

@@ -138,3 +138,14 @@ async fn the_print_view_is_a_roster_of_the_filtered_units() {
         "no navigation on paper"
     );
 }
+
+#[tokio::test]
+async fn a_page_far_past_the_last_is_an_empty_page_not_an_error() {
+    let app = TestApp::spawn().await;
+    let bureau = app.login("mengjin-bureau").await;
+    for page in ["999999999999999999", "9223372036854775807"] {
+        let far = bureau.get(&format!("/units?page={page}")).await;
+        assert_eq!(far.status, StatusCode::OK, "page {page}");
+        far.assert_contains("没有符合条件的记录");
+    }
+}

@@ -7,6 +7,7 @@ mod auth;
 mod browser;
 mod cycle;
 mod designations;
+mod educators;
 mod embedded;
 mod fuzz;
 mod hardening;

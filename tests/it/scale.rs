@@ -15,6 +15,11 @@ async fn digest(app: &TestApp, code: &str) -> String {
                join reporting_cycle c on c.id = s.cycle_id join tenant t on t.id = i.tenant_id
               where t.code = $1 and i.name not like '大清单%'
              union all
+             select 'h' || e.volunteer_no || e.phone || x.served_on || x.minutes || x.status || u.code
+               from service_hours x join educator e on e.id = x.educator_id join org_unit u on u.id = x.unit_id
+               join tenant t on t.id = x.tenant_id
+              where t.code = $1
+             union all
              select 's' || r.year || u.code || sc.scorer_kind || sc.value
                from score sc join round_unit ru on ru.id = sc.round_unit_id join org_unit u on u.id = ru.org_unit_id
                join evaluation_round r on r.id = ru.round_id join tenant t on t.id = sc.tenant_id

@@ -92,6 +92,34 @@ impl Browser {
         Ok(())
     }
 
+    /// Sets the window's size (a phone is 360 wide).
+    pub async fn resize(&self, width: u32, height: u32) -> Result<(), fantoccini::error::CmdError> {
+        self.client.set_window_size(width, height).await
+    }
+
+    /// How much wider than the window the page is (0: no sideways scrolling).
+    pub async fn overflow(&self) -> Result<i64, fantoccini::error::CmdError> {
+        let v = self
+            .client
+            .execute(
+                "return document.documentElement.scrollWidth - window.innerWidth;",
+                vec![],
+            )
+            .await?;
+        Ok(v.as_i64().unwrap_or(i64::MAX))
+    }
+
+    /// Saves a screenshot as `{CEDU_SCREENSHOTS}/{name}.png` when that variable names a folder
+    /// (screenshots are artefacts to look at, not assertions).
+    pub async fn shot(&self, name: &str) -> Result<(), fantoccini::error::CmdError> {
+        if let Some(dir) = std::env::var_os("CEDU_SCREENSHOTS") {
+            let png = self.client.screenshot().await?;
+            let _ = std::fs::create_dir_all(&dir);
+            let _ = std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png);
+        }
+        Ok(())
+    }
+
     /// Ends the browser session and the driver.
     pub async fn close(mut self) {
         let _ = self.client.clone().close().await;

@@ -159,6 +159,9 @@ impl TestApp {
         let state = AppState {
             db: db.clone(),
             web: WebConfig::default(),
+            key: std::sync::Arc::new(
+                cedu::crypto::DataKey::from_hex(&cedu::crypto::DataKey::generate_hex()).unwrap(),
+            ),
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -472,4 +475,9 @@ impl Client {
         )
         .await
     }
+}
+
+/// Today in China (UTC+8), as the pages write it.
+pub fn today() -> String {
+    cedu::web::today().to_string()
 }
