@@ -11,7 +11,7 @@ pub use resource::{RESOURCE_SHEET, ResourceForm};
 
 use super::model::{CycleInput, FILER_KINDS, POPULATIONS, Window};
 use super::repo::Cycle;
-use crate::web::forms::{FieldErrors, Pairs, date};
+use crate::web::forms::{FieldErrors, Pairs, date, year};
 use crate::web::save::Compared;
 
 /// The form to open a year's cycle, as typed.
@@ -54,15 +54,7 @@ impl CycleForm {
 
     pub fn parse(&self) -> Result<CycleInput, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let year = self
-            .year
-            .trim()
-            .parse::<i32>()
-            .ok()
-            .filter(|y| (2000..=2100).contains(y));
-        if year.is_none() {
-            errors.add("year", "designation.year_format");
-        }
+        let year = year(&mut errors, "year", &self.year);
         let window = window(&mut errors, &self.opens_on, &self.due_on);
         if self.filers.is_empty() {
             errors.add("filers", "cycle.no_filers");

@@ -219,14 +219,13 @@ async fn take_step(
         return Ok(flash_redirect("step.not_now", &to));
     }
     let version = p.get("version").parse::<i32>().unwrap_or(0);
-    if !repo::step(id, version, step, &reason)
-        .apply(&mut tx)
-        .await?
-    {
+    let now = today();
+    let guarded = repo::step(id, version, step, &reason);
+    if !guarded.apply_on(&mut tx, now).await? {
         return Ok(flash_redirect("form.conflict", &to));
     }
     let tenant_id = user.tenant()?;
-    let late = step == Step::Submit && today() > s.due_on;
+    let late = step == Step::Submit && now > s.due_on;
     let note = if late {
         ctx.tf("submission.late_note", &[("reason", &reason)])
     } else {

@@ -228,7 +228,7 @@ async fn a_stale_click_on_the_rounds_advance_never_moves_it_twice() {
 /// The README: "a stale save gets a conflict page showing both versions (409), never an
 /// overwrite", as the unit edit's does. The forms above never overwrite, but answer otherwise.
 #[tokio::test]
-#[ignore = "bug: stale saves of the cycle window answer 303 with a flash, not the 409 conflict page; stale resource, plan and committee saves answer 409 but show only the saved version, losing what was typed (README: a conflict page showing both versions)"]
+#[ignore = "bug: stale committee saves answer 409 but show only the saved version, losing what was typed (README: a conflict page showing both versions)"]
 async fn every_stale_save_gets_a_409_page_showing_both_versions() {
     let app = TestApp::spawn().await;
     let first = app.login("mengjin-bureau").await;
