@@ -1,5 +1,12 @@
-//! The December cycle's rules: the submission state machine, who files and who reviews, what a
-//! filer may edit and, when not, why; and the fixed lists items choose from.
+//! The December cycle's rules: the two state machines (a cycle's and a submission's), who
+//! files and who reviews, what a filer may edit and, when not, why. The checked input of the
+//! forms is in `model/input.rs`, the fixed lists they choose from in `model/choices.rs`.
+
+mod choices;
+mod input;
+
+pub use choices::*;
+pub use input::*;
 
 use crate::access::Role;
 use crate::auth::session::CurrentUser;
@@ -14,6 +21,16 @@ pub enum Step {
 }
 
 impl Step {
+    /// The step a URL names (`/submissions/{id}/{submit|accept|return}`).
+    pub fn parse(step: &str) -> Option<Self> {
+        match step {
+            "submit" => Some(Self::Submit),
+            "accept" => Some(Self::Accept),
+            "return" => Some(Self::Return),
+            _ => None,
+        }
+    }
+
     /// The status a step starts from, and the one it leads to.
     pub fn from_to(self) -> (&'static [&'static str], &'static str) {
         match self {
@@ -27,11 +44,73 @@ impl Step {
         self.from_to().0.contains(&status)
     }
 
+    /// The step in the submission's history.
     pub fn action(self) -> &'static str {
         match self {
             Step::Submit => "submit",
             Step::Accept => "accept",
             Step::Return => "return",
+        }
+    }
+
+    /// The step in the audit log.
+    pub fn audited_as(self) -> &'static str {
+        match self {
+            Step::Submit => "submission.submit",
+            Step::Accept => "submission.accept",
+            Step::Return => "submission.return",
+        }
+    }
+
+    /// What the next page says.
+    pub fn done(self) -> &'static str {
+        match self {
+            Step::Submit => "step.submitted",
+            Step::Accept => "step.accepted",
+            Step::Return => "step.returned",
+        }
+    }
+}
+
+/// A step of a year's cycle: open ⇄ closed, and from either to published (final).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CycleStep {
+    Close,
+    Reopen,
+    Publish,
+}
+
+impl CycleStep {
+    /// The step a URL names (`/cycles/{id}/{close|reopen|publish}`).
+    pub fn parse(action: &str) -> Option<Self> {
+        match action {
+            "close" => Some(Self::Close),
+            "reopen" => Some(Self::Reopen),
+            "publish" => Some(Self::Publish),
+            _ => None,
+        }
+    }
+
+    pub fn from_to(self) -> (&'static [&'static str], &'static str) {
+        match self {
+            Self::Close => (&["open"], "closed"),
+            Self::Reopen => (&["closed"], "open"),
+            Self::Publish => (&["open", "closed"], "published"),
+        }
+    }
+
+    pub fn audited_as(self) -> &'static str {
+        match self {
+            Self::Close => "cycle.close",
+            Self::Reopen => "cycle.reopen",
+            Self::Publish => "cycle.publish",
+        }
+    }
+
+    pub fn done(self) -> &'static str {
+        match self {
+            Self::Publish => "cycle.published",
+            Self::Close | Self::Reopen => "cycle.status_saved",
         }
     }
 }
@@ -95,46 +174,6 @@ pub fn edit_blocked(
     }
 }
 
-pub const RESOURCE_CATEGORIES: [&str; 9] = [
-    "venue",
-    "facility",
-    "course",
-    "teacher_team",
-    "volunteer_team",
-    "digital",
-    "funding",
-    "brand",
-    "other",
-];
-pub const PLAN_CATEGORIES: [&str; 10] = [
-    "elderly",
-    "youth",
-    "rural_skills",
-    "employment",
-    "modern_life",
-    "reading",
-    "science",
-    "health",
-    "culture",
-    "other",
-];
-/// Key populations of 四(六).
-pub const POPULATIONS: [&str; 8] = [
-    "elderly",
-    "youth_after_school",
-    "rural",
-    "left_behind_women",
-    "left_behind_children",
-    "left_behind_elderly",
-    "disabled",
-    "all",
-];
-pub const SHARING: [&str; 3] = ["free", "booking", "fee"];
-pub const PERIODS: [&str; 17] = [
-    "Y", "Q1", "Q2", "Q3", "Q4", "M01", "M02", "M03", "M04", "M05", "M06", "M07", "M08", "M09",
-    "M10", "M11", "M12",
-];
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,6 +184,8 @@ mod tests {
 
     #[test]
     fn a_submission_is_submitted_then_accepted_or_returned_and_resubmitted() {
+        assert_eq!(Step::parse("return"), Some(Step::Return));
+        assert_eq!(Step::parse("carry-forward"), None);
         assert!(Step::Submit.allowed_from("draft"));
         assert!(Step::Submit.allowed_from("returned"));
         assert!(!Step::Submit.allowed_from("submitted"));
@@ -154,6 +195,16 @@ mod tests {
         assert!(!Step::Accept.allowed_from("returned"));
         assert!(Step::Return.allowed_from("submitted"));
         assert!(!Step::Return.allowed_from("accepted"));
+    }
+
+    #[test]
+    fn a_cycle_closes_reopens_and_is_published_once() {
+        assert_eq!(CycleStep::parse("close"), Some(CycleStep::Close));
+        assert_eq!(CycleStep::parse("delete"), None);
+        assert_eq!(CycleStep::Close.from_to(), (&["open"][..], "closed"));
+        assert_eq!(CycleStep::Reopen.from_to(), (&["closed"][..], "open"));
+        let (from, to) = CycleStep::Publish.from_to();
+        assert!(from.contains(&"open") && from.contains(&"closed") && !from.contains(&to));
     }
 
     #[test]
@@ -167,16 +218,7 @@ mod tests {
         add("population", &POPULATIONS);
         add("sharing", &SHARING);
         add("period", &PERIODS);
-        add(
-            "filer",
-            &[
-                "all",
-                "member_unit",
-                "college",
-                "town_school",
-                "teaching_point",
-            ],
-        );
+        add("filer", &["all"]);
         add(
             "submission",
             &["draft", "submitted", "returned", "accepted"],
@@ -185,18 +227,8 @@ mod tests {
             add("cycle", &[format!("status.{s}").as_str()]);
         }
         add("committee", &crate::committee::ROLES);
-        add(
-            "filing",
-            &[
-                "not_started",
-                "draft",
-                "submitted",
-                "returned",
-                "accepted",
-                "overdue",
-                "late",
-            ],
-        );
+        add("filing", &FILINGS);
+        add("filer", &FILER_KINDS);
         add(
             "step",
             &[
@@ -212,6 +244,18 @@ mod tests {
                 "plan.delete",
             ],
         );
+        for step in [Step::Submit, Step::Accept, Step::Return] {
+            keys.extend([
+                step.done().to_string(),
+                format!("audit.{}", step.audited_as()),
+            ]);
+        }
+        for step in [CycleStep::Close, CycleStep::Reopen, CycleStep::Publish] {
+            keys.extend([
+                step.done().to_string(),
+                format!("audit.{}", step.audited_as()),
+            ]);
+        }
         let missing: Vec<&String> = keys.iter().filter(|k| !has_key(k)).collect();
         assert!(missing.is_empty(), "no label for {missing:?}");
     }

@@ -157,9 +157,15 @@ pub struct Paged<T> {
     pub pages: i64,
 }
 
+/// How many pages `total` rows fill (at least one). A list that counts its matches before it
+/// reads a page takes `page.min(pages(total))`, so a page past the end shows the last.
+pub fn pages(total: i64) -> i64 {
+    ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1)
+}
+
 impl<T> Paged<T> {
     pub fn new(rows: Vec<T>, total: i64, page: i64) -> Self {
-        let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+        let pages = pages(total);
         Self {
             rows,
             total,

@@ -640,6 +640,104 @@ async fn a_long_board_pages_under_figures_of_the_whole_cycle() {
     assert_eq!(sheet.len() - 2, 73);
 }
 
+/// The filers a board page lists, in its order.
+fn filers_on(page: &Page) -> Vec<String> {
+    let table = &page.body[page.body.find("id=\"board\"").unwrap()..];
+    let table = &table[..table.find("</table>").unwrap()];
+    table
+        .split("href=\"/submissions/")
+        .skip(1)
+        .map(|cell| {
+            let name = &cell[cell.find('>').unwrap() + 1..];
+            name[..name.find("</a>").unwrap()].to_string()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_board_sorts_keeps_its_filters_and_prints_what_it_shows() {
+    let app = TestApp::spawn().await;
+    let (bureau, _, cycle) = cycle_2027_with_one_submitted(&app, &["member_unit", "college"]).await;
+    let by_name = bureau
+        .get(&format!("/cycles/{cycle}?kind=member_unit&sort=filer"))
+        .await;
+    let names = filers_on(&by_name);
+    assert_eq!(names.len(), 14, "the member units only");
+    // The heading turns the order round and keeps the filter.
+    by_name.assert_contains("?kind=member_unit&#38;sort=filer&#38;dir=desc");
+    let reversed = bureau
+        .get(&format!(
+            "/cycles/{cycle}?kind=member_unit&sort=filer&dir=desc"
+        ))
+        .await;
+    let mut expected = names.clone();
+    expected.reverse();
+    assert_eq!(filers_on(&reversed), expected);
+    let by_status = bureau
+        .get(&format!("/cycles/{cycle}?sort=status&dir=desc"))
+        .await;
+    assert_eq!(
+        filers_on(&by_status)[0],
+        "区妇联",
+        "submitted before drafts"
+    );
+    // A column that is not the board's own changes nothing.
+    let hostile = bureau
+        .get(&format!("/cycles/{cycle}?sort=s.id%3Bdrop"))
+        .await;
+    assert_eq!(filers_on(&hostile).len(), 15);
+    // The export and print links carry the filters; print lays out what matches, figures first.
+    let submitted = bureau
+        .get(&format!("/cycles/{cycle}?status=submitted"))
+        .await;
+    submitted.assert_contains(&format!("/cycles/{cycle}/board.xlsx?status=submitted"));
+    submitted.assert_contains(&format!("/cycles/{cycle}/print?status=submitted"));
+    let print = bureau
+        .get(&format!("/cycles/{cycle}/print?status=submitted"))
+        .await;
+    assert_eq!(print.status, StatusCode::OK);
+    print.assert_contains("1/15");
+    print.assert_contains("区妇联");
+    print.assert_lacks("区财政局");
+    print.assert_lacks("id=\"print-truncated\"");
+    let drafts = bureau
+        .get(&format!("/cycles/{cycle}/print?status=draft"))
+        .await;
+    drafts.assert_contains("区财政局");
+    drafts.assert_lacks("区妇联");
+}
+
+#[tokio::test]
+async fn the_register_of_years_filters_counts_exports_and_prints() {
+    let app = TestApp::spawn().await;
+    let bureau = app.login("mengjin-bureau").await;
+    let all = bureau.get("/cycles").await;
+    all.assert_contains("id=\"cycle-count\">2<");
+    let open = bureau.get("/cycles?status=open").await;
+    open.assert_contains("id=\"cycle-count\">1<");
+    open.assert_contains(">2026</a>");
+    open.assert_lacks(">2025</a>");
+    open.assert_contains("/cycles/export.xlsx?status=open");
+    let by_year = bureau.get("/cycles?sort=year").await;
+    let (y2025, y2026) = (
+        by_year.body.find(">2025</a>").unwrap(),
+        by_year.body.find(">2026</a>").unwrap(),
+    );
+    assert!(y2025 < y2026, "oldest first when sorted by year");
+    let sheet = bureau.sheet("/cycles/export.xlsx?status=published").await;
+    assert_eq!(sheet.len() - 2, 1);
+    assert_eq!(sheet[2][0], "2025");
+    let print = bureau.get("/cycles/print").await;
+    print.assert_contains("<td>2025</td>");
+    print.assert_contains("<td>2026</td>");
+    // Filers do not see the register.
+    let unit = app.login("mengjin-unit").await;
+    assert_eq!(
+        unit.get("/cycles/print").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
 #[tokio::test]
 async fn last_years_lists_carry_forward_into_a_draft_once() {
     let app = TestApp::spawn().await;
