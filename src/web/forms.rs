@@ -248,10 +248,7 @@ mod tests {
             whole(&mut errors, "g", " 2026 ", 2000..=2100, "k"),
             Some(2026)
         );
-        assert_eq!(
-            whole(&mut errors, "i", "101", 0..=100, "bad_share"),
-            None
-        );
+        assert_eq!(whole(&mut errors, "i", "101", 0..=100, "bad_share"), None);
         assert_eq!(errors.get("i"), Some("bad_share"));
     }
 
