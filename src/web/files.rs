@@ -99,5 +99,16 @@ mod tests {
         );
         assert_eq!(acceptable("证书.pdf", b"MZ\x90\x00"), Err("file.type"));
         assert_eq!(acceptable("a.pdf", b""), Err("file.empty"));
+        assert_eq!(
+            acceptable("report.pdf", b"\x89PNG\r\n\x1a\nimage"),
+            Err("file.type"),
+            "a png called pdf"
+        );
+        assert_eq!(
+            acceptable("run.sh", b"#!/bin/sh\nrm -rf /"),
+            Err("file.type")
+        );
+        let big = vec![b'%'; MAX_BYTES + 1];
+        assert_eq!(acceptable("big.pdf", &big), Err("file.too_large"));
     }
 }
