@@ -114,6 +114,18 @@ pub enum Action {
     RecordHours,
     /// Keep the district's list of specialties.
     ManageSpecialties,
+    /// Read activities, campaigns and delivery against the plan (within scope).
+    ViewActivities,
+    /// Record activities of a unit in scope: sessions, attendance, counts, spend, steps.
+    RecordActivities,
+    /// Reopen a reported activity.
+    ReopenActivities,
+    /// Name campaigns and enter the learning week's dates.
+    ManageCampaigns,
+    /// Read the donations received and what they paid for.
+    ViewDonations,
+    /// Record donations and publish a year's disclosure.
+    ManageDonations,
 }
 
 /// The one table of role × action.
@@ -140,6 +152,15 @@ pub fn may(role: Role, action: Action) -> bool {
         RevealPersonal => matches!(role, DistrictAdmin | TownAdmin),
         AnonymiseEducators | ManageSpecialties => role == DistrictAdmin,
         RecordHours => matches!(role, DistrictAdmin | TownAdmin | PointCoordinator),
+        ViewActivities => {
+            role.is_district_wide() || matches!(role, TownAdmin | PointCoordinator | UnitOfficer)
+        }
+        RecordActivities => matches!(
+            role,
+            DistrictAdmin | TownAdmin | PointCoordinator | UnitOfficer
+        ),
+        ReopenActivities | ManageCampaigns | ManageDonations => role == DistrictAdmin,
+        ViewDonations => role.is_district_wide(),
     }
 }
 

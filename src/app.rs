@@ -27,6 +27,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::cycle::router())
         .merge(crate::supervision::router())
         .merge(crate::educators::router())
+        .merge(crate::activities::router())
         .route("/lang/{code}", get(crate::web::switch_lang))
         .route("/static/cedu.css", get(stylesheet))
         .merge(crate::bench::router())

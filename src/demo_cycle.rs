@@ -109,6 +109,32 @@ const LISTS_2025: &[(&str, &[Resource], &[Plan])] = &[
         &[("venue", "东关社区老年活动室", "free", "{elderly}")],
         &[("东关社区健康讲座", "health", "Q3", 3000)],
     ),
+    (
+        "MJ-HM",
+        &[("venue", "会盟镇社区教育学校报告厅", "booking", "{all}")],
+        &[
+            ("老年人智能手机使用培训", "modern_life", "Q4", 5000),
+            ("黄河湿地科普研学", "science", "Q3", 8000),
+        ],
+    ),
+    (
+        "MJ-PL",
+        &[(
+            "venue",
+            "平乐牡丹画创作基地",
+            "booking",
+            "{all,left_behind_women}",
+        )],
+        &[
+            ("农民画师技能提升班", "rural_skills", "Q1", 10000),
+            ("“四点半课堂”课后服务", "youth", "Y", 12000),
+        ],
+    ),
+    (
+        "MJ-BH",
+        &[("facility", "白鹤镇农技培训教室", "free", "{rural}")],
+        &[("果树冬季管理技术培训", "rural_skills", "M11", 4000)],
+    ),
 ];
 
 pub async fn seed(tx: &mut PgConnection, tenant_id: i64) -> sqlx::Result<()> {

@@ -1,7 +1,8 @@
 //! Each role's home page: `/` sends the user to it. The district's home is its dashboard of
 //! the network against the policy; a town school's home is the same for its own town.
 
-use crate::access::Role;
+use crate::access::{Action, Role, may};
+use crate::activities::{self, repo::Activity};
 use crate::auth::session::CurrentUser;
 use crate::educators;
 use crate::error::Result;
@@ -46,6 +47,9 @@ struct HomePage {
     /// (person, name, qualification, days left), and hours waiting to be countersigned.
     expiring: Vec<(i64, String, String, i32)>,
     pending_hours: i64,
+    /// Town, point and member-unit roles: this month's activities and those overdue.
+    activities: Vec<Activity>,
+    show_activities: bool,
 }
 
 impl HomePage {
@@ -77,7 +81,14 @@ async fn home(
         dash: None,
         expiring: Vec::new(),
         pending_hours: 0,
+        activities: Vec::new(),
+        show_activities: false,
     };
+    if !page.user.role.is_district_wide() && may(page.user.role, Action::RecordActivities) {
+        let scope = activities::scope(&page.user);
+        page.activities = activities::repo::for_home(&mut tx, &scope, today()).await?;
+        page.show_activities = true;
+    }
     if page.user.role != Role::UnitOfficer {
         let scope = page.user.scope_path.clone();
         if page.user.role.is_district_wide() || page.user.role == Role::TownAdmin {

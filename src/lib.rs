@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod activities;
 pub mod admin;
 pub mod app;
 pub mod audit;
@@ -14,6 +15,7 @@ pub mod crypto;
 pub mod cycle;
 pub mod db;
 pub mod demo;
+pub mod demo_activities;
 pub mod demo_cycle;
 pub mod demo_educators;
 pub mod educators;

@@ -12,6 +12,13 @@ pub enum Cell {
     Empty,
 }
 
+impl Cell {
+    /// An amount kept in fen, as yuan.
+    pub fn yuan(fen: i64) -> Cell {
+        Cell::Number(fen as f64 / 100.0)
+    }
+}
+
 impl From<String> for Cell {
     fn from(s: String) -> Self {
         if s.is_empty() {
@@ -31,6 +38,12 @@ impl From<&str> for Cell {
 impl From<i32> for Cell {
     fn from(n: i32) -> Self {
         Cell::Number(n.into())
+    }
+}
+
+impl From<i64> for Cell {
+    fn from(n: i64) -> Self {
+        Cell::Number(n as f64)
     }
 }
 

@@ -152,6 +152,40 @@ pub fn year(errors: &mut FieldErrors, field: &'static str, value: &str) -> Optio
     whole(errors, field, value, 2000..=2100, "designation.year_format")
 }
 
+/// Yuan as typed (12, 12.5, 1,200.00) into fen; an error beside `field` otherwise. Money is kept
+/// in fen everywhere.
+pub fn fen(e: &mut FieldErrors, field: &'static str, value: &str) -> i64 {
+    let value: String = value
+        .trim()
+        .chars()
+        .filter(|c| *c != ',' && *c != '，')
+        .collect();
+    if value.is_empty() {
+        return 0;
+    }
+    let (whole, frac) = value.split_once('.').unwrap_or((&value, ""));
+    let ok = !whole.is_empty()
+        && whole.len() <= 12
+        && whole.chars().all(|c| c.is_ascii_digit())
+        && frac.len() <= 2
+        && frac.chars().all(|c| c.is_ascii_digit());
+    if !ok {
+        e.add(field, "item.money_format");
+        return 0;
+    }
+    let frac: i64 = format!("{frac:0<2}").parse().unwrap_or(0);
+    whole.parse::<i64>().unwrap_or(0) * 100 + frac
+}
+
+/// Fen as yuan, with two decimals only when needed.
+pub fn yuan(fen: i64) -> String {
+    if fen % 100 == 0 {
+        format!("{}", fen / 100)
+    } else {
+        format!("{}.{:02}", fen / 100, fen % 100)
+    }
+}
+
 /// A date written YYYY-MM-DD; empty is `None` (or an error when required).
 pub fn date(
     errors: &mut FieldErrors,
@@ -275,5 +309,20 @@ mod tests {
         assert!(uri_has_control("next=/%7f"));
         assert!(!uri_has_control("q=%E5%9F%8E%20a&x=%25"));
         assert!(!uri_has_control("q=%"));
+    }
+
+    #[test]
+    fn yuan_are_read_into_fen_and_written_back() {
+        let mut e = FieldErrors::default();
+        assert_eq!(fen(&mut e, "a", "12"), 1200);
+        assert_eq!(fen(&mut e, "a", "1,200.5"), 120050);
+        assert_eq!(fen(&mut e, "a", " "), 0);
+        assert!(e.is_empty());
+        assert_eq!(fen(&mut e, "b", "12.345"), 0);
+        assert_eq!(fen(&mut e, "c", "-3"), 0);
+        assert_eq!(e.get("b"), Some("item.money_format"));
+        assert_eq!(e.get("c"), Some("item.money_format"));
+        assert_eq!(yuan(120050), "1200.50");
+        assert_eq!(yuan(1200), "12");
     }
 }

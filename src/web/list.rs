@@ -48,6 +48,18 @@ impl ListQuery {
         }
     }
 
+    /// The same query without filter `name` (a link that clears it).
+    pub fn without(&self, name: &str) -> ListQuery {
+        ListQuery {
+            pairs: self
+                .pairs
+                .iter()
+                .filter(|(k, _)| k != name)
+                .cloned()
+                .collect(),
+        }
+    }
+
     /// The value of filter `name`, trimmed ("" when absent).
     pub fn get(&self, name: &str) -> &str {
         self.pairs

@@ -120,6 +120,12 @@ impl Ctx {
             .is_some_and(|u| u.role.is_district_wide())
     }
 
+    /// A print view (its path ends in `/print`): the page without the site's header, footer
+    /// and forms, laid out as a document.
+    pub fn is_print(&self) -> bool {
+        self.path.ends_with("/print")
+    }
+
     /// Role names and other keys held as `String`.
     pub fn tr(&self, key: &str) -> String {
         self.lang.t(key).to_string()
@@ -155,6 +161,16 @@ impl Ctx {
         }
         if role.is_district_wide() || matches!(role, Role::TownAdmin | Role::Evaluator) {
             add("/supervision", "nav.supervision");
+        }
+        if may(role, Action::ViewActivities) {
+            add("/activities", "nav.activities");
+            add("/delivery", "nav.delivery");
+        }
+        if role.is_district_wide() {
+            add("/campaigns", "nav.campaigns");
+        }
+        if may(role, Action::ViewDonations) {
+            add("/donations", "nav.donations");
         }
         if may(role, Action::ViewEducators) {
             add("/educators", "nav.educators");
@@ -534,6 +550,13 @@ pub fn render_with<T: Template>(status: StatusCode, page: &T) -> Response {
 
 pub fn render<T: Template>(page: &T) -> Response {
     render_with(StatusCode::OK, page)
+}
+
+/// A time as China's clock shows it, to the minute.
+pub fn china_time(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8"))
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
 }
 
 /// Today's date in China (UTC+8), the date users mean.

@@ -5,7 +5,7 @@ use super::{labels, one_of, populations};
 use crate::cycle::model::{PERIODS, PLAN_CATEGORIES, POPULATIONS, PlanInput, yuan};
 use crate::cycle::repo::plans::PlanItem;
 use crate::reports::xlsx_in::{RawRow, by_label, list_by_label};
-use crate::web::forms::{FieldErrors, Pairs, count, text};
+use crate::web::forms::{FieldErrors, Pairs, count, fen, text};
 use crate::web::save::Compared;
 
 /// The workbook's plan sheet: each form field and the column (a catalogue key) it is in.
@@ -37,30 +37,6 @@ pub struct PlanForm {
     pub budget_other: String,
     pub responsible: String,
     pub version: i32,
-}
-
-/// Yuan as typed (12, 12.5, 1,200.00) into fen.
-pub fn fen(e: &mut FieldErrors, field: &'static str, value: &str) -> i64 {
-    let value: String = value
-        .trim()
-        .chars()
-        .filter(|c| *c != ',' && *c != '，')
-        .collect();
-    if value.is_empty() {
-        return 0;
-    }
-    let (whole, frac) = value.split_once('.').unwrap_or((&value, ""));
-    let ok = !whole.is_empty()
-        && whole.len() <= 12
-        && whole.chars().all(|c| c.is_ascii_digit())
-        && frac.len() <= 2
-        && frac.chars().all(|c| c.is_ascii_digit());
-    if !ok {
-        e.add(field, "item.money_format");
-        return 0;
-    }
-    let frac: i64 = format!("{frac:0<2}").parse().unwrap_or(0);
-    whole.parse::<i64>().unwrap_or(0) * 100 + frac
 }
 
 impl PlanForm {
@@ -198,25 +174,5 @@ impl PlanForm {
             ),
             Compared::new("plan.responsible", &self.responsible, &saved.responsible),
         ]
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn yuan_are_read_into_fen_and_written_back() {
-        let mut e = FieldErrors::default();
-        assert_eq!(fen(&mut e, "a", "12"), 1200);
-        assert_eq!(fen(&mut e, "a", "1,200.5"), 120050);
-        assert_eq!(fen(&mut e, "a", " "), 0);
-        assert!(e.is_empty());
-        assert_eq!(fen(&mut e, "b", "12.345"), 0);
-        assert_eq!(fen(&mut e, "c", "-3"), 0);
-        assert_eq!(e.get("b"), Some("item.money_format"));
-        assert_eq!(e.get("c"), Some("item.money_format"));
-        assert_eq!(yuan(120050), "1200.50");
-        assert_eq!(yuan(1200), "12");
     }
 }

@@ -45,11 +45,4 @@ pub struct PlanInput {
     pub responsible: String,
 }
 
-/// Fen as yuan, with two decimals only when needed.
-pub fn yuan(fen: i64) -> String {
-    if fen % 100 == 0 {
-        format!("{}", fen / 100)
-    } else {
-        format!("{}.{:02}", fen / 100, fen % 100)
-    }
-}
+pub use crate::web::forms::yuan;

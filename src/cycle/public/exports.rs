@@ -103,7 +103,7 @@ async fn export_plans(ctx: Ctx, query: ListQuery, mut c: Catalogue) -> Result<Re
             ctx.tr(&p.period_label()).into(),
             p.place.as_str().into(),
             p.participants.into(),
-            Cell::Number(p.budget as f64 / 100.0),
+            Cell::yuan(p.budget),
             p.responsible.as_str().into(),
         ]
     })

@@ -226,15 +226,8 @@ impl Event {
     }
 
     pub fn when(&self) -> String {
-        china_time(self.at)
+        crate::web::china_time(self.at)
     }
-}
-
-/// A time as China's clock shows it, to the minute.
-fn china_time(at: DateTime<Utc>) -> String {
-    at.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8"))
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
 }
 
 pub async fn events(conn: &mut PgConnection, submission: i64) -> sqlx::Result<Vec<Event>> {
@@ -276,7 +269,7 @@ pub struct Notice {
 
 impl Notice {
     pub fn when(&self) -> String {
-        china_time(self.at)
+        crate::web::china_time(self.at)
     }
 }
 
