@@ -441,7 +441,12 @@ pub async fn change_status(
     let a = activity(&mut tx, &user, id).await?;
     let step = p.get("to");
     let reopen = step == "reopen";
-    if !(may_manage(&user, &a) || reopen && may(user.role, Action::ReopenActivities)) {
+    let allowed = if reopen {
+        may(user.role, Action::ReopenActivities)
+    } else {
+        may_manage(&user, &a)
+    };
+    if !allowed {
         return Err(AppError::NotFound);
     }
     let to = format!("/activities/{id}");

@@ -28,12 +28,18 @@ impl Indicator {
     }
 }
 
-pub const METRICS: [&str; 5] = [
+pub const METRICS: [&str; 11] = [
     "lists_on_time",
     "village_coverage",
     "transformed",
     "demonstration",
     "satisfaction",
+    "plan_delivery",
+    "learning_week",
+    "elderly_youth",
+    "rural_left_behind",
+    "funding_channels",
+    "educators_registered",
 ];
 
 /// Indicators with no children: the ones that are scored.

@@ -75,6 +75,27 @@ async fn every_route_answers_each_role_inside_and_outside_its_scope() {
     let e_cg = person_of("MJ-CG").await;
     let e_hm = person_of("MJ-HM").await;
     let platform_account = app.account_id("platform").await;
+    let a_cg01 = crate::activities::activity_id(&app, crate::activities::CLASS).await;
+    let a_hm = crate::activities::activity_id(&app, "活动周·老年人智能手机使用培训").await;
+    let a_wf = crate::activities::activity_id(&app, "留守妇女手工编织技能培训班").await;
+    let a_cg = crate::activities::activity_id(&app, "冬季消防安全进社区讲座").await;
+    let campaign: i64 = sqlx::query_scalar(
+        "select id from campaign where kind = 'learning_week' and tenant_id = 1",
+    )
+    .fetch_one(&app.db.sys)
+    .await
+    .unwrap();
+    let donation: i64 = sqlx::query_scalar(
+        "select id from donation where donor_kind = 'company' and tenant_id = 1",
+    )
+    .fetch_one(&app.db.sys)
+    .await
+    .unwrap();
+    let wf: i64 =
+        sqlx::query_scalar("select id from member_unit where code = 'MU-WF' and tenant_id = 1")
+            .fetch_one(&app.db.sys)
+            .await
+            .unwrap();
 
     // 2 = 200, 3 = 303 (sent elsewhere), 4 = 404; one digit per column of USERS.
     let matrix: Vec<(String, &str)> = vec![
@@ -186,6 +207,36 @@ async fn every_route_answers_each_role_inside_and_outside_its_scope() {
         ("/hours/export.xlsx".into(), "244224242"),
         ("/specialties".into(), "244444244"),
         ("/join/mengjin".into(), "222222222"),
+        ("/activities".into(), "222222242"),
+        ("/activities?year=all&overdue=1".into(), "222222242"),
+        ("/activities/export.xlsx".into(), "222222242"),
+        ("/activities/print".into(), "222222242"),
+        ("/activities/new".into(), "244222242"),
+        (format!("/activities/{a_cg01}"), "222224444"),
+        (format!("/activities/{a_hm}"), "222444442"),
+        (format!("/activities/{a_wf}"), "222442444"),
+        (format!("/activities/{a_cg}"), "222244444"),
+        (format!("/activities/{a_cg01}/edit"), "244224444"),
+        (format!("/activities/{a_cg}/edit"), "244244444"),
+        (format!("/activities/{a_wf}/edit"), "444444444"),
+        ("/delivery".into(), "222223242"),
+        (format!("/delivery?year=2026&town={cg}"), "222223442"),
+        ("/delivery/export.xlsx".into(), "222224242"),
+        ("/delivery/print".into(), "222223242"),
+        (format!("/delivery/u/{cg}"), "222244444"),
+        (format!("/delivery/u/{cg}/print"), "222244444"),
+        (format!("/delivery/u/{cg01}"), "222224444"),
+        (format!("/delivery/u/{hm}"), "222444442"),
+        (format!("/delivery/m/{wf}"), "222442444"),
+        (format!("/delivery/u/{ys_fd}"), "444444244"),
+        ("/campaigns".into(), "222222242"),
+        ("/campaigns/new".into(), "244444244"),
+        (format!("/campaigns/{campaign}"), "222222442"),
+        (format!("/campaigns/{campaign}/edit"), "244444444"),
+        ("/donations".into(), "222444244"),
+        ("/donations/new".into(), "244444244"),
+        (format!("/donations/{donation}"), "222444444"),
+        (format!("/donations/{donation}/edit"), "244444444"),
     ];
 
     let mut clients: Vec<Client> = Vec::new();
@@ -256,6 +307,10 @@ async fn out_of_scope_posts_answer_404_and_change_nothing() {
     };
     let e_cg = person_of("MJ-CG").await;
     let e_hm = person_of("MJ-HM").await;
+    let a_cg01 = crate::activities::activity_id(&app, crate::activities::CLASS).await;
+    let a_hm = crate::activities::activity_id(&app, "活动周·老年人智能手机使用培训").await;
+    let a_wf = crate::activities::activity_id(&app, "留守妇女手工编织技能培训班").await;
+    let a_cg = crate::activities::activity_id(&app, "冬季消防安全进社区讲座").await;
     let town = app.login("mengjin-town").await;
     let bureau = app.login("mengjin-bureau").await;
     let point = app.login("mengjin-point").await;
@@ -397,6 +452,61 @@ async fn out_of_scope_posts_answer_404_and_change_nothing() {
             &[("confirm", "yes")],
         ),
         (&town, "/specialties".to_string(), &[("name", "偷加的")]),
+        (
+            &town,
+            format!("/activities/{a_hm}"),
+            &[("title", "x"), ("version", "1")],
+        ),
+        (
+            &town,
+            format!("/activities/{a_hm}/status"),
+            &[("to", "reported"), ("report", "x")],
+        ),
+        (
+            &town,
+            format!("/activities/{a_hm}/sessions"),
+            &[("held_on", "2026-11-04")],
+        ),
+        (
+            &point,
+            format!("/activities/{a_cg}"),
+            &[("title", "x"), ("version", "1")],
+        ),
+        (
+            &point,
+            format!("/activities/{a_cg}/status"),
+            &[("to", "cancelled"), ("reason", "x"), ("confirm", "yes")],
+        ),
+        (
+            &yanshi,
+            format!("/activities/{a_cg01}/participation"),
+            &[("count_all", "5"), ("version", "1")],
+        ),
+        (&yanshi, format!("/activities/{a_cg01}/hours"), &[]),
+        (
+            &town,
+            format!("/activities/{a_wf}/educators"),
+            &[("educator_id", "1")],
+        ),
+        (
+            &town,
+            "/campaigns".to_string(),
+            &[("kind", "other"), ("name", "x"), ("year", "2026")],
+        ),
+        (
+            &town,
+            "/donations".to_string(),
+            &[
+                ("donor_kind", "person"),
+                ("donor_name", "x"),
+                ("amount", "1"),
+            ],
+        ),
+        (
+            &town,
+            "/donations/disclose".to_string(),
+            &[("year", "2026"), ("confirm", "yes")],
+        ),
     ];
     for (client, path, fields) in attempts {
         let page = client.post(&path, fields).await;

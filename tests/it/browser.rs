@@ -613,3 +613,120 @@ async fn public_pages_fit_a_phone_without_sideways_scrolling() {
     let wide = result.expect("the pages load");
     assert!(wide.is_empty(), "{}", wide.join("\n"));
 }
+
+#[tokio::test]
+async fn a_point_records_a_four_thirty_session_the_town_sees_it_delivered_and_the_supervisor_sees_the_indicator()
+ {
+    let app = TestApp::spawn().await;
+    let class = crate::activities::activity_id(&app, crate::activities::CLASS).await;
+    // The class's latest session that has come: today's on a Wednesday.
+    let (session, day): (i64, chrono::NaiveDate) = sqlx::query_as(
+        "select id, held_on from activity_session where activity_id = $1 and held_on <= (now() at time zone 'Asia/Shanghai')::date
+          order by held_on desc limit 1",
+    )
+    .bind(class)
+    .fetch_one(&app.db.sys)
+    .await
+    .unwrap();
+    let (round, ru) = crate::supervision::round_unit(&app, "MJ-CG").await;
+    let plan_indicator = crate::supervision::indicator(&app, round, "6.1").await;
+    let coordinator = Browser::start().await;
+    let town = Browser::start().await;
+    let supervisor = Browser::start().await;
+    let base = app.base();
+    let result = async {
+        // The point's coordinator opens the class from the home page and records the session.
+        coordinator.login(&base, "mengjin-point").await?;
+        coordinator.resize(1366, 900).await?;
+        let p = &coordinator.client;
+        p.goto(&format!("{base}/home")).await?;
+        p.find(Locator::LinkText(crate::activities::CLASS))
+            .await?
+            .click()
+            .await?;
+        p.wait()
+            .for_element(Locator::Id(&format!("session-{session}")))
+            .await?;
+        p.find(Locator::Css(&format!(
+            "#session-{session} select[name=status] option[value=held]"
+        )))
+        .await?
+        .click()
+        .await?;
+        for (name, value) in [("attendance", "31"), ("walk_ins", "4")] {
+            let input = p
+                .find(Locator::Css(&format!(
+                    "#session-{session} input[name={name}]"
+                )))
+                .await?;
+            input.clear().await?;
+            input.send_keys(value).await?;
+        }
+        submit(p, Locator::Css(&format!("#session-{session} button"))).await?;
+        let figures = p.find(Locator::Id("figures")).await?.text().await?;
+        coordinator.shot("activity-class").await?;
+
+        // The town sees it on its delivery: its 4点半 item delivered by the point.
+        town.login(&base, "mengjin-town").await?;
+        town.resize(1366, 900).await?;
+        let t = &town.client;
+        t.goto(&format!("{base}/delivery")).await?;
+        town.shot("delivery-town").await?;
+        t.find(Locator::LinkText("城关镇社区教育学校"))
+            .await?
+            .click()
+            .await?;
+        let items = t
+            .wait()
+            .for_element(Locator::Id("items"))
+            .await?
+            .text()
+            .await?;
+        town.shot("delivery-town-school").await?;
+
+        // The supervisor sees 6.1 computed on the town's sheet, with what it rests on.
+        supervisor.login(&base, "mengjin-supervisor").await?;
+        supervisor.resize(1366, 900).await?;
+        let s = &supervisor.client;
+        s.goto(&format!("{base}/supervision/rounds/{round}/units/{ru}"))
+            .await?;
+        let row = s
+            .wait()
+            .for_element(Locator::Id(&format!("ind-{plan_indicator}")))
+            .await?
+            .text()
+            .await?;
+        supervisor.shot("sheet-computed").await?;
+        Ok::<_, fantoccini::error::CmdError>((figures, items, row))
+    }
+    .await;
+    coordinator.close().await;
+    town.close().await;
+    supervisor.close().await;
+    let (figures, items, row) = result.expect("the journey runs");
+    let (status, attendance, walk_ins): (String, Option<i32>, i32) =
+        sqlx::query_as("select status, attendance, walk_ins from activity_session where id = $1")
+            .bind(session)
+            .fetch_one(&app.db.sys)
+            .await
+            .unwrap();
+    assert_eq!(
+        (status.as_str(), attendance, walk_ins),
+        ("held", Some(31), 4),
+        "{day}"
+    );
+    let held: i64 = sqlx::query_scalar(
+        "select count(*) from activity_session where activity_id = $1 and status = 'held'",
+    )
+    .bind(class)
+    .fetch_one(&app.db.sys)
+    .await
+    .unwrap();
+    assert!(figures.contains(&format!("已开展 {held} /")), "{figures}");
+    assert!(
+        items.contains("“四点半课堂”课后服务") && items.contains(crate::activities::CLASS),
+        "{items}"
+    );
+    assert!(row.contains("100% → 8（2 / 2）"), "{row}");
+    assert!(row.contains("已落实的计划项目"), "{row}");
+}

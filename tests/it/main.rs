@@ -2,6 +2,7 @@
 
 mod access;
 mod accounts;
+mod activities;
 mod audit_trail;
 mod auth;
 mod browser;

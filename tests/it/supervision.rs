@@ -222,12 +222,14 @@ async fn a_round_runs_from_self_assessment_through_review_to_published_results()
         StatusCode::NOT_FOUND
     );
 
-    // Typed points are 71 of 100; computed for 城关镇: 0.75 + 4 + 4 + 0 + 0 = 8.75.
-    // Supervisor 0.8 × 71 + 8.75 = 65.55; evaluator 71 + 8.75 = 79.75; final 65.55 × 0.7 + 79.75 × 0.3 = 69.81.
+    // Typed points are 38 of 100; computed for 城关镇 from the network, the registry and the
+    // demo's activities: 2.2 4 + 3.2 4 × 2/3 + 4.2 0.75 + 4.3 4 + 4.4 4 + 5.1 0 + 6.1 8 + 6.2 0
+    // + 7.1 5 + 7.2 5 × 1/3 + 9.1 0 = 30.083. Supervisor 0.8 × 38 + 30.083 = 60.483; evaluator
+    // 38 + 30.083 = 68.083; final 60.483 × 0.7 + 68.083 × 0.3 = 62.76.
     let results = supervisor
         .get(&format!("/supervision/rounds/{round}"))
         .await;
-    results.assert_contains("<strong>69.81</strong>");
+    results.assert_contains("<strong>62.76</strong>");
     advance(&app, &supervisor, round).await;
     let notice = town
         .get(&format!("/supervision/rounds/{round}/notice"))
@@ -236,14 +238,14 @@ async fn a_round_runs_from_self_assessment_through_review_to_published_results()
     let cg_row = &notice.body[notice.body.find("城关镇社区教育学校").unwrap() - 40..];
     assert!(
         cg_row.contains("<td class=\"n\">1</td>")
-            && cg_row.contains("69.81")
+            && cg_row.contains("62.76")
             && cg_row.contains("合格"),
         "{}",
         &cg_row[..300]
     );
     town.get(&format!("/supervision/rounds/{round}/units/{cg}"))
         .await
-        .assert_contains("id=\"final-total\">69.81<");
+        .assert_contains("id=\"final-total\">62.76<");
     let rows = supervisor
         .sheet(&format!("/supervision/rounds/{round}/results.xlsx"))
         .await;
@@ -254,7 +256,7 @@ async fn a_round_runs_from_self_assessment_through_review_to_published_results()
             cg_line[5].as_str(),
             cg_line[6].as_str()
         ),
-        ("69.81", "合格", "1")
+        ("62.76", "合格", "1")
     );
 }
 

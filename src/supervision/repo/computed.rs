@@ -1,5 +1,7 @@
 //! The computed indicators: what cedu's own records say of a town school in a year (lists on
-//! time, village coverage, transformation, demonstration, residents' satisfaction).
+//! time, village coverage, transformation, demonstration, residents' satisfaction; and, from
+//! the town's and its points' activities, delivery of the plan, the learning week, the key
+//! populations served, funding by channel; from the registry, its teachers and volunteers).
 
 use chrono::NaiveDate;
 use sqlx::PgConnection;
@@ -10,6 +12,8 @@ use std::collections::HashMap;
 pub struct Computed {
     pub pct: f64,
     pub detail: String,
+    /// Where the records it rests on are listed.
+    pub link: Option<String>,
 }
 
 /// Values of the computed indicators for a town school in a year, from cedu's own records.
@@ -36,6 +40,17 @@ struct Facts {
     approved: i64,
     satisfied: i64,
     answers: i64,
+    plan_items: i64,
+    plan_delivered: i64,
+    week_activities: i64,
+    week_participants: i64,
+    elderly: i64,
+    youth: i64,
+    rural: i64,
+    left_behind: i64,
+    disabled: i64,
+    spend: Vec<i64>,
+    educators: i64,
 }
 
 /// The computed indicators of many units at once: one query, however many units.
@@ -49,7 +64,9 @@ pub async fn computed_for(
                 (select count(*) from org_unit p where p.tenant_id = u.tenant_id and p.parent_id = u.id and p.status = 'active') as points,
                 u.villages_total, u.transformed_on,
                 (select count(*) from demonstration d where d.tenant_id = u.tenant_id and d.unit_id = u.id and d.status = 'approved') as approved,
-                coalesce(v.satisfied, 0) as satisfied, coalesce(v.answers, 0) as answers
+                coalesce(v.satisfied, 0) as satisfied, coalesce(v.answers, 0) as answers,
+                pl.plan_items, pl.plan_delivered, act.week_activities, act.week_participants, act.spend,
+                pop.elderly, pop.youth, pop.rural, pop.left_behind, pop.disabled, ed.educators
            from org_unit u
            left join lateral (select s.submitted_on, c.due_on, s.status from submission s
                                 join reporting_cycle c on c.tenant_id = s.tenant_id and c.id = s.cycle_id
@@ -59,6 +76,45 @@ pub async fn computed_for(
                                where r.tenant_id = u.tenant_id and r.org_unit_id = u.id
                                  -- the year's survey found once, not joined per answer
                                  and r.survey_id = (select sv.id from survey sv where sv.year = $2)) v on true
+           -- The plan filed the December before by the town and its points, and how many of
+           -- its items an activity held this year delivered.
+           left join lateral (select count(*) as plan_items,
+                                     count(*) filter (where exists (
+                                         select 1 from delivery_total t where t.tenant_id = pi.tenant_id
+                                            and t.year = $2 and t.plan_item_id = pi.id and t.held > 0)) as plan_delivered
+                                from submission s
+                                join reporting_cycle c on c.tenant_id = s.tenant_id and c.id = s.cycle_id and c.year = $2 - 1
+                                join org_unit o on o.tenant_id = s.tenant_id and o.id = s.org_unit_id and o.path like u.path || '%'
+                                join plan_item pi on pi.tenant_id = s.tenant_id and pi.submission_id = s.id
+                               where s.tenant_id = u.tenant_id and s.status = 'accepted') pl on true
+           -- What the town and its points held this year: in the learning week, for each key
+           -- population, and paid by which channel.
+           left join lateral (select count(*) filter (where c.kind = 'learning_week') as week_activities,
+                                     coalesce(sum(a.participants) filter (where c.kind = 'learning_week'), 0)::bigint as week_participants,
+                                     array[coalesce(sum(a.spend_government), 0), coalesce(sum(a.spend_donation), 0),
+                                           coalesce(sum(a.spend_learners), 0), coalesce(sum(a.spend_other), 0)]::bigint[] as spend
+                                from activity a
+                                join org_unit o on o.tenant_id = a.tenant_id and o.id = a.organiser_unit_id and o.path like u.path || '%'
+                                left join campaign c on c.tenant_id = a.tenant_id and c.id = a.campaign_id and c.year = $2
+                               where a.tenant_id = u.tenant_id and a.status in ('held', 'reported')
+                                 and a.starts_on >= make_date($2, 1, 1) and a.starts_on < make_date($2 + 1, 1, 1)) act on true
+           left join lateral (select coalesce(sum(p.count) filter (where p.population = 'elderly'), 0)::bigint as elderly,
+                                     coalesce(sum(p.count) filter (where p.population = 'youth_after_school'), 0)::bigint as youth,
+                                     coalesce(sum(p.count) filter (where p.population = 'rural'), 0)::bigint as rural,
+                                     coalesce(sum(p.count) filter (where p.population in
+                                         ('left_behind_women', 'left_behind_children', 'left_behind_elderly')), 0)::bigint as left_behind,
+                                     coalesce(sum(p.count) filter (where p.population = 'disabled'), 0)::bigint as disabled
+                                from activity a
+                                join org_unit o on o.tenant_id = a.tenant_id and o.id = a.organiser_unit_id and o.path like u.path || '%'
+                                join activity_participation p on p.tenant_id = a.tenant_id and p.activity_id = a.id
+                               where a.tenant_id = u.tenant_id and a.status in ('held', 'reported')
+                                 and a.starts_on >= make_date($2, 1, 1) and a.starts_on < make_date($2 + 1, 1, 1)) pop on true
+           -- Active teachers and volunteers serving the town or its points.
+           left join lateral (select count(distinct eu.educator_id) as educators
+                                from educator_unit eu
+                                join org_unit o on o.tenant_id = eu.tenant_id and o.id = eu.unit_id and o.path like u.path || '%'
+                                join educator e on e.tenant_id = eu.tenant_id and e.id = eu.educator_id and e.status = 'active'
+                               where eu.tenant_id = u.tenant_id) ed on true
           where u.id = any($1)",
     )
     .bind(units)
@@ -84,6 +140,7 @@ pub async fn computed_for(
             Computed {
                 pct: if on_time { 100.0 } else { 0.0 },
                 detail,
+                link: None,
             },
         );
         let coverage = f
@@ -99,6 +156,7 @@ pub async fn computed_for(
                     f.points,
                     f.villages_total.map_or("—".into(), |v| v.to_string())
                 ),
+                link: Some(format!("/units?town={}", f.id)),
             },
         );
         out.insert(
@@ -110,6 +168,7 @@ pub async fn computed_for(
                     0.0
                 },
                 detail: f.transformed_on.map_or("—".into(), |d| d.to_string()),
+                link: Some(format!("/units/{}", f.id)),
             },
         );
         out.insert(
@@ -117,6 +176,7 @@ pub async fn computed_for(
             Computed {
                 pct: if f.approved > 0 { 100.0 } else { 0.0 },
                 detail: f.approved.to_string(),
+                link: Some(format!("/units/{}", f.id)),
             },
         );
         let rate = if f.answers == 0 {
@@ -129,9 +189,80 @@ pub async fn computed_for(
             Computed {
                 pct: rate,
                 detail: format!("{} / {}", f.satisfied, f.answers),
+                link: Some(format!("/supervision/survey?year={year}")),
             },
         );
+        activity_metrics(&mut out, &f, year);
         all.insert(f.id, out);
     }
     Ok(all)
+}
+
+/// The share `part` of `whole` as a percentage (0 of nothing is 0).
+fn pct(part: i64, whole: i64) -> f64 {
+    if whole <= 0 {
+        0.0
+    } else {
+        (part as f64 * 100.0 / whole as f64).min(100.0)
+    }
+}
+
+/// The indicators computed from the town's activities and registry (2.2, 3.2, 6.1, 6.2, 7.1,
+/// 7.2 of the platform's template).
+fn activity_metrics(out: &mut HashMap<&'static str, Computed>, f: &Facts, year: i32) {
+    let town = f.id;
+    let activities = |extra: &str| Some(format!("/activities?town={town}&year={year}{extra}"));
+    out.insert(
+        "plan_delivery",
+        Computed {
+            pct: pct(f.plan_delivered, f.plan_items),
+            detail: format!("{} / {}", f.plan_delivered, f.plan_items),
+            link: Some(format!("/delivery?year={year}&town={town}")),
+        },
+    );
+    out.insert(
+        "learning_week",
+        Computed {
+            pct: if f.week_activities > 0 { 100.0 } else { 0.0 },
+            detail: format!("{} · {}", f.week_activities, f.week_participants),
+            link: Some(format!("/campaigns?year={year}")),
+        },
+    );
+    // 7.1: both the elderly and after-school youth served; 7.2: rural residents, the
+    // left-behind and people with disabilities, a third each.
+    let served = |groups: &[i64]| groups.iter().filter(|n| **n > 0).count() as i64;
+    out.insert(
+        "elderly_youth",
+        Computed {
+            pct: pct(served(&[f.elderly, f.youth]), 2),
+            detail: format!("{} · {}", f.elderly, f.youth),
+            link: activities("&population=elderly"),
+        },
+    );
+    out.insert(
+        "rural_left_behind",
+        Computed {
+            pct: pct(served(&[f.rural, f.left_behind, f.disabled]), 3),
+            detail: format!("{} · {} · {}", f.rural, f.left_behind, f.disabled),
+            link: activities("&population=rural"),
+        },
+    );
+    let channels = f.spend.iter().filter(|v| **v > 0).count() as i64;
+    out.insert(
+        "funding_channels",
+        Computed {
+            pct: pct(channels, 2),
+            detail: channels.to_string(),
+            link: activities(""),
+        },
+    );
+    // 3.2: at least one registered, active teacher or volunteer for each teaching point.
+    out.insert(
+        "educators_registered",
+        Computed {
+            pct: pct(f.educators, f.points.max(1)),
+            detail: format!("{} / {}", f.educators, f.points),
+            link: Some(format!("/educators?town={town}")),
+        },
+    );
 }
