@@ -8,6 +8,8 @@ use super::repo::submissions::{self as repo, Event, Notice, Submission};
 use super::repo::{self as cycles, items};
 use super::{Rights, editable, visible_submission};
 use crate::access::Role;
+use crate::activities::model::Organiser;
+use crate::activities::repo::delivery;
 use crate::audit::Change;
 use crate::auth::session::CurrentUser;
 use crate::db::Tx;
@@ -94,9 +96,25 @@ pub struct SubmissionPage {
     has_previous: bool,
     errors: FieldErrors,
     reason: String,
+    /// What the items of the plan before delivered in the year they were for, by title (to
+    /// set beside an item carried forward): activities held, sessions, participants.
+    delivered: Vec<(String, i64, i64, i64)>,
 }
 
 impl SubmissionPage {
+    /// Last year's delivery of the plan item titled `title`, if the plan before had it.
+    fn delivered_of(&self, title: &str) -> Option<&(String, i64, i64, i64)> {
+        self.delivered.iter().find(|d| d.0 == title)
+    }
+
+    fn delivery_href(&self) -> Option<String> {
+        match (self.s.org_unit_id, self.s.member_unit_id) {
+            (Some(u), _) => Some(format!("/delivery/u/{u}?year={}", self.s.year)),
+            (None, Some(m)) => Some(format!("/delivery/m/{m}?year={}", self.s.year)),
+            _ => None,
+        }
+    }
+
     fn point_name(&self, submission: &i64) -> String {
         self.points
             .iter()
@@ -134,6 +152,15 @@ async fn submission_page(
     let point_plans = items::listed(&mut tx, &accepted, ITEMS_SHOWN).await?;
     let events = repo::events(&mut tx, s.id).await?;
     let has_previous = repo::previous(&mut tx, &s).await?.is_some();
+    let organiser = match (s.org_unit_id, s.member_unit_id) {
+        (Some(u), _) => Some(Organiser::Unit(u)),
+        (None, Some(m)) => Some(Organiser::Member(m)),
+        _ => None,
+    };
+    let delivered = match organiser {
+        Some(o) => delivery::last_year_by_title(&mut tx, o, s.year).await?,
+        None => Vec::new(),
+    };
     tx.commit().await?;
     let rights = Rights::of(user, &s);
     let missing = s.missing();
@@ -151,6 +178,7 @@ async fn submission_page(
         has_previous,
         errors,
         reason,
+        delivered,
     })
 }
 

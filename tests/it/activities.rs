@@ -943,3 +943,24 @@ async fn the_indicators_computed_from_activities_and_the_registry_on_known_data(
     .unwrap();
     assert_eq!((computed, leaves), (11, 18));
 }
+
+#[tokio::test]
+async fn carrying_last_years_plan_forward_shows_what_each_item_delivered() {
+    let app = TestApp::spawn().await;
+    let town = app.login("mengjin-town").await;
+    let s = crate::cycle::submission_of(&app, 2026, "MJ-CG").await;
+    let carried = town
+        .post(&format!("/submissions/{s}/carry-forward"), &[])
+        .await;
+    assert_eq!(carried.status, StatusCode::SEE_OTHER);
+    let (held, participants): (i32, i32) =
+        sqlx::query_as("select sessions_held, participants from activity where title = $1")
+            .bind(CLASS)
+            .fetch_one(&app.db.sys)
+            .await
+            .unwrap();
+    let page = town.get(&format!("/submissions/{s}")).await;
+    page.assert_contains("2026年落实情况");
+    page.assert_contains(&format!("1项活动 · {held}场 · {participants}人"));
+    page.assert_contains("id=\"last-delivery\"");
+}
