@@ -587,6 +587,12 @@ async fn a_volunteer_signs_up_the_town_accepts_logs_two_afternoons_the_point_app
 #[tokio::test]
 async fn public_pages_fit_a_phone_without_sideways_scrolling() {
     let app = TestApp::spawn().await;
+    sqlx::query(
+        "insert into donation_disclosure (tenant_id, year, published_on, published_by) values (1, 2026, current_date, 'test')",
+    )
+    .execute(&app.db.sys)
+    .await
+    .unwrap();
     let phone = Browser::start().await;
     let base = app.base();
     let result = async {
@@ -596,6 +602,7 @@ async fn public_pages_fit_a_phone_without_sideways_scrolling() {
             ("join", "/join/mengjin"),
             ("public-index", "/public"),
             ("catalogue", "/public/mengjin/2025"),
+            ("donations", "/public/mengjin/donations/2026"),
             ("login", "/login"),
         ] {
             phone.client.goto(&format!("{base}{path}")).await?;
