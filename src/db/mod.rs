@@ -194,6 +194,16 @@ pub async fn migrate(url: &str) -> Result<(), sqlx::migrate::MigrateError> {
     Ok(())
 }
 
+/// Holds a transaction-scoped advisory lock on `key` (one registration number, one address's
+/// public post at a time), released at commit or rollback.
+pub async fn lock_key(conn: &mut PgConnection, key: &str) -> sqlx::Result<()> {
+    sqlx::query("select pg_advisory_xact_lock(hashtextextended($1, 0))")
+        .bind(key)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Search words for `like '%' || $n || '%'`: `%`, `_` and `\` typed by a user are characters,
 /// not wildcards (a stray `%` would match everything, or across the fields of a search column).
 pub fn like_literal(words: &str) -> String {

@@ -142,7 +142,7 @@ pub async fn submit(
     let address = crate::auth::session::hex(&Sha256::digest(
         format!("join/{}/{}", district.code, peer.ip()).as_bytes(),
     ));
-    repo::lock_address(&mut tx, &format!("join:{address}")).await?;
+    crate::db::lock_key(&mut tx, &format!("join:{address}")).await?;
     if repo::applications_today(&mut tx, &address).await? >= PER_ADDRESS_PER_DAY {
         let mut errors = FieldErrors::default();
         errors.add("form", "apply.too_many");

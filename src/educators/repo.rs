@@ -291,7 +291,7 @@ pub struct Stored<'a> {
 pub async fn next_volunteer_no(conn: &mut PgConnection, tenant_id: i64) -> sqlx::Result<String> {
     // One registration at a time draws a number, so two never draw the same; people are
     // never deleted, so the count only grows.
-    lock_address(conn, &format!("volunteer_no:{tenant_id}")).await?;
+    crate::db::lock_key(conn, &format!("volunteer_no:{tenant_id}")).await?;
     let (prefix, used): (String, i64) = sqlx::query_as(
         "select coalesce(nullif(t.division_code, ''), t.code),
                 (select count(*) from educator e where e.tenant_id = t.id)
@@ -591,16 +591,6 @@ pub async fn applications_today(conn: &mut PgConnection, from: &str) -> sqlx::Re
     .bind(from)
     .fetch_one(conn)
     .await
-}
-
-/// Waits for the transaction's advisory lock on `key` (one address's applications, the
-/// district's volunteer numbers), so a burst cannot pass a limit or draw a number twice.
-pub async fn lock_address(conn: &mut PgConnection, key: &str) -> sqlx::Result<()> {
-    sqlx::query("select pg_advisory_xact_lock(hashtextextended($1, 0))")
-        .bind(key)
-        .execute(conn)
-        .await?;
-    Ok(())
 }
 
 /// The specialties list as the bureau edits it.

@@ -329,7 +329,7 @@ pub struct NewRecord<'a> {
 
 /// Issues a record of service, numbered by its unit and year (`MJ-CG-2026-0003`).
 pub async fn issue(conn: &mut PgConnection, tenant_id: i64, r: NewRecord<'_>) -> sqlx::Result<i64> {
-    super::lock_address(conn, &format!("record_no:{tenant_id}:{}", r.unit_id)).await?;
+    crate::db::lock_key(conn, &format!("record_no:{tenant_id}:{}", r.unit_id)).await?;
     let year = chrono::Datelike::year(&r.issued_on);
     let issued: i64 = sqlx::query_scalar(
         "select count(*) from service_record where unit_id = $1 and extract(year from issued_on) = $2",
