@@ -109,7 +109,7 @@ async fn login(
         tracing::info!(%address, ?delay, "login slowed: recent failures from this address");
         tokio::time::sleep(delay).await;
     }
-    let found = repo::credentials(&app.db.sys, &username).await?;
+    let found = repo::credentials(&mut *app.db.sys.acquire().await?, &username).await?;
     let matches = password::verify(
         form.password.clone(),
         found.as_ref().map(|c| c.password_hash.clone()),
@@ -197,7 +197,7 @@ async fn change_password(
     AnyTx(mut tx): AnyTx,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response> {
-    let stored = repo::password_hash(&mut tx, user.id).await?;
+    let stored = repo::own_password_hash(&mut tx, &user.session_hash).await?;
     let mut errors = FieldErrors::default();
     if !password::verify(form.current, Some(stored)).await {
         errors.add("current", "password.current_wrong");
@@ -214,7 +214,7 @@ async fn change_password(
         ));
     }
     let hash = password::hash(form.new).await;
-    repo::set_own_password(&mut tx, user.id, &hash).await?;
+    repo::set_own_password(&mut tx, &user.session_hash, &hash).await?;
     if let Some(tenant_id) = user.tenant_id {
         let change = Change {
             tenant_id,

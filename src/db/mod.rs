@@ -150,6 +150,15 @@ impl Drop for Tx {
     }
 }
 
+/// Binds the rest of the transaction to a district: `SET LOCAL app.tenant_id`, the form Citus
+/// passes on to its workers (`set_config` would not reach them).
+pub async fn set_tenant(conn: &mut PgConnection, tenant_id: i64) -> sqlx::Result<()> {
+    // An i64 needs no quoting.
+    conn.execute(format!("set local app.tenant_id = '{tenant_id}'").as_str())
+        .await?;
+    Ok(())
+}
+
 /// `value` as an SQL string literal, for the few statements that must travel with a `BEGIN`
 /// (which cannot carry bind parameters). With `standard_conforming_strings` on (the default
 /// since PostgreSQL 9.1) only the quote needs doubling; NUL cannot be in text at all.

@@ -97,14 +97,13 @@ async fn create_district_page(
     if errors.is_empty() {
         let hash = password::hash(form.admin_password.clone()).await;
         match create_district(&mut tx, &form, &hash, &Actor::of(&user, &ctx)).await {
-            Ok(_) => {
+            Ok(Some(_)) => {
                 tx.commit().await?;
                 return Ok(flash_redirect("district.created", "/platform/districts"));
             }
+            // The transaction is dropped, so the district made before the admin is not kept.
+            Ok(None) => errors.add("admin_username", "account.username_taken"),
             Err(e) if violates(&e, "tenant_code_key") => errors.add("code", "district.code_taken"),
-            Err(e) if violates(&e, "account_username_key") => {
-                errors.add("admin_username", "account.username_taken")
-            }
             Err(e) => return Err(e.into()),
         }
     }
@@ -159,13 +158,14 @@ fn validate(form: &DistrictForm) -> FieldErrors {
     errors
 }
 
-/// Creates the tenant, its college and first administrator in one transaction, audited.
+/// Creates the tenant, its college and first administrator in one transaction, audited;
+/// `None` when the administrator's username is taken (the caller drops the transaction).
 pub async fn create_district(
     tx: &mut Tx,
     form: &DistrictForm,
     password_hash: &str,
     actor: &Actor,
-) -> sqlx::Result<i64> {
+) -> sqlx::Result<Option<i64>> {
     let (tenant_id, college_id) = repo::insert_district(
         tx,
         form.code.trim(),
@@ -175,14 +175,17 @@ pub async fn create_district(
         form.college_name.trim(),
     )
     .await?;
-    let admin_id = repo::insert_admin(
+    let Some(admin_id) = repo::insert_admin(
         tx,
         Some(tenant_id),
         &form.admin_username.trim().to_lowercase(),
         form.admin_display_name.trim(),
         password_hash,
     )
-    .await?;
+    .await?
+    else {
+        return Ok(None);
+    };
     for (action, entity, id) in [
         ("tenant.create", "tenant", tenant_id),
         ("org_unit.create", "org_unit", college_id),
@@ -198,5 +201,5 @@ pub async fn create_district(
         };
         crate::audit::record(tx, actor, change).await?;
     }
-    Ok(tenant_id)
+    Ok(Some(tenant_id))
 }
