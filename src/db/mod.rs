@@ -42,7 +42,9 @@ impl Db {
                     // Generic plans: every request query is tenant-bound and small, and
                     // re-planning each execution cost more than running it (EXPLAIN: 0.6–1.7 ms
                     // planning against 0.2–0.7 ms execution on the network list and dashboard).
-                    conn.execute("set role cedu_app; set plan_cache_mode = force_generic_plan; set standard_conforming_strings = on")
+                    // On Citus, a SET LOCAL of the tenant reaches the workers only with
+                    // propagate_set_commands; without Citus the setting is an inert placeholder.
+                    conn.execute("set role cedu_app; set plan_cache_mode = force_generic_plan; set standard_conforming_strings = on; set citus.propagate_set_commands = 'local'")
                         .await?;
                     Ok(())
                 })

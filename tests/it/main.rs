@@ -5,6 +5,7 @@ mod accounts;
 mod audit_trail;
 mod auth;
 mod browser;
+mod citus;
 mod cycle;
 mod designations;
 mod educators;
