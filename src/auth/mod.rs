@@ -101,6 +101,7 @@ async fn login(
     let (attempt, delay) = match throttle::reserve(&app.db.sys, &username, &address).await? {
         throttle::Verdict::Check { id, delay } => (id, delay),
         throttle::Verdict::Locked => {
+            crate::ops::metrics::login("locked");
             tracing::warn!(%username, %address, "login refused: locked out");
             return Ok(again(ctx, StatusCode::TOO_MANY_REQUESTS, "login.locked"));
         }
@@ -118,6 +119,7 @@ async fn login(
     let account = found.filter(|c| matches && !c.disabled);
     throttle::settle(&app.db.sys, attempt, account.is_some()).await?;
     let Some(account) = account else {
+        crate::ops::metrics::login("failed");
         tracing::info!(%username, %address, "login failed");
         return Ok(again(ctx, StatusCode::UNAUTHORIZED, "login.failed"));
     };
@@ -129,6 +131,7 @@ async fn login(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let token = session::create(&app.db, account.id, &address, agent).await?;
+    crate::ops::metrics::login("succeeded");
     tracing::info!(%username, %address, "login");
     let mut res = Redirect::to(&next).into_response();
     append_cookie(

@@ -4,6 +4,7 @@ mod access;
 mod accounts;
 mod audit_trail;
 mod auth;
+mod backup;
 mod browser;
 mod citus;
 mod cycle;

@@ -1134,3 +1134,12 @@ educator-event-status = 状态变更
 educator-event-anonymised = 匿名化
 home-pending_hours = { $count } 条服务时长等待签认
 home-expiring = 资格证书即将到期
+
+## Backups (issue 18)
+backup-title = 备份
+backup-off = cedu 不自行备份这个数据库：使用 DATABASE_URL 时请按 README 备份（cedu backup，或 WAL 归档）。
+backup-none = 还没有备份：启动一分钟后进行第一次备份。
+backup-ok = 最近一次备份 { $at }：{ $file }，{ $size }，完整。
+backup-failed = 最近一次备份失败，{ $at }（{ $file }）。
+backup-error = 原因：{ $error }
+backup-schedule = 每 { $every } 备份一次，存放在 { $dir }；保留最近 { $keep } 份。

@@ -3,6 +3,7 @@
 //! served over real HTTP on a free port.
 
 pub mod browser;
+pub mod process;
 pub mod trail;
 
 use cedu::app::{AppState, router};
@@ -146,6 +147,24 @@ pub async fn fresh_database() -> String {
     server.url(&name)
 }
 
+/// A new database with nothing in it (not even the migrations).
+pub async fn empty_database() -> String {
+    let server = server();
+    let name = format!(
+        "cedu_it_{}_{}",
+        std::process::id(),
+        NEXT_DB.fetch_add(1, Ordering::SeqCst)
+    );
+    let mut admin = sqlx::PgConnection::connect(&server.url("postgres"))
+        .await
+        .unwrap();
+    sqlx::query(&format!("create database {name}"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    server.url(&name)
+}
+
 /// The application served on a free port against a fresh database.
 pub struct TestApp {
     pub addr: SocketAddr,
@@ -162,6 +181,7 @@ impl TestApp {
             key: std::sync::Arc::new(
                 cedu::crypto::DataKey::from_hex(&cedu::crypto::DataKey::generate_hex()).unwrap(),
             ),
+            backups: Default::default(),
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
