@@ -96,4 +96,3 @@ async fn home(
     tx.commit().await?;
     Ok(render(&page))
 }
-

@@ -7,7 +7,11 @@ use std::path::{Path, PathBuf};
 
 /// A dump and its manifest of the database cedu uses (the embedded cluster is started for it
 /// if it is not running), to `to` or a new file in the backup folder.
-pub async fn backup(config: &ServeConfig, to: Option<PathBuf>, with_key: bool) -> Result<(), String> {
+pub async fn backup(
+    config: &ServeConfig,
+    to: Option<PathBuf>,
+    with_key: bool,
+) -> Result<(), String> {
     let to = to.unwrap_or_else(|| {
         config.backup_dir().join(format!(
             "cedu-{}.dump",

@@ -5,8 +5,8 @@ use super::database::{self, Database};
 use crate::app::{AppState, router};
 use crate::config::{ServeConfig, WebConfig};
 use crate::db::{self, Db, watchdog::Watchdog};
-use crate::ops::schedule::{self, Backups, Schedule};
 use crate::ops::logs::say;
+use crate::ops::schedule::{self, Backups, Schedule};
 use std::net::SocketAddr;
 use std::sync::Arc;
 

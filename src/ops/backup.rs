@@ -41,7 +41,9 @@ pub async fn take(
     }
     let data_key = key.map(DataKey::from_hex).transpose()?;
     if with_key && data_key.is_none() {
-        return Err("--with-key: no data key (CEDU_DATA_KEY, or data.key in the data directory)".into());
+        return Err(
+            "--with-key: no data key (CEDU_DATA_KEY, or data.key in the data directory)".into(),
+        );
     }
     let mut conn = PgConnection::connect(url)
         .await
@@ -177,7 +179,9 @@ pub fn find_program(name: &str) -> Result<PathBuf, String> {
         .map(|d| d.join(name))
         .find(|p| p.is_file())
         .ok_or_else(|| {
-            format!("{name} not found (install the PostgreSQL client programs, e.g. postgresql-client)")
+            format!(
+                "{name} not found (install the PostgreSQL client programs, e.g. postgresql-client)"
+            )
         })
 }
 

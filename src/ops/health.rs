@@ -37,9 +37,13 @@ async fn readyz(State(app): State<AppState>) -> Response {
             if failed {
                 unready("not ready: a migration failed half-way".into())
             } else if applied < built {
-                unready(format!("not ready: the database is at migration {applied}, this binary needs {built}"))
+                unready(format!(
+                    "not ready: the database is at migration {applied}, this binary needs {built}"
+                ))
             } else if applied > built {
-                unready(format!("not ready: the database is at migration {applied}, newer than this binary ({built})"))
+                unready(format!(
+                    "not ready: the database is at migration {applied}, newer than this binary ({built})"
+                ))
             } else {
                 "ready".into_response()
             }

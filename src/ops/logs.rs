@@ -189,7 +189,8 @@ mod tests {
 
     #[test]
     fn phone_and_id_numbers_are_masked_and_ids_of_ours_are_not() {
-        let line = br#"{"username":"13912345678","detail":"id 11010519491231002X, 110105491231002;"}"#;
+        let line =
+            br#"{"username":"13912345678","detail":"id 11010519491231002X, 110105491231002;"}"#;
         let masked = String::from_utf8(mask(line).into_owned()).unwrap();
         assert!(!masked.contains("13912345678"), "{masked}");
         assert!(!masked.contains("11010519491231002X"), "{masked}");

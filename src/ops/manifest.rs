@@ -164,7 +164,12 @@ mod tests {
     #[test]
     fn differences_name_each_table_that_is_missing_short_changed_or_extra() {
         let backup = sums(&[("a", 1, "10"), ("b", 2, "20"), ("c", 3, "30")]);
-        let found = sums(&[("a", 1, "10"), ("b", 1, "20"), ("c", 3, "31"), ("d", 0, "0")]);
+        let found = sums(&[
+            ("a", 1, "10"),
+            ("b", 1, "20"),
+            ("c", 3, "31"),
+            ("d", 0, "0"),
+        ]);
         let diff = differences(&backup, &found);
         assert_eq!(diff.len(), 3, "{diff:?}");
         assert!(diff[0].starts_with("b: 1 rows, the backup had 2"));

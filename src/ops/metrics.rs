@@ -62,7 +62,10 @@ pub fn install() -> Result<PrometheusHandle, String> {
         "cedu_logins_total",
         "Login attempts, by result (succeeded, failed, locked)"
     );
-    describe_counter!("cedu_backups_total", "Backups taken, by result (ok, failed)");
+    describe_counter!(
+        "cedu_backups_total",
+        "Backups taken, by result (ok, failed)"
+    );
     describe_gauge!(
         "cedu_backup_last_success_timestamp_seconds",
         "When the last good backup finished (Unix time)"

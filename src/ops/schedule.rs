@@ -40,7 +40,9 @@ pub struct Backups {
 impl Backups {
     /// The newest backup already in the folder counts as the last one.
     pub fn new(schedule: Option<Schedule>) -> Self {
-        let last = schedule.as_ref().and_then(|s| kept(&s.dir).into_iter().next());
+        let last = schedule
+            .as_ref()
+            .and_then(|s| kept(&s.dir).into_iter().next());
         Self {
             schedule,
             last: Mutex::new(last),
@@ -183,9 +185,9 @@ pub fn prune(dir: &Path, keep: usize) -> Result<(), String> {
 pub fn describe_interval(every: Duration) -> String {
     let s = every.as_secs();
     match s {
-        _ if s % 86400 == 0 && s >= 2 * 86400 => format!("{}d", s / 86400),
-        _ if s % 3600 == 0 && s >= 3600 => format!("{}h", s / 3600),
-        _ if s % 60 == 0 && s >= 60 => format!("{}m", s / 60),
+        _ if s.is_multiple_of(86400) && s >= 2 * 86400 => format!("{}d", s / 86400),
+        _ if s.is_multiple_of(3600) && s >= 3600 => format!("{}h", s / 3600),
+        _ if s.is_multiple_of(60) && s >= 60 => format!("{}m", s / 60),
         _ => format!("{s}s"),
     }
 }

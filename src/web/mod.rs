@@ -284,7 +284,10 @@ pub async fn context_layer(State(app): State<AppState>, req: Request, next: Next
         request_id: req
             .extensions()
             .get::<crate::ops::logs::RequestId>()
-            .map_or_else(|| session::random_token()[..16].to_string(), |id| id.0.clone()),
+            .map_or_else(
+                || session::random_token()[..16].to_string(),
+                |id| id.0.clone(),
+            ),
         posted: Arc::default(),
         form_token: None,
     };

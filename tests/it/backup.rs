@@ -58,13 +58,13 @@ async fn a_backup_restores_into_a_fresh_cluster_with_the_same_rows_in_every_tabl
         &[("DATABASE_URL", &url), ("CEDU_DATA_KEY", &key)],
     );
     assert!(ok, "{printed}");
-    assert!(
-        printed.contains("Keep it apart from the dump"),
-        "{printed}"
-    );
+    assert!(printed.contains("Keep it apart from the dump"), "{printed}");
     let manifest = Manifest::read(&dump).unwrap();
     let source = sums(&url).await;
-    assert_eq!(manifest.tables, source, "the manifest describes the database");
+    assert_eq!(
+        manifest.tables, source,
+        "the manifest describes the database"
+    );
     assert!(manifest.tables["org_unit"].rows > 20 && manifest.tables["platform_user"].rows > 5);
     assert_eq!(manifest.last_migration, cedu::db::latest_migration());
     let key_file = std::fs::read_to_string(scratch.join("cedu.dump.key")).unwrap();
@@ -74,9 +74,14 @@ async fn a_backup_restores_into_a_fresh_cluster_with_the_same_rows_in_every_tabl
     let target = scratch.join("restored");
     let (ok, printed) = run(&["restore", path(&dump), "--data-dir", path(&target)], &[]);
     assert!(ok, "{printed}");
-    assert!(printed.contains("every count and checksum as in the manifest"), "{printed}");
+    assert!(
+        printed.contains("every count and checksum as in the manifest"),
+        "{printed}"
+    );
     assert_eq!(
-        std::fs::read_to_string(target.join("data.key")).unwrap().trim(),
+        std::fs::read_to_string(target.join("data.key"))
+            .unwrap()
+            .trim(),
         key
     );
     let cluster = Cluster::open(&target).unwrap();
@@ -86,7 +91,10 @@ async fn a_backup_restores_into_a_fresh_cluster_with_the_same_rows_in_every_tabl
     assert_eq!(restored, source, "every table's rows and checksum");
 
     // And it serves: the request role, its grants and the session functions came back too.
-    let server = Served::start(&["--data-dir", path(&target), "--backup-interval", "off"], &[]);
+    let server = Served::start(
+        &["--data-dir", path(&target), "--backup-interval", "off"],
+        &[],
+    );
     let bureau = server.client();
     let signed_in = bureau.try_login("mengjin-bureau", DEMO_PASSWORD).await;
     assert_eq!(signed_in.status, 303, "{}", signed_in.body);
@@ -95,15 +103,11 @@ async fn a_backup_restores_into_a_fresh_cluster_with_the_same_rows_in_every_tabl
 }
 
 #[tokio::test]
-async fn a_restore_refuses_a_target_that_is_not_empty_and_a_dump_its_manifest_does_not_describe()
-{
+async fn a_restore_refuses_a_target_that_is_not_empty_and_a_dump_its_manifest_does_not_describe() {
     let scratch = Scratch::new("restore-refusals");
     let url = fresh_database().await;
     let dump = scratch.join("cedu.dump");
-    let (ok, printed) = run(
-        &["backup", "--to", path(&dump)],
-        &[("DATABASE_URL", &url)],
-    );
+    let (ok, printed) = run(&["backup", "--to", path(&dump)], &[("DATABASE_URL", &url)]);
     assert!(ok, "{printed}");
 
     let (ok, printed) = run(&["restore", path(&dump)], &[("DATABASE_URL", &url)]);
@@ -113,7 +117,10 @@ async fn a_restore_refuses_a_target_that_is_not_empty_and_a_dump_its_manifest_do
     assert!(ok, "{printed}");
     assert!(printed.contains("no data key given"), "{printed}");
     let (ok, printed) = run(&["restore", path(&dump), "--data-dir", path(&target)], &[]);
-    assert!(!ok && printed.contains("is not empty"), "a second time: {printed}");
+    assert!(
+        !ok && printed.contains("is not empty"),
+        "a second time: {printed}"
+    );
 
     let tampered = scratch.join("tampered.dump");
     let mut bytes = std::fs::read(&dump).unwrap();

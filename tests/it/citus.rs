@@ -29,7 +29,10 @@ async fn every_tenant_tables_keys_and_unique_indexes_hold_its_tenant_which_is_ne
     let (tenant, platform) = tables(&app).await;
     assert!(tenant.len() > 30 && tenant.contains(&"account".to_string()));
     for table in ["tenant", "platform_user", "platform_admin", "session"] {
-        assert!(platform.contains(&table.to_string()), "{table} is platform-wide");
+        assert!(
+            platform.contains(&table.to_string()),
+            "{table} is platform-wide"
+        );
     }
     let nullable: Vec<String> = sqlx::query_scalar(
         "select a.attrelid::regclass::text from pg_attribute a join pg_class c on c.oid = a.attrelid
@@ -39,7 +42,11 @@ async fn every_tenant_tables_keys_and_unique_indexes_hold_its_tenant_which_is_ne
     .fetch_all(&app.db.sys)
     .await
     .unwrap();
-    assert_eq!(nullable, Vec::<String>::new(), "a distribution column is never null");
+    assert_eq!(
+        nullable,
+        Vec::<String>::new(),
+        "a distribution column is never null"
+    );
     let keys: Vec<String> = sqlx::query_scalar(
         "select i.indrelid::regclass::text || ': ' || pg_get_indexdef(i.indexrelid)
            from pg_index i join pg_class c on c.oid = i.indrelid join pg_namespace n on n.oid = c.relnamespace
@@ -49,7 +56,11 @@ async fn every_tenant_tables_keys_and_unique_indexes_hold_its_tenant_which_is_ne
     .fetch_all(&app.db.sys)
     .await
     .unwrap();
-    assert_eq!(keys, Vec::<String>::new(), "keys and unique indexes without tenant_id");
+    assert_eq!(
+        keys,
+        Vec::<String>::new(),
+        "keys and unique indexes without tenant_id"
+    );
     let unkeyed: Vec<String> = sqlx::query_scalar(
         "select c.relname::text from pg_class c join pg_namespace n on n.oid = c.relnamespace
           where n.nspname = 'public' and c.relkind = 'r'
@@ -58,7 +69,11 @@ async fn every_tenant_tables_keys_and_unique_indexes_hold_its_tenant_which_is_ne
     .fetch_all(&app.db.sys)
     .await
     .unwrap();
-    assert_eq!(unkeyed, Vec::<String>::new(), "tables without a primary key");
+    assert_eq!(
+        unkeyed,
+        Vec::<String>::new(),
+        "tables without a primary key"
+    );
 }
 
 #[tokio::test]
