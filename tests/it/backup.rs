@@ -206,3 +206,81 @@ async fn the_embedded_default_backs_itself_up_prunes_and_shows_the_last_backup_t
     page.assert_contains("原因：");
     drop(server.stop());
 }
+
+/// A database as cedu left it at migration 0014, before the account was split (0022), with a
+/// district administrator, a platform administrator and their sessions.
+async fn database_at_migration_14(scratch: &Scratch) -> String {
+    let old = scratch.join("migrations-0014");
+    std::fs::create_dir_all(&old).unwrap();
+    let all = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    for entry in std::fs::read_dir(all).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if name[..4].parse::<u32>().unwrap() <= 14 {
+            std::fs::copy(entry.path(), old.join(&name)).unwrap();
+        }
+    }
+    let url = empty_database().await;
+    let pool = sqlx::PgPool::connect(&url).await.unwrap();
+    sqlx::migrate::Migrator::new(old.as_path())
+        .await
+        .unwrap()
+        .run(&pool)
+        .await
+        .unwrap();
+    pool.execute(
+        "insert into tenant (code, name) values ('luoning', '洛宁县');
+         insert into org_unit (tenant_id, kind, path, code, name) values (1, 'college', '', 'LN', '洛宁县社区教育学院');
+         insert into account (tenant_id, username, display_name, password_hash, role)
+              values (1, 'luoning-bureau', '洛宁县教体局', 'hash-of-the-bureau', 'district_admin'),
+                     (null, 'ops', '平台运维', 'hash-of-ops', 'platform_admin');
+         insert into session (id_hash, account_id, csrf_token) select '\\x01', id, 'a' from account where username = 'luoning-bureau';
+         insert into session (id_hash, account_id, csrf_token) select '\\x02', id, 'b' from account where username = 'ops';",
+    )
+    .await
+    .unwrap();
+    pool.close().await;
+    url
+}
+
+#[tokio::test]
+async fn a_restore_of_an_older_backup_applies_the_later_migrations_to_its_data() {
+    let scratch = Scratch::new("restore-older");
+    let url = database_at_migration_14(&scratch).await;
+    let dump = scratch.join("old.dump");
+    let (ok, printed) = run(&["backup", "--to", path(&dump)], &[("DATABASE_URL", &url)]);
+    assert!(ok, "{printed}");
+    assert_eq!(Manifest::read(&dump).unwrap().last_migration, 14);
+
+    let target = empty_database().await;
+    let (ok, printed) = run(&["restore", path(&dump)], &[("DATABASE_URL", &target)]);
+    assert!(ok, "{printed}");
+    assert!(
+        printed.contains(&format!("migrations 14 → {}", cedu::db::latest_migration())),
+        "{printed}"
+    );
+    let mut conn = sqlx::PgConnection::connect(&target).await.unwrap();
+    let people: Vec<(String, String, Option<i64>)> = sqlx::query_as(
+        "select username, password_hash, home_tenant_id from platform_user order by username",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(
+        people,
+        [
+            (
+                "luoning-bureau".into(),
+                "hash-of-the-bureau".into(),
+                Some(1)
+            ),
+            ("ops".into(), "hash-of-ops".into(), None)
+        ]
+    );
+    let (members, admins, sessions): (i64, i64, i64) = sqlx::query_as(
+        "select (select count(*) from account), (select count(*) from platform_admin), (select count(*) from session)",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!((members, admins, sessions), (1, 1, 2));
+}
