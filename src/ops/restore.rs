@@ -133,6 +133,8 @@ async fn ensure_request_role(conn: &mut PgConnection) -> Result<(), String> {
         "do $$ begin
              if not exists (select 1 from pg_roles where rolname = 'cedu_app') then
                  create role cedu_app login nosuperuser nobypassrls noinherit;
+             else
+                 alter role cedu_app login;
              end if;
          end $$;
          grant cedu_app to current_user",
