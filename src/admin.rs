@@ -77,7 +77,8 @@ pub async fn create_admin(db: &Db, request: AdminRequest) -> Result<(), String> 
         &hash,
     )
     .await
-    .map_err(|e| format!("cannot create {username}: {e}"))?;
+    .map_err(|e| format!("cannot create {username}: {e}"))?
+    .ok_or_else(|| format!("cannot create {username}: the username is taken"))?;
     if let Some(tenant_id) = tenant_id {
         let change = crate::audit::Change {
             tenant_id,

@@ -8,7 +8,6 @@ use axum::middleware;
 use axum::routing::get;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::trace::TraceLayer;
 
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
                    form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
@@ -28,6 +27,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::supervision::router())
         .merge(crate::educators::router())
         .merge(crate::activities::router())
+        .merge(crate::ops::health::router())
         .route("/lang/{code}", get(crate::web::switch_lang))
         .route("/static/cedu.css", get(stylesheet))
         .merge(crate::bench::router())
@@ -56,7 +56,14 @@ pub fn router(state: AppState) -> Router {
             "max-age=31536000",
         ));
     }
-    app.layer(TraceLayer::new_for_http()).with_state(state)
+    // Outermost: every request gets its id, its line in the log and its place in the metrics,
+    // whatever the layers inside it answer.
+    app.layer(middleware::from_fn_with_state(
+        state.clone(),
+        crate::ops::logs::request_id,
+    ))
+    .layer(middleware::from_fn(crate::ops::metrics::track))
+    .with_state(state)
 }
 
 /// The stylesheet is built into the binary, so a release binary runs from anywhere.

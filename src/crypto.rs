@@ -89,6 +89,23 @@ impl DataKey {
         }
     }
 
+    /// The key as written (64 hex digits), from `CEDU_DATA_KEY` or the key file in `dir`,
+    /// without making one: what a backup writes beside itself when asked to.
+    pub fn hex_from_env_or_dir(dir: Option<&Path>) -> Option<String> {
+        std::env::var("CEDU_DATA_KEY")
+            .ok()
+            .filter(|h| !h.trim().is_empty())
+            .or_else(|| std::fs::read_to_string(dir?.join("data.key")).ok())
+            .map(|h| h.trim().to_string())
+    }
+
+    /// A name for the key that reveals nothing of it (its keyed hash of a fixed text), so a
+    /// backup's manifest can say which key its encrypted columns need.
+    pub fn id(&self) -> String {
+        let mac = self.lookup("cedu data key id");
+        mac[..8].iter().map(|b| format!("{b:02x}")).collect()
+    }
+
     /// nonce ‖ ciphertext of `plain`.
     pub fn encrypt(&self, plain: &str) -> Vec<u8> {
         let nonce_bytes: [u8; NONCE_LEN] = rand::random();
@@ -121,7 +138,8 @@ impl DataKey {
     }
 }
 
-fn write_private(path: &Path, contents: &str) -> Result<(), String> {
+/// Writes a new file only its owner may read (a key, a backup).
+pub fn write_private(path: &Path, contents: &str) -> Result<(), String> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);

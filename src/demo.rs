@@ -391,19 +391,26 @@ pub async fn load(db: &Db) -> sqlx::Result<bool> {
         ),
     ];
     for (username, display_name, role, tenant, unit, member_unit) in accounts {
-        sqlx::query(
-            "insert into account (tenant_id, username, display_name, password_hash, role, unit_id, member_unit_id, is_demo)
-             values ($1, $2, $3, $4, $5, $6, $7, true)",
-        )
-        .bind(tenant)
-        .bind(username)
-        .bind(display_name)
-        .bind(&hash)
-        .bind(role)
-        .bind(unit)
-        .bind(member_unit)
-        .execute(&mut *tx)
-        .await?;
+        // Each with its platform-wide identity (migration 0022).
+        let Some(tenant) = tenant else {
+            sqlx::query("select add_platform_admin($1, $2, $3, true)")
+                .bind(username)
+                .bind(display_name)
+                .bind(&hash)
+                .execute(&mut *tx)
+                .await?;
+            continue;
+        };
+        crate::db::set_tenant(&mut tx, tenant).await?;
+        sqlx::query("select add_account($1, $2, $3, $4, $5, $6, true)")
+            .bind(username)
+            .bind(display_name)
+            .bind(&hash)
+            .bind(role)
+            .bind(unit)
+            .bind(member_unit)
+            .execute(&mut *tx)
+            .await?;
     }
     crate::demo_cycle::supervision(&mut tx, mengjin).await?;
     crate::demo_educators::load(&mut tx, mengjin).await?;

@@ -28,7 +28,9 @@ impl AppError {
 
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
-        if crate::db::outage::note(&e) {
+        let unreachable = crate::db::outage::note(&e);
+        crate::ops::metrics::db_error(unreachable);
+        if unreachable {
             return Self::Unavailable;
         }
         // Forms and URLs are checked for control characters where they are read; this is the

@@ -13,7 +13,7 @@ use crate::web::tx::AnyTx;
 use crate::web::{Ctx, render, today};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 
@@ -21,7 +21,6 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(root))
         .route("/home", get(home))
-        .route("/healthz", get(healthz))
 }
 
 async fn root(user: CurrentUser) -> Redirect {
@@ -107,27 +106,4 @@ async fn home(
     }
     tx.commit().await?;
     Ok(render(&page))
-}
-
-/// How long `/healthz` waits for the database: a probe wants its answer sooner than a page.
-const HEALTH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
-
-/// 200 when the database answers within `HEALTH_TIMEOUT`, else 503.
-async fn healthz(State(app): State<AppState>) -> Response {
-    let probe = reports::repo::ping(&app.db.sys);
-    match tokio::time::timeout(HEALTH_TIMEOUT, probe).await {
-        Ok(Ok(_)) => "ok".into_response(),
-        result => {
-            if let Ok(Err(e)) = result
-                && !crate::db::outage::note(&e)
-            {
-                tracing::error!(error = %e, "health check failed");
-            }
-            (
-                axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                "database unavailable",
-            )
-                .into_response()
-        }
-    }
 }

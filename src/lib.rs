@@ -22,6 +22,7 @@ pub mod educators;
 pub mod error;
 pub mod home;
 pub mod network;
+pub mod ops;
 pub mod platform;
 pub mod reports;
 pub mod scale;

@@ -204,10 +204,10 @@ async fn district(db: &Db, code: &str, i: u32, seed: u64, hash: &str) -> sqlx::R
         ("town", "town_admin", Some("T01")),
         ("point", "point_coordinator", Some("T01-01")),
     ];
+    crate::db::set_tenant(&mut tx, t).await?;
     for (suffix, role, unit) in accounts {
         sqlx::query(
-            "insert into account (tenant_id, username, display_name, password_hash, role, unit_id, is_demo)
-             values ($1, $2, $2, $3, $4, (select id from org_unit where tenant_id = $1 and code = $5), true)",
+            "select add_account($2, $2, $3, $4, (select id from org_unit where tenant_id = $1 and code = $5), null, true)",
         )
         .bind(t)
         .bind(format!("{code}-{suffix}"))

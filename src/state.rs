@@ -4,6 +4,7 @@
 use crate::config::WebConfig;
 use crate::crypto::DataKey;
 use crate::db::Db;
+use crate::ops::schedule::Backups;
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -12,4 +13,6 @@ pub struct AppState {
     pub web: WebConfig,
     /// The key of encrypted columns (ID numbers).
     pub key: Arc<DataKey>,
+    /// The backups this process takes (the embedded default's), for the platform's page.
+    pub backups: Arc<Backups>,
 }

@@ -253,7 +253,7 @@ async fn create_account(
     if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
         return Ok(done);
     }
-    let Some(id) = repo::insert(&mut tx, tenant_id, &input, &hash).await? else {
+    let Some(id) = repo::insert(&mut tx, &input, &hash).await? else {
         let mut errors = FieldErrors::default();
         errors.add("username", "account.username_taken");
         return invalid(tx, ctx, None, form, errors).await;

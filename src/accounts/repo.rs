@@ -141,29 +141,24 @@ pub async fn active_member_unit(conn: &mut PgConnection, id: i64) -> sqlx::Resul
         .await
 }
 
-/// A new account, or `None` when the username is taken anywhere on the platform: row-level
-/// security hides other districts' accounts, the unique key does not, and DO NOTHING keeps the
-/// transaction usable to show the form again.
+/// A new account in the transaction's district, or `None` when the username is taken anywhere
+/// on the platform. `add_account` (migration 0022) makes the platform-wide identity with it;
+/// row-level security hides other districts' accounts, the identity's unique key does not, and
+/// its DO NOTHING keeps the transaction usable to show the form again.
 pub async fn insert(
     conn: &mut PgConnection,
-    tenant_id: i64,
     i: &AccountInput,
     password_hash: &str,
 ) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar(
-        "insert into account (tenant_id, username, display_name, password_hash, role, unit_id, member_unit_id)
-         values ($1, $2, $3, $4, $5, $6, $7)
-         on conflict on constraint account_username_key do nothing returning id",
-    )
-    .bind(tenant_id)
-    .bind(&i.username)
-    .bind(&i.display_name)
-    .bind(password_hash)
-    .bind(i.role.as_str())
-    .bind(i.unit_id)
-    .bind(i.member_unit_id)
-    .fetch_optional(conn)
-    .await
+    sqlx::query_scalar("select add_account($1, $2, $3, $4, $5, $6)")
+        .bind(&i.username)
+        .bind(&i.display_name)
+        .bind(password_hash)
+        .bind(i.role.as_str())
+        .bind(i.unit_id)
+        .bind(i.member_unit_id)
+        .fetch_one(conn)
+        .await
 }
 
 /// Saves a name, role and scope only over `version`; false means someone saved first.
@@ -197,8 +192,9 @@ pub async fn set_disabled(conn: &mut PgConnection, id: i64, disabled: bool) -> s
     Ok(())
 }
 
+/// A new password for an account of the transaction's district (migration 0022).
 pub async fn set_password(conn: &mut PgConnection, id: i64, hash: &str) -> sqlx::Result<()> {
-    sqlx::query("update account set password_hash = $2, password_changed_at = now() where id = $1")
+    sqlx::query("select reset_account_password($1, $2)")
         .bind(id)
         .bind(hash)
         .execute(conn)

@@ -101,6 +101,7 @@ async fn login(
     let (attempt, delay) = match throttle::reserve(&app.db.sys, &username, &address).await? {
         throttle::Verdict::Check { id, delay } => (id, delay),
         throttle::Verdict::Locked => {
+            crate::ops::metrics::login("locked");
             tracing::warn!(%username, %address, "login refused: locked out");
             return Ok(again(ctx, StatusCode::TOO_MANY_REQUESTS, "login.locked"));
         }
@@ -109,7 +110,7 @@ async fn login(
         tracing::info!(%address, ?delay, "login slowed: recent failures from this address");
         tokio::time::sleep(delay).await;
     }
-    let found = repo::credentials(&app.db.sys, &username).await?;
+    let found = repo::credentials(&mut *app.db.sys.acquire().await?, &username).await?;
     let matches = password::verify(
         form.password.clone(),
         found.as_ref().map(|c| c.password_hash.clone()),
@@ -118,6 +119,7 @@ async fn login(
     let account = found.filter(|c| matches && !c.disabled);
     throttle::settle(&app.db.sys, attempt, account.is_some()).await?;
     let Some(account) = account else {
+        crate::ops::metrics::login("failed");
         tracing::info!(%username, %address, "login failed");
         return Ok(again(ctx, StatusCode::UNAUTHORIZED, "login.failed"));
     };
@@ -129,6 +131,7 @@ async fn login(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let token = session::create(&app.db, account.id, &address, agent).await?;
+    crate::ops::metrics::login("succeeded");
     tracing::info!(%username, %address, "login");
     let mut res = Redirect::to(&next).into_response();
     append_cookie(
@@ -197,7 +200,7 @@ async fn change_password(
     AnyTx(mut tx): AnyTx,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response> {
-    let stored = repo::password_hash(&mut tx, user.id).await?;
+    let stored = repo::own_password_hash(&mut tx, &user.session_hash).await?;
     let mut errors = FieldErrors::default();
     if !password::verify(form.current, Some(stored)).await {
         errors.add("current", "password.current_wrong");
@@ -214,7 +217,7 @@ async fn change_password(
         ));
     }
     let hash = password::hash(form.new).await;
-    repo::set_own_password(&mut tx, user.id, &hash).await?;
+    repo::set_own_password(&mut tx, &user.session_hash, &hash).await?;
     if let Some(tenant_id) = user.tenant_id {
         let change = Change {
             tenant_id,

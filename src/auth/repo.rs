@@ -11,36 +11,64 @@ pub struct Credentials {
     pub disabled: bool,
 }
 
-pub async fn credentials<'e>(
-    exec: impl PgExecutor<'e>,
+/// Who may sign in as `username`: the platform-wide identity, then whether its account (in its
+/// district) or its platform administrator is disabled. Two reads by key, each of one table's
+/// rows on Citus (migration 0022).
+pub async fn credentials(
+    conn: &mut PgConnection,
     username: &str,
 ) -> sqlx::Result<Option<Credentials>> {
-    sqlx::query_as("select id, password_hash, disabled from account where username = $1")
-        .bind(username)
-        .fetch_optional(exec)
-        .await
+    let found: Option<(i64, String, Option<i64>)> = sqlx::query_as(
+        "select id, password_hash, home_tenant_id from platform_user where username = $1",
+    )
+    .bind(username)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((id, password_hash, home)) = found else {
+        return Ok(None);
+    };
+    let disabled: Option<bool> = match home {
+        Some(tenant) => {
+            sqlx::query_scalar("select disabled from account where tenant_id = $1 and id = $2")
+                .bind(tenant)
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await?
+        }
+        None => {
+            sqlx::query_scalar("select disabled from platform_admin where id = $1")
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await?
+        }
+    };
+    Ok(Some(Credentials {
+        id,
+        password_hash,
+        disabled: disabled.unwrap_or(true),
+    }))
 }
 
-pub async fn password_hash(conn: &mut PgConnection, account: i64) -> sqlx::Result<String> {
-    sqlx::query_scalar("select password_hash from account where id = $1")
-        .bind(account)
+/// The signed-in person's password hash, found by their session (migration 0022).
+pub async fn own_password_hash(conn: &mut PgConnection, session: &[u8]) -> sqlx::Result<String> {
+    sqlx::query_scalar::<_, Option<String>>("select own_password_hash($1)")
+        .bind(session)
         .fetch_one(conn)
-        .await
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)
 }
 
-/// One's own new password (a version step, so an open edit of the account is stale).
+/// One's own new password (the account's version steps, so an open edit of it is stale).
 pub async fn set_own_password(
     conn: &mut PgConnection,
-    account: i64,
+    session: &[u8],
     hash: &str,
 ) -> sqlx::Result<()> {
-    sqlx::query(
-        "update account set password_hash = $1, password_changed_at = now(), version = version + 1 where id = $2",
-    )
-    .bind(hash)
-    .bind(account)
-    .execute(conn)
-    .await?;
+    sqlx::query("select set_own_password($1, $2)")
+        .bind(session)
+        .bind(hash)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

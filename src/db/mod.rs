@@ -33,8 +33,9 @@ impl Db {
     pub async fn connect(url: &str) -> sqlx::Result<Self> {
         let options = PgConnectOptions::from_str(url)?.application_name("cedu");
         let checkouts = Arc::new(AtomicU64::new(0));
+        // Named apart, so pg_stat_activity (and the metrics) tell the two pools apart.
         let sys = pool_options(8, &checkouts)
-            .connect_with(options.clone())
+            .connect_with(options.clone().application_name(SYS_POOL_NAME))
             .await?;
         let app = pool_options(16, &checkouts)
             .after_connect(|conn, _| {
@@ -42,7 +43,9 @@ impl Db {
                     // Generic plans: every request query is tenant-bound and small, and
                     // re-planning each execution cost more than running it (EXPLAIN: 0.6–1.7 ms
                     // planning against 0.2–0.7 ms execution on the network list and dashboard).
-                    conn.execute("set role cedu_app; set plan_cache_mode = force_generic_plan; set standard_conforming_strings = on")
+                    // On Citus, a SET LOCAL of the tenant reaches the workers only with
+                    // propagate_set_commands; without Citus the setting is an inert placeholder.
+                    conn.execute("set role cedu_app; set plan_cache_mode = force_generic_plan; set standard_conforming_strings = on; set citus.propagate_set_commands = 'local'")
                         .await?;
                     Ok(())
                 })
@@ -97,7 +100,18 @@ impl Tx {
     /// the first row `then` yields. `then` is SQL of our own: any value in it is a number or
     /// quoted with [`literal`].
     pub async fn open(pool: &PgPool, then: &str) -> sqlx::Result<(Tx, Option<PgRow>)> {
-        let mut conn = pool.acquire().await?;
+        let label = pool_label(pool);
+        let asked = std::time::Instant::now();
+        let mut conn = match pool.acquire().await {
+            Ok(conn) => conn,
+            Err(e) => {
+                if matches!(e, sqlx::Error::PoolTimedOut) {
+                    crate::ops::metrics::acquire_timed_out(label);
+                }
+                return Err(e);
+            }
+        };
+        crate::ops::metrics::acquired(label, asked.elapsed());
         // Text without bind parameters goes as a simple query, which may hold two statements.
         let rows = conn.fetch_all(format!("begin; {then}").as_str()).await;
         let tx = Tx { conn: Some(conn) };
@@ -150,11 +164,32 @@ impl Drop for Tx {
     }
 }
 
+/// Binds the rest of the transaction to a district: `SET LOCAL app.tenant_id`, the form Citus
+/// passes on to its workers (`set_config` would not reach them).
+pub async fn set_tenant(conn: &mut PgConnection, tenant_id: i64) -> sqlx::Result<()> {
+    // An i64 needs no quoting.
+    conn.execute(format!("set local app.tenant_id = '{tenant_id}'").as_str())
+        .await?;
+    Ok(())
+}
+
 /// `value` as an SQL string literal, for the few statements that must travel with a `BEGIN`
 /// (which cannot carry bind parameters). With `standard_conforming_strings` on (the default
 /// since PostgreSQL 9.1) only the quote needs doubling; NUL cannot be in text at all.
 pub fn literal(value: &str) -> Option<String> {
     (!value.contains('\0')).then(|| format!("'{}'", value.replace('\'', "''")))
+}
+
+/// The system pool's application name; the request pool keeps "cedu".
+const SYS_POOL_NAME: &str = "cedu-sys";
+
+/// "app" or "sys", for the metrics.
+pub fn pool_label(pool: &PgPool) -> &'static str {
+    if pool.connect_options().get_application_name() == Some(SYS_POOL_NAME) {
+        "sys"
+    } else {
+        "app"
+    }
 }
 
 /// Pool settings shared by both pools. sqlx pings every connection it hands out by default,
@@ -186,10 +221,14 @@ fn pool_options(max: u32, checkouts: &Arc<AtomicU64>) -> PgPoolOptions {
         })
 }
 
-/// Applies the migrations embedded in the binary.
+/// The migrations embedded in the binary.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Applies the migrations embedded in the binary. sqlx holds an advisory lock while it does,
+/// so an instance starting while another migrates waits for it and then finds nothing to do.
 pub async fn migrate(url: &str) -> Result<(), sqlx::migrate::MigrateError> {
     let pool = PgPoolOptions::new().max_connections(1).connect(url).await?;
-    sqlx::migrate!("./migrations").run(&pool).await?;
+    MIGRATOR.run(&pool).await?;
     pool.close().await;
     Ok(())
 }
@@ -202,6 +241,21 @@ pub async fn lock_key(conn: &mut PgConnection, key: &str) -> sqlx::Result<()> {
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// The newest migration this binary holds.
+pub fn latest_migration() -> i64 {
+    MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
+}
+
+/// The newest migration applied to the database and whether any failed half-way (sqlx marks
+/// those `success = false`); `(0, false)` before the first.
+pub async fn applied_migration(conn: &mut PgConnection) -> sqlx::Result<(i64, bool)> {
+    sqlx::query_as(
+        "select coalesce(max(version), 0), coalesce(bool_or(not success), false) from _sqlx_migrations",
+    )
+    .fetch_one(conn)
+    .await
 }
 
 /// Search words for `like '%' || $n || '%'`: `%`, `_` and `\` typed by a user are characters,

@@ -9,11 +9,13 @@ use crate::auth::password;
 use crate::auth::session::CurrentUser;
 use crate::db::{Tx, violates};
 use crate::error::{AppError, Result};
+use crate::ops::schedule::Backups;
 use crate::state::AppState;
 use crate::web::forms::{FieldErrors, text};
 use crate::web::tx::PlatformTx;
 use crate::web::{Ctx, flash_redirect, render, render_with};
 use askama::Template;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
@@ -42,17 +44,82 @@ fn require(user: &CurrentUser) -> Result<()> {
 struct DistrictListPage {
     ctx: Ctx,
     districts: Vec<repo::DistrictRow>,
+    backup: BackupStatus,
+}
+
+/// The platform's backups as the page says them: the last one's time, size and result.
+struct BackupStatus {
+    failed: bool,
+    last: String,
+    error: String,
+    schedule: String,
+}
+
+impl BackupStatus {
+    fn of(ctx: &Ctx, backups: &Backups) -> Self {
+        let Some(schedule) = &backups.schedule else {
+            return Self::plain(ctx.tr("backup.off"), String::new());
+        };
+        let every = crate::ops::schedule::describe_interval(schedule.every);
+        let dir = schedule.dir.display().to_string();
+        let said = ctx.tf(
+            "backup.schedule",
+            &[("every", &every), ("dir", &dir), ("keep", &schedule.keep)],
+        );
+        let Some(last) = backups.last() else {
+            return Self::plain(ctx.tr("backup.none"), said);
+        };
+        // Times as users mean them: China, UTC+8.
+        let at = (last.at + chrono::Duration::hours(8))
+            .format("%Y-%m-%d %H:%M")
+            .to_string();
+        match last.error {
+            Some(error) => Self {
+                failed: true,
+                last: ctx.tf("backup.failed", &[("at", &at), ("file", &last.file)]),
+                error: ctx.tf("backup.error", &[("error", &error)]),
+                schedule: said,
+            },
+            None => {
+                let size = crate::ops::schedule::describe_size(last.bytes);
+                Self {
+                    failed: false,
+                    last: ctx.tf(
+                        "backup.ok",
+                        &[("at", &at), ("size", &size), ("file", &last.file)],
+                    ),
+                    error: String::new(),
+                    schedule: said,
+                }
+            }
+        }
+    }
+
+    fn plain(last: String, schedule: String) -> Self {
+        Self {
+            failed: false,
+            last,
+            error: String::new(),
+            schedule,
+        }
+    }
 }
 
 async fn list_districts(
     ctx: Ctx,
     user: CurrentUser,
+    State(app): State<AppState>,
     PlatformTx(mut tx): PlatformTx,
 ) -> Result<Response> {
     require(&user)?;
     let districts = repo::districts(&mut tx).await?;
     tx.commit().await?;
-    Ok(render(&DistrictListPage { ctx, districts }))
+    let backup = BackupStatus::of(&ctx, &app.backups);
+    Ok(render(&DistrictListPage {
+        ctx,
+        districts,
+        backup,
+    }))
 }
 
 /// What creating a district needs.
@@ -97,14 +164,13 @@ async fn create_district_page(
     if errors.is_empty() {
         let hash = password::hash(form.admin_password.clone()).await;
         match create_district(&mut tx, &form, &hash, &Actor::of(&user, &ctx)).await {
-            Ok(_) => {
+            Ok(Some(_)) => {
                 tx.commit().await?;
                 return Ok(flash_redirect("district.created", "/platform/districts"));
             }
+            // The transaction is dropped, so the district made before the admin is not kept.
+            Ok(None) => errors.add("admin_username", "account.username_taken"),
             Err(e) if violates(&e, "tenant_code_key") => errors.add("code", "district.code_taken"),
-            Err(e) if violates(&e, "account_username_key") => {
-                errors.add("admin_username", "account.username_taken")
-            }
             Err(e) => return Err(e.into()),
         }
     }
@@ -159,13 +225,14 @@ fn validate(form: &DistrictForm) -> FieldErrors {
     errors
 }
 
-/// Creates the tenant, its college and first administrator in one transaction, audited.
+/// Creates the tenant, its college and first administrator in one transaction, audited;
+/// `None` when the administrator's username is taken (the caller drops the transaction).
 pub async fn create_district(
     tx: &mut Tx,
     form: &DistrictForm,
     password_hash: &str,
     actor: &Actor,
-) -> sqlx::Result<i64> {
+) -> sqlx::Result<Option<i64>> {
     let (tenant_id, college_id) = repo::insert_district(
         tx,
         form.code.trim(),
@@ -175,14 +242,17 @@ pub async fn create_district(
         form.college_name.trim(),
     )
     .await?;
-    let admin_id = repo::insert_admin(
+    let Some(admin_id) = repo::insert_admin(
         tx,
         Some(tenant_id),
         &form.admin_username.trim().to_lowercase(),
         form.admin_display_name.trim(),
         password_hash,
     )
-    .await?;
+    .await?
+    else {
+        return Ok(None);
+    };
     for (action, entity, id) in [
         ("tenant.create", "tenant", tenant_id),
         ("org_unit.create", "org_unit", college_id),
@@ -198,5 +268,5 @@ pub async fn create_district(
         };
         crate::audit::record(tx, actor, change).await?;
     }
-    Ok(tenant_id)
+    Ok(Some(tenant_id))
 }

@@ -63,27 +63,43 @@ pub async fn insert_district(
     Ok((tenant_id, college))
 }
 
-/// A district administrator (`tenant_id`) or a platform administrator (`None`).
+/// A district administrator (`tenant_id`) or a platform administrator (`None`), with the
+/// platform-wide identity (migration 0022); `None` when the username is taken.
 pub async fn insert_admin(
     conn: &mut PgConnection,
     tenant_id: Option<i64>,
     username: &str,
     display_name: &str,
     password_hash: &str,
-) -> sqlx::Result<i64> {
-    let role = if tenant_id.is_some() {
-        "district_admin"
-    } else {
-        "platform_admin"
-    };
-    sqlx::query_scalar(
-        "insert into account (tenant_id, username, display_name, password_hash, role) values ($1, $2, $3, $4, $5) returning id",
-    )
-    .bind(tenant_id)
-    .bind(username)
-    .bind(display_name)
-    .bind(password_hash)
-    .bind(role)
-    .fetch_one(conn)
-    .await
+) -> sqlx::Result<Option<i64>> {
+    match tenant_id {
+        Some(tenant_id) => {
+            // add_account adds to the transaction's district.
+            crate::db::set_tenant(&mut *conn, tenant_id).await?;
+            sqlx::query_scalar("select add_account($1, $2, $3, 'district_admin', null, null)")
+                .bind(username)
+                .bind(display_name)
+                .bind(password_hash)
+                .fetch_one(conn)
+                .await
+        }
+        None => {
+            let taken: bool = sqlx::query_scalar(
+                "select exists (select 1 from platform_user where username = $1)",
+            )
+            .bind(username)
+            .fetch_one(&mut *conn)
+            .await?;
+            if taken {
+                return Ok(None);
+            }
+            sqlx::query_scalar("select add_platform_admin($1, $2, $3)")
+                .bind(username)
+                .bind(display_name)
+                .bind(password_hash)
+                .fetch_one(conn)
+                .await
+                .map(Some)
+        }
+    }
 }

@@ -5,7 +5,7 @@
 
 use super::model::TargetInput;
 use chrono::NaiveDate;
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgConnection;
 
 /// One town school with what hangs under it.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -191,9 +191,4 @@ pub async fn unit_facts(conn: &mut PgConnection) -> sqlx::Result<Vec<UnitFact>> 
     )
     .fetch_all(conn)
     .await
-}
-
-/// The health probe's statement, on the pool that precedes a tenant.
-pub async fn ping(pool: &PgPool) -> sqlx::Result<i32> {
-    sqlx::query_scalar("select 1").fetch_one(pool).await
 }

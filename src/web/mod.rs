@@ -260,7 +260,9 @@ pub async fn context_layer(State(app): State<AppState>, req: Request, next: Next
         Some(token) => match session::open(&app.db, token).await {
             Ok((tx, user)) => (Some(tx), user.map(Arc::new)),
             Err(e) => {
-                if !crate::db::outage::note(&e) {
+                let unreachable = crate::db::outage::note(&e);
+                crate::ops::metrics::db_error(unreachable);
+                if !unreachable {
                     tracing::error!(error = %e, "session lookup failed");
                 }
                 return error_page(StatusCode::SERVICE_UNAVAILABLE, lang, None);
@@ -295,7 +297,13 @@ pub async fn context_layer(State(app): State<AppState>, req: Request, next: Next
         csrf: csrf.clone(),
         path: path.clone(),
         flash,
-        request_id: session::random_token()[..16].to_string(),
+        request_id: req
+            .extensions()
+            .get::<crate::ops::logs::RequestId>()
+            .map_or_else(
+                || session::random_token()[..16].to_string(),
+                |id| id.0.clone(),
+            ),
         posted: Arc::default(),
         form_token: None,
     };
@@ -354,9 +362,14 @@ pub async fn context_layer(State(app): State<AppState>, req: Request, next: Next
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
-    if (status.is_client_error() || status.is_server_error()) && !is_html && path != "/healthz" {
-        res = error_page(status, lang, user);
+    let probe = path == "/healthz" || path == "/readyz";
+    if (status.is_client_error() || status.is_server_error()) && !is_html && !probe {
+        res = error_page(status, lang, user.clone());
     }
+    res.extensions_mut().insert(crate::ops::logs::Who {
+        user_id: user.as_ref().map(|u| u.id),
+        tenant_id: user.as_ref().and_then(|u| u.tenant_id),
+    });
     let headers = res.headers_mut();
     if let Some(token) = new_anonymous_token {
         let secure = if app.web.secure_cookies {

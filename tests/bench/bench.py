@@ -33,11 +33,13 @@ def oha_bin():
 class Server:
     def __init__(self, data_dir, port):
         self.base = f"http://127.0.0.1:{port}"
-        self.proc = subprocess.Popen([f"{ROOT}/target/release/cedu", "serve", "--listen", f"127.0.0.1:{port}", "--data-dir", data_dir],
+        # No daily backup in the middle of a measurement.
+        self.proc = subprocess.Popen([f"{ROOT}/target/release/cedu", "serve", "--listen", f"127.0.0.1:{port}", "--data-dir", data_dir,
+                                      "--backup-interval", "off"],
                                      cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "RUST_LOG": "error"})
         for _ in range(600):
             try:
-                if urllib.request.urlopen(self.base + "/healthz", timeout=1).status == 200:
+                if urllib.request.urlopen(self.base + "/readyz", timeout=1).status == 200:
                     return
             except Exception:
                 time.sleep(0.1)

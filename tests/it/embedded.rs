@@ -105,8 +105,14 @@ fn interrupt_and_wait(served: &mut Served) {
     }
 }
 
+/// Whether the server can serve: `/readyz` asks the database (issue 18 made `/healthz` the
+/// process's own liveness, which these tests check beside it).
 async fn health(port: u16) -> reqwest::StatusCode {
-    reqwest::get(format!("http://127.0.0.1:{port}/healthz"))
+    probe(port, "/readyz").await
+}
+
+async fn probe(port: u16, path: &str) -> reqwest::StatusCode {
+    reqwest::get(format!("http://127.0.0.1:{port}{path}"))
         .await
         .unwrap()
         .status()
@@ -211,8 +217,13 @@ async fn a_killed_embedded_database_answers_503_then_is_restarted_and_served_aga
     assert_eq!(health(port).await, 503);
     assert!(
         asked.elapsed() < Duration::from_secs(4),
-        "/healthz answered after {:?}",
+        "/readyz answered after {:?}",
         asked.elapsed()
+    );
+    assert_eq!(
+        probe(port, "/healthz").await,
+        200,
+        "the process itself is alive"
     );
 
     // Put the data back: the watchdog starts the cluster and pages are served again.

@@ -1432,3 +1432,11 @@ audit-entity-activity = Activity
 audit-entity-campaign = Campaign
 audit-entity-donation = Donation
 audit-entity-donation_disclosure = Donation disclosure
+## Backups (issue 18)
+backup-title = Backups
+backup-off = cedu takes no backups of this database itself: with DATABASE_URL, back it up as the README says (cedu backup, or WAL archiving).
+backup-none = No backup yet: the first is taken a minute after start.
+backup-ok = Last backup { $at }: { $file }, { $size }, complete.
+backup-failed = The last backup failed, { $at } ({ $file }).
+backup-error = Why: { $error }
+backup-schedule = A backup every { $every } into { $dir }; the last { $keep } are kept.

@@ -1433,3 +1433,11 @@ audit-entity-activity = 活动
 audit-entity-campaign = 主题活动
 audit-entity-donation = 社会捐赠
 audit-entity-donation_disclosure = 捐赠公布
+## Backups (issue 18)
+backup-title = 备份
+backup-off = cedu 不自行备份这个数据库：使用 DATABASE_URL 时请按 README 备份（cedu backup，或 WAL 归档）。
+backup-none = 还没有备份：启动一分钟后进行第一次备份。
+backup-ok = 最近一次备份 { $at }：{ $file }，{ $size }，完整。
+backup-failed = 最近一次备份失败，{ $at }（{ $file }）。
+backup-error = 原因：{ $error }
+backup-schedule = 每 { $every } 备份一次，存放在 { $dir }；保留最近 { $keep } 份。

@@ -3,6 +3,7 @@
 //! served over real HTTP on a free port.
 
 pub mod browser;
+pub mod process;
 pub mod trail;
 
 use cedu::app::{AppState, router};
@@ -146,6 +147,24 @@ pub async fn fresh_database() -> String {
     server.url(&name)
 }
 
+/// A new database with nothing in it (not even the migrations).
+pub async fn empty_database() -> String {
+    let server = server();
+    let name = format!(
+        "cedu_it_{}_{}",
+        std::process::id(),
+        NEXT_DB.fetch_add(1, Ordering::SeqCst)
+    );
+    let mut admin = sqlx::PgConnection::connect(&server.url("postgres"))
+        .await
+        .unwrap();
+    sqlx::query(&format!("create database {name}"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    server.url(&name)
+}
+
 /// The application served on a free port against a fresh database.
 pub struct TestApp {
     pub addr: SocketAddr,
@@ -162,6 +181,7 @@ impl TestApp {
             key: std::sync::Arc::new(
                 cedu::crypto::DataKey::from_hex(&cedu::crypto::DataKey::generate_hex()).unwrap(),
             ),
+            backups: Default::default(),
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -222,8 +242,10 @@ impl TestApp {
             .unwrap()
     }
 
+    /// The platform-wide id of a person who signs in (a district's account or a platform
+    /// administrator).
     pub async fn account_id(&self, username: &str) -> i64 {
-        sqlx::query_scalar("select id from account where username = $1")
+        sqlx::query_scalar("select id from platform_user where username = $1")
             .bind(username)
             .fetch_one(&self.db.sys)
             .await
@@ -251,24 +273,30 @@ impl TestApp {
         unit_code: Option<&str>,
     ) {
         let hash: String = sqlx::query_scalar(
-            "select password_hash from account where username = 'mengjin-bureau'",
+            "select password_hash from platform_user where username = 'mengjin-bureau'",
         )
         .fetch_one(&self.db.sys)
         .await
         .unwrap();
+        let mut tx = self.db.begin_sys().await.unwrap();
+        let tenant_id: i64 = sqlx::query_scalar("select id from tenant where code = $1")
+            .bind(tenant)
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+        cedu::db::set_tenant(&mut tx, tenant_id).await.unwrap();
         sqlx::query(
-            "insert into account (tenant_id, username, display_name, password_hash, role, unit_id)
-             select t.id, $2, $2, $3, $4, (select id from org_unit u where u.tenant_id = t.id and u.code = $5)
-               from tenant t where t.code = $1",
+            "select add_account($1, $1, $2, $3, (select id from org_unit u where u.tenant_id = $4 and u.code = $5), null)",
         )
-        .bind(tenant)
         .bind(username)
         .bind(hash)
         .bind(role)
+        .bind(tenant_id)
         .bind(unit_code)
-        .execute(&self.db.sys)
+        .execute(&mut *tx)
         .await
         .unwrap();
+        tx.commit().await.unwrap();
     }
 }
 
