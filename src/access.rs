@@ -126,6 +126,15 @@ pub enum Action {
     ViewDonations,
     /// Record donations and publish a year's disclosure.
     ManageDonations,
+    /// Read award programmes: the district-wide roles all nominations, a nominating unit its
+    /// own, a panel member (evaluators too) those before the panel.
+    ViewAwards,
+    /// Define award programmes and their panels, decide, publish the notice, confirm awards.
+    ManageAwards,
+    /// Nominate for a programme: town schools, the college (through the bureau), member units.
+    Nominate,
+    /// Record how each objection to a public notice was handled.
+    HandleNotices,
 }
 
 /// The one table of role × action.
@@ -161,6 +170,11 @@ pub fn may(role: Role, action: Action) -> bool {
         ),
         ReopenActivities | ManageCampaigns | ManageDonations => role == DistrictAdmin,
         ViewDonations => role.is_district_wide(),
+        ViewAwards => {
+            role.is_district_wide() || matches!(role, TownAdmin | UnitOfficer | Evaluator)
+        }
+        ManageAwards | HandleNotices => matches!(role, DistrictAdmin | CommitteeOffice),
+        Nominate => matches!(role, DistrictAdmin | TownAdmin | UnitOfficer),
     }
 }
 

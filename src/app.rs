@@ -27,6 +27,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::supervision::router())
         .merge(crate::educators::router())
         .merge(crate::activities::router())
+        .merge(crate::awards::router())
+        .merge(crate::notices::router())
         .merge(crate::ops::health::router())
         .route("/lang/{code}", get(crate::web::switch_lang))
         .route("/static/cedu.css", get(stylesheet))

@@ -415,6 +415,7 @@ pub async fn load(db: &Db) -> sqlx::Result<bool> {
     crate::demo_cycle::supervision(&mut tx, mengjin).await?;
     crate::demo_educators::load(&mut tx, mengjin).await?;
     crate::demo_activities::load(&mut tx, mengjin).await?;
+    crate::demo_awards::load(&mut tx, mengjin).await?;
     tx.commit().await?;
     Ok(true)
 }

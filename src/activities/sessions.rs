@@ -310,26 +310,14 @@ pub async fn upload(
     user: CurrentUser,
     mut tx: Tx,
     Path(id): Path<i64>,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Response> {
     let a = managed(&mut tx, &user, id).await?;
     if a.status == "cancelled" {
         return Err(AppError::NotFound);
     }
     let to = format!("/activities/{id}#files");
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Ok(Some(field)) = multipart.next_field().await {
-        if field.name() == Some("file") {
-            let name = field
-                .file_name()
-                .unwrap_or("file")
-                .chars()
-                .take(150)
-                .collect::<String>();
-            let bytes = field.bytes().await.map_err(|_| AppError::BadRequest)?;
-            file = Some((name, bytes.to_vec()));
-        }
-    }
+    let file = files::one_upload(multipart).await?;
     let Some((name, bytes)) = file else {
         return Ok(flash_redirect("file.empty", &to));
     };

@@ -330,6 +330,8 @@ struct ShowPage {
     entries: Vec<hours::Entry>,
     records: Vec<hours::Record>,
     events: Vec<repo::Event>,
+    /// The awards the person has received: nomination, year, programme, certificate.
+    awards: Vec<(i64, i32, String, String)>,
     today: chrono::NaiveDate,
     can_manage: bool,
     can_reveal: bool,
@@ -355,6 +357,7 @@ async fn show_page(
     let entries = hours::of(&mut tx, e.id).await?;
     let records = hours::records_of(&mut tx, e.id).await?;
     let events = repo::events(&mut tx, e.id).await?;
+    let awards = crate::awards::repo::awards_of(&mut tx, e.id).await?;
     let can_record = crate::access::may(user.role, Action::RecordHours) && e.status == "active";
     let record_units = if can_record {
         repo::units_in_scope(&mut tx, &user.scope_path)
@@ -390,6 +393,7 @@ async fn show_page(
         entries,
         records,
         events,
+        awards,
         today: today(),
         revealed_phone: revealed.0,
         revealed_id: revealed.1,

@@ -83,6 +83,29 @@ pub fn download(name: &str, kind: String, content: Vec<u8>) -> Response {
         .into_response()
 }
 
+/// The file of a form's `file` field, its name cut to 150 characters; `None` when none came.
+pub async fn one_upload(
+    mut multipart: axum::extract::Multipart,
+) -> crate::error::Result<Option<(String, Vec<u8>)>> {
+    let mut file = None;
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some("file") {
+            let name = field
+                .file_name()
+                .unwrap_or("file")
+                .chars()
+                .take(150)
+                .collect::<String>();
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|_| crate::error::AppError::BadRequest)?;
+            file = Some((name, bytes.to_vec()));
+        }
+    }
+    Ok(file)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

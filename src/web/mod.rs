@@ -143,6 +143,7 @@ impl Ctx {
         };
         if role == Role::PlatformAdmin {
             add("/platform/districts", "nav.districts");
+            add("/platform/calendar", "nav.calendar");
         } else {
             add("/home", "nav.home");
         }
@@ -171,6 +172,9 @@ impl Ctx {
         }
         if may(role, Action::ViewDonations) {
             add("/donations", "nav.donations");
+        }
+        if may(role, Action::ViewAwards) {
+            add("/awards", "nav.awards");
         }
         if may(role, Action::ViewEducators) {
             add("/educators", "nav.educators");
@@ -310,12 +314,12 @@ pub async fn context_layer(State(app): State<AppState>, req: Request, next: Next
 
     let mut req = req;
     if req.method() == Method::POST {
-        // Residents answer surveys without an account; every other form needs a session.
-        if user.is_none()
-            && path != "/login"
-            && !path.starts_with("/survey/")
-            && !path.starts_with("/join/")
-        {
+        // Residents answer surveys, register and object to public notices without an
+        // account; every other form needs a session.
+        let public_form = path.starts_with("/survey/")
+            || path.starts_with("/join/")
+            || (path.starts_with("/public/") && path.contains("/notices/"));
+        if user.is_none() && path != "/login" && !public_form {
             // The session ran out while a form was open: sign in again rather than a bare 403.
             return login_redirect(&path);
         }

@@ -97,6 +97,32 @@ async fn every_route_answers_each_role_inside_and_outside_its_scope() {
             .await
             .unwrap();
 
+    let star = crate::awards::programme_id(&app, crate::awards::STAR).await;
+    let volunteers = crate::awards::programme_id(&app, crate::awards::VOLUNTEERS).await;
+    let past = crate::awards::programme_id(&app, crate::awards::PAST).await;
+    let nominated_by = |programme: i64, town: &'static str| {
+        let db = app.db.sys.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "select n.id from nomination n join org_unit u on u.id = n.org_unit_id
+                  where n.programme_id = $1 and u.code = $2 order by n.id limit 1",
+            )
+            .bind(programme)
+            .bind(town)
+            .fetch_one(&db)
+            .await
+            .unwrap()
+        }
+    };
+    let n_cg = nominated_by(star, "MJ-CG").await;
+    let n_hm = nominated_by(star, "MJ-HM").await;
+    let n_past = nominated_by(past, "MJ-HM").await;
+    let notice: i64 = sqlx::query_scalar("select notice_id from award_programme where id = $1")
+        .bind(star)
+        .fetch_one(&app.db.sys)
+        .await
+        .unwrap();
+
     // 2 = 200, 3 = 303 (sent elsewhere), 4 = 404; one digit per column of USERS.
     let matrix: Vec<(String, &str)> = vec![
         ("/home".into(), "222222232"),
@@ -237,6 +263,33 @@ async fn every_route_answers_each_role_inside_and_outside_its_scope() {
         ("/donations/new".into(), "244444244"),
         (format!("/donations/{donation}"), "222444444"),
         (format!("/donations/{donation}/edit"), "244444444"),
+        ("/awards".into(), "222242242"),
+        ("/awards/new".into(), "242444244"),
+        (format!("/awards/{star}"), "222244442"),
+        (format!("/awards/{star}/export.xlsx"), "222244442"),
+        (format!("/awards/{star}/print"), "222244442"),
+        (format!("/awards/{volunteers}/edit"), "242444444"),
+        (format!("/awards/{volunteers}/nominate"), "244244442"),
+        (format!("/awards/{star}/nominate"), "444444444"),
+        (format!("/awards/{past}/commendation/print"), "222244442"),
+        (format!("/nominations/{n_cg}"), "222244444"),
+        (format!("/nominations/{n_hm}"), "222444442"),
+        (format!("/nominations/{n_cg}/edit"), "444444444"),
+        (
+            format!("/nominations/{n_past}/certificate/print"),
+            "222444442",
+        ),
+        (
+            format!("/nominations/{n_cg}/certificate/print"),
+            "444444444",
+        ),
+        (format!("/notices/{notice}"), "222444444"),
+        ("/platform/calendar".into(), "444444424"),
+        ("/public/mengjin/notices".into(), "222222222"),
+        (format!("/public/mengjin/notices/{notice}"), "222222222"),
+        (format!("/public/yanshi/notices/{notice}"), "444444444"),
+        (format!("/public/mengjin/awards/{past}"), "222222222"),
+        (format!("/public/mengjin/awards/{star}"), "444444444"),
     ];
 
     let mut clients: Vec<Client> = Vec::new();
@@ -259,11 +312,17 @@ async fn every_route_answers_each_role_inside_and_outside_its_scope() {
     }
     // Nobody signed in: every page sends to the login page.
     let anonymous = app.client();
-    for (path, _) in &matrix {
+    for (path, expected) in &matrix {
         let page = anonymous.get(path).await;
         if path.starts_with("/public/") || path.starts_with("/join/") {
-            // The published catalogue is for residents: open without login.
-            if page.status != StatusCode::OK {
+            // The published catalogue is for residents: open without login, and what is not
+            // there for the bureau is not there for them.
+            let want = if expected.starts_with('2') {
+                StatusCode::OK
+            } else {
+                StatusCode::NOT_FOUND
+            };
+            if page.status != want {
                 failures.push(format!("anonymous GET {path}: got {}", page.status));
             }
         } else if page.status != StatusCode::SEE_OTHER || !page.location().starts_with("/login") {

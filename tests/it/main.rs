@@ -5,6 +5,7 @@ mod accounts;
 mod activities;
 mod audit_trail;
 mod auth;
+mod awards;
 mod backup;
 mod browser;
 mod citus;
