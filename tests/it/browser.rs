@@ -603,6 +603,9 @@ async fn public_pages_fit_a_phone_without_sideways_scrolling() {
             ("public-index", "/public"),
             ("catalogue", "/public/mengjin/2025"),
             ("donations", "/public/mengjin/donations/2026"),
+            ("notices", "/public/mengjin/notices"),
+            ("notice", "/public/mengjin/notices/1"),
+            ("commendation", "/public/mengjin/awards/1"),
             ("login", "/login"),
         ] {
             phone.client.goto(&format!("{base}{path}")).await?;
@@ -736,4 +739,215 @@ async fn a_point_records_a_four_thirty_session_the_town_sees_it_delivered_and_th
     );
     assert!(row.contains("100% → 8（2 / 2）"), "{row}");
     assert!(row.contains("已落实的计划项目"), "{row}");
+}
+
+/// Signs `browser` out (its cookies gone) and in again as `user`.
+async fn switch_to(
+    browser: &Browser,
+    base: &str,
+    user: &str,
+) -> Result<(), fantoccini::error::CmdError> {
+    browser.client.delete_all_cookies().await?;
+    browser.login(base, user).await
+}
+
+#[tokio::test]
+async fn a_town_nominates_a_volunteer_the_panel_scores_a_resident_objects_and_the_office_confirms_the_award()
+ {
+    let app = TestApp::spawn().await;
+    let programme = crate::awards::programme_id(&app, crate::awards::VOLUNTEERS).await;
+    let (person, name): (i64, String) = sqlx::query_as(
+        "select e.id, e.name from educator e join org_unit u on u.id = e.home_unit_id
+          where u.code like 'MJ-CG%' and e.status = 'active' order by e.id limit 1",
+    )
+    .fetch_one(&app.db.sys)
+    .await
+    .unwrap();
+    let b = Browser::start().await;
+    let base = app.base();
+    let result = async {
+        b.resize(1366, 900).await?;
+        let c = &b.client;
+        // The town school picks the person from the registry; the form comes prefilled.
+        b.login(&base, "mengjin-town").await?;
+        c.goto(&format!("{base}/awards")).await?;
+        c.find(Locator::LinkText(crate::awards::VOLUNTEERS))
+            .await?
+            .click()
+            .await?;
+        c.wait().for_element(Locator::Id("nominate")).await?.click().await?;
+        c.wait()
+            .for_element(Locator::Css(&format!(
+                "#prefill-form select[name=educator] option[value='{person}']"
+            )))
+            .await?
+            .click()
+            .await?;
+        c.find(Locator::Css("#prefill-form button")).await?.click().await?;
+        c.wait().for_element(Locator::Id("record-hours")).await?;
+        fill(
+            c,
+            &[
+                ("story", "长期在东关社区教学点义务服务，组织老年人智能手机培训二十余场，帮助三百多位老人学会视频通话和网上缴费，带动一批年轻志愿者加入社区教育服务。"),
+                ("summary", "组织老年人智能手机培训，帮助三百多位老人跨越数字鸿沟。"),
+            ],
+        )
+        .await?;
+        b.shot("award-nomination-form").await?;
+        submit(c, Locator::Css("#nomination-form button.primary")).await?;
+        submit(c, Locator::Css("#submit-form button")).await?;
+        let nomination = c.current_url().await?.path().to_string();
+
+        // The bureau closes the nominations; the panel scores, each on their own.
+        switch_to(&b, &base, "mengjin-bureau").await?;
+        c.goto(&format!("{base}/awards/{programme}")).await?;
+        c.find(Locator::Css("#stage-form button")).await?.click().await?;
+        confirm(c).await?;
+        c.wait().for_element(Locator::Css(".flash")).await?;
+        for (user, scores) in [
+            ("mengjin-supervisor", ["92", "85", "88"]),
+            ("mengjin-evaluator", ["88", "90", "86"]),
+        ] {
+            switch_to(&b, &base, user).await?;
+            c.goto(&format!("{base}{nomination}")).await?;
+            c.wait().for_element(Locator::Id("score-form")).await?;
+            if user == "mengjin-evaluator" {
+                b.shot("award-score-hidden").await?;
+            }
+            fill(
+                c,
+                &[("score_0", scores[0]), ("score_1", scores[1]), ("score_2", scores[2])],
+            )
+            .await?;
+            submit(c, Locator::Css("#score-form button")).await?;
+        }
+        let mean = c.find(Locator::Id("mean")).await?.text().await?;
+        b.shot("award-scores").await?;
+
+        // The bureau recommends and publishes the notice.
+        switch_to(&b, &base, "mengjin-bureau").await?;
+        c.goto(&format!("{base}{nomination}")).await?;
+        fill(c, &[("reason", "服务时长和群众评价突出")]).await?;
+        submit(c, Locator::Id("recommend")).await?;
+        c.goto(&format!("{base}/awards/{programme}")).await?;
+        c.find(Locator::Css("#stage-form button")).await?.click().await?;
+        confirm(c).await?;
+        let notice_href = c
+            .wait()
+            .for_element(Locator::Id("notice-link"))
+            .await?
+            .attr("href")
+            .await?
+            .unwrap_or_default();
+
+        // A resident, on a phone and signed in nowhere, objects on the public page.
+        b.client.delete_all_cookies().await?;
+        b.resize(360, 740).await?;
+        let public = notice_href.replace("/notices/", "/public/mengjin/notices/");
+        c.goto(&format!("{base}{public}")).await?;
+        c.wait().for_element(Locator::Id("objection-form")).await?;
+        let over = b.overflow().await?;
+        fill(c, &[("text", "这位志愿者的服务时长是否属实？请核实。")]).await?;
+        b.shot("phone-notice").await?;
+        c.find(Locator::Css("#objection-form button")).await?.click().await?;
+        c.wait().for_element(Locator::Id("lodged")).await?;
+
+        // The office handles it.
+        b.resize(1366, 900).await?;
+        switch_to(&b, &base, "mengjin-office").await?;
+        c.goto(&format!("{base}{notice_href}")).await?;
+        c.wait()
+            .for_element(Locator::Css(".handle-form input[value=dismissed]"))
+            .await?
+            .click()
+            .await?;
+        fill(c, &[("handling", "经核查服务记录和签到表，时长属实，异议不成立。")]).await?;
+        submit(c, Locator::Css(".handle-form button")).await?;
+        b.shot("award-notice-staff").await?;
+        Ok::<_, fantoccini::error::CmdError>((nomination, mean, over, public))
+    }
+    .await;
+    let (nomination, mean, over, public) = match result {
+        Ok(r) => r,
+        Err(e) => {
+            b.close().await;
+            panic!("the journey runs: {e}");
+        }
+    };
+    assert_eq!(mean.trim(), "88.35", "(88.70 + 88.00) / 2");
+    assert!(
+        over <= 0,
+        "the public notice fits a phone: {over}px too wide"
+    );
+    // Five working days pass.
+    sqlx::query(
+        "update public_notice set starts_on = starts_on - 30, ends_on = current_date - 1
+          where subject_kind = 'award_programme' and subject_id = $1",
+    )
+    .bind(programme)
+    .execute(&app.db.sys)
+    .await
+    .unwrap();
+    let result = async {
+        let c = &b.client;
+        c.goto(&format!("{base}/awards/{programme}")).await?;
+        c.find(Locator::Css("#stage-form button"))
+            .await?
+            .click()
+            .await?;
+        confirm(c).await?;
+        c.wait()
+            .for_element(Locator::Id("commendation-link"))
+            .await?;
+        c.goto(&format!("{base}{nomination}")).await?;
+        c.wait()
+            .for_element(Locator::Id("certificate-link"))
+            .await?
+            .click()
+            .await?;
+        let certificate = c
+            .wait()
+            .for_element(Locator::Id("certificate"))
+            .await?
+            .text()
+            .await?;
+        b.shot("award-certificate").await?;
+        c.goto(&format!("{base}{public}")).await?;
+        let closed = c
+            .wait()
+            .for_element(Locator::Id("notice-closed"))
+            .await?
+            .text()
+            .await?;
+        Ok::<_, fantoccini::error::CmdError>((certificate, closed))
+    }
+    .await;
+    b.close().await;
+    let (certificate, closed) = result.expect("the award is confirmed");
+    let (status, number): (String, Option<String>) = sqlx::query_as(
+        "select status, certificate_no from nomination where educator_id = $1 and programme_id = $2",
+    )
+    .bind(person)
+    .bind(programme)
+    .fetch_one(&app.db.sys)
+    .await
+    .unwrap();
+    assert_eq!(status, "awarded");
+    let number = number.expect("a certificate number");
+    assert!(certificate.contains(&name), "{certificate}");
+    assert!(certificate.contains(&number), "{certificate}");
+    assert!(
+        certificate.contains(crate::awards::VOLUNTEERS),
+        "{certificate}"
+    );
+    assert!(closed.contains("公示期已结束"), "{closed}");
+    let handled: (String, String) = sqlx::query_as(
+        "select o.outcome, o.handled_by from notice_objection o join public_notice n on n.id = o.notice_id
+          where n.subject_id = $1 and n.subject_kind = 'award_programme'",
+    )
+    .bind(programme)
+    .fetch_one(&app.db.sys)
+    .await
+    .unwrap();
+    assert_eq!(handled.0, "dismissed");
 }
