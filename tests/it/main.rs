@@ -29,3 +29,4 @@ mod submission_steps;
 mod supervision;
 mod support;
 mod targets;
+mod town_supervision;
