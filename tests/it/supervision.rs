@@ -78,7 +78,8 @@ pub async fn score_all(app: &TestApp, client: &Client, round: i64, ru: i64, frac
         .await
 }
 
-fn row(page: &Page, indicator: i64) -> &str {
+/// An indicator's row of a score sheet.
+pub fn row(page: &Page, indicator: i64) -> &str {
     let at = page.body.find(&format!("id=\"ind-{indicator}\"")).unwrap();
     &page.body[at..at + page.body[at..].find("</tr>").unwrap()]
 }

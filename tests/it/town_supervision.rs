@@ -3,7 +3,7 @@
 //! (404 on every page and action); the district reads them and changes nothing; a point sees
 //! only its own sheet; the district's indicator of the town's own supervision on known data.
 
-use crate::supervision::{advance, indicator, round_unit, score_all};
+use crate::supervision::{advance, indicator, round_unit, row, score_all};
 use crate::support::{Client, TestApp};
 use reqwest::StatusCode;
 
@@ -30,11 +30,6 @@ pub async fn framework_of(app: &TestApp, round: i64) -> i64 {
 
 fn id_after(location: &str, prefix: &str) -> i64 {
     location.trim_start_matches(prefix).parse().unwrap()
-}
-
-fn row<'a>(page: &'a crate::support::Page, indicator: i64) -> &'a str {
-    let at = page.body.find(&format!("id=\"ind-{indicator}\"")).unwrap();
-    &page.body[at..at + page.body[at..].find("</tr>").unwrap()]
 }
 
 #[tokio::test]
