@@ -143,7 +143,7 @@ async fn export_results(
     let headers = [
         "round.unit",
         "round.self",
-        "round.supervisor",
+        round.reviewer_key(),
         "round.evaluator",
         "round.final",
         "round.grade",

@@ -225,7 +225,7 @@ async fn export_sheet(
         "round.note",
     ];
     if page.sees_results {
-        headers.extend(["round.supervisor", "round.evaluator"]);
+        headers.extend([page.round.reviewer_key(), "round.evaluator"]);
     }
     let headers: Vec<&str> = headers.iter().map(|k| ctx.t(k)).collect();
     let title = format!("{} · {}", page.unit.unit_name, page.round.name);
