@@ -265,6 +265,11 @@ async fn advance(
         return Ok(flash_redirect("step.not_now", &back));
     };
     let (title, what, flash) = match to {
+        "review" if round.by_town() => (
+            "round.confirm_review",
+            "round.confirm_review_what_town",
+            "round.review_started",
+        ),
         "review" => (
             "round.confirm_review",
             "round.confirm_review_what",

@@ -125,6 +125,7 @@ cycle-confirm_publish = Publish the year's lists
 cycle-confirm_publish_what = Once published, every accepted resource inventory and action plan of this year is open to every resident in the public catalogue; a published year can no longer be closed, reopened or changed.
 round-confirm_review = End self-assessment, start the review
 round-confirm_review_what = Self-assessment ends: the units can no longer change their scores or evidence; supervisors and third-party evaluators start scoring.
+round-confirm_review_what_town = Self-assessment ends: the teaching points can no longer change their scores or evidence; the town school starts scoring.
 round-confirm_publish = Publish the results and the notice
 round-confirm_publish_what = The results and the notice are shown to every unit in the round; once published they cannot be withdrawn and the scores cannot change.
 unit-confirm_close = Close the unit

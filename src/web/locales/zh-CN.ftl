@@ -126,6 +126,7 @@ cycle-confirm_publish = 发布年度清单
 cycle-confirm_publish_what = 发布后，本年度所有审核通过的资源清单和行动计划将在公开目录中向所有居民公开；已发布的年度不能再关闭、重新开放或修改。
 round-confirm_review = 结束自评，进入评审
 round-confirm_review_what = 自评将截止：参评单位不能再修改自评分数和佐证材料，督导人员和第三方开始评分。
+round-confirm_review_what_town = 自评将截止：各教学点不能再修改自评分数和佐证材料，本校开始评分。
 round-confirm_publish = 发布评估结果和通报
 round-confirm_publish_what = 评估结果和通报将向所有参评单位公开；发布后不能撤回，分数不能再修改。
 unit-confirm_close = 撤销单位
