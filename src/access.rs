@@ -99,6 +99,14 @@ pub enum Action {
     ViewCommittee,
     /// Run supervision: frameworks, evaluation rounds, scoring, notices, rectification, surveys.
     Supervise,
+    /// Run one's own town's rounds over its teaching points (五(四) 镇（街道）督导评估制度):
+    /// its frameworks, its scoring, its notice, its rectification items.
+    RunTownRounds,
+    /// Read the towns' own rounds, frameworks and sheets, never changing them.
+    OverseeTownRounds,
+    /// Fill one's own unit's self-assessment in a round that evaluates it: a town school in
+    /// the district's rounds, a teaching point in its town's.
+    SelfAssess,
     ManageAccounts,
     ViewAudit,
     ManageDistricts,
@@ -154,6 +162,9 @@ pub fn may(role: Role, action: Action) -> bool {
         ViewAudit => matches!(role, DistrictAdmin | Supervisor),
         ManageCommittee => matches!(role, DistrictAdmin | CommitteeOffice),
         Supervise => matches!(role, DistrictAdmin | Supervisor),
+        RunTownRounds => role == TownAdmin,
+        OverseeTownRounds => matches!(role, DistrictAdmin | Supervisor | CommitteeOffice),
+        SelfAssess => matches!(role, TownAdmin | PointCoordinator),
         ViewCommittee => role.is_district_wide() || role == UnitOfficer,
         ManageDistricts => role == PlatformAdmin,
         ViewEducators => role.is_district_wide() || matches!(role, TownAdmin | PointCoordinator),
@@ -209,5 +220,17 @@ mod tests {
         assert!(!may(Role::PointCoordinator, Action::ManagePoints));
         assert!(!may(Role::UnitOfficer, Action::ViewNetwork));
         assert!(!may(Role::PlatformAdmin, Action::ViewNetwork));
+    }
+
+    #[test]
+    fn a_town_runs_its_own_rounds_which_the_district_reads_and_never_runs() {
+        for role in Role::DISTRICT_GRANTABLE {
+            assert_eq!(may(role, Action::RunTownRounds), role == Role::TownAdmin);
+            assert!(!(may(role, Action::RunTownRounds) && may(role, Action::OverseeTownRounds)));
+        }
+        assert!(may(Role::CommitteeOffice, Action::OverseeTownRounds));
+        assert!(!may(Role::Evaluator, Action::OverseeTownRounds));
+        assert!(may(Role::PointCoordinator, Action::SelfAssess));
+        assert!(!may(Role::Supervisor, Action::SelfAssess));
     }
 }

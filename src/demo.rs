@@ -413,6 +413,7 @@ pub async fn load(db: &Db) -> sqlx::Result<bool> {
             .await?;
     }
     crate::demo_cycle::supervision(&mut tx, mengjin).await?;
+    crate::demo_supervision::load(&mut tx, mengjin).await?;
     crate::demo_educators::load(&mut tx, mengjin).await?;
     crate::demo_activities::load(&mut tx, mengjin).await?;
     crate::demo_awards::load(&mut tx, mengjin).await?;

@@ -20,6 +20,7 @@ pub mod demo_activities;
 pub mod demo_awards;
 pub mod demo_cycle;
 pub mod demo_educators;
+pub mod demo_supervision;
 pub mod educators;
 pub mod error;
 pub mod home;

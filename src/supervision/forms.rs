@@ -3,8 +3,8 @@
 //! rectification item and the year's survey.
 
 use super::model::{
-    Findings, Indicator, IndicatorInput, METRICS, RectificationInput, RoundInput, ScoreInput,
-    SurveyInput, weight_problems,
+    Findings, Indicator, IndicatorInput, RectificationInput, RoundInput, ScoreInput, SurveyInput,
+    weight_problems,
 };
 use super::repo;
 use crate::web::forms::{FieldErrors, Pairs, date, text, text_block, whole};
@@ -40,16 +40,21 @@ fn band(p: &Pairs, e: &mut FieldErrors, field: &'static str, default: f64) -> Op
     }
 }
 
-/// The round form; its framework must be the district's and balanced (read in `conn`).
+/// The round form of `owner` (none for the district's, else a town school); its framework
+/// must be the same owner's and balanced (read in `conn`). A town's round has no third-party
+/// evaluators, so no weight for them.
 pub async fn round(
     conn: &mut PgConnection,
     p: &Pairs,
+    owner: Option<i64>,
 ) -> sqlx::Result<Result<RoundInput, FieldErrors>> {
     let mut e = FieldErrors::default();
     let name = text(&mut e, "name", &p.get("name"), true, 100);
     let year = year(p, &mut e);
     let framework = match p.get("framework").parse::<i64>().ok() {
-        Some(f) => repo::framework(conn, f).await?,
+        Some(f) => repo::framework(conn, f)
+            .await?
+            .filter(|f| f.owner_unit_id == owner),
         None => None,
     };
     match &framework {
@@ -66,13 +71,16 @@ pub async fn round(
     {
         e.add("review_due", "round.review_before_self");
     }
-    let weight = whole(
-        &mut e,
-        "evaluator_weight",
-        &p.get("evaluator_weight"),
-        0..=100,
-        "round.weight_format",
-    );
+    let weight = match owner {
+        Some(_) => Some(0),
+        None => whole(
+            &mut e,
+            "evaluator_weight",
+            &p.get("evaluator_weight"),
+            0..=100,
+            "round.weight_format",
+        ),
+    };
     // Grade bands: 优秀 / 良好 / 合格 thresholds, highest first.
     let bands = (
         band(p, &mut e, "excellent", 90.0),
@@ -115,10 +123,12 @@ pub async fn round(
 }
 
 /// An indicator for a framework holding `existing`; none may be added once a round uses it.
+/// Its metric, if any, is one of `metrics` (a town's framework takes only a point's).
 pub fn indicator(
     p: &Pairs,
     existing: &[Indicator],
     in_use: bool,
+    metrics: &[&str],
 ) -> Result<IndicatorInput, FieldErrors> {
     let mut e = FieldErrors::default();
     if in_use {
@@ -148,7 +158,7 @@ pub fn indicator(
         e.add("max_score", "framework.max_format");
     }
     let metric = Some(p.get("metric")).filter(|m| !m.is_empty());
-    if metric.as_deref().is_some_and(|m| !METRICS.contains(&m)) {
+    if metric.as_deref().is_some_and(|m| !metrics.contains(&m)) {
         e.add("metric", "form.choose");
     }
     let guidance = text(&mut e, "guidance", &p.get("guidance"), false, 1000);
@@ -259,6 +269,7 @@ pub fn survey(p: &Pairs, answered: bool) -> Result<SurveyInput, FieldErrors> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::supervision::model::{METRICS, POINT_METRICS};
 
     fn pairs(fields: &[(&str, &str)]) -> Pairs {
         Pairs::of(fields)
@@ -324,6 +335,7 @@ mod tests {
             &pairs(&[("code", "1.3"), ("name", "新指标"), ("max_score", "2")]),
             &existing,
             false,
+            &METRICS,
         )
         .ok()
         .unwrap();
@@ -332,6 +344,7 @@ mod tests {
             &pairs(&[("code", "2.1"), ("name", "x"), ("max_score", "2")]),
             &existing,
             false,
+            &METRICS,
         );
         assert_eq!(
             orphan.err().unwrap().get("code"),
@@ -341,8 +354,21 @@ mod tests {
             &pairs(&[("code", "2"), ("name", "x"), ("max_score", "2")]),
             &existing,
             true,
+            &METRICS,
         );
         assert_eq!(frozen.err().unwrap().get("code"), Some("framework.in_use"));
+        let town = indicator(
+            &pairs(&[
+                ("code", "1.3"),
+                ("name", "x"),
+                ("max_score", "2"),
+                ("metric", "village_coverage"),
+            ]),
+            &existing,
+            false,
+            &POINT_METRICS,
+        );
+        assert_eq!(town.err().unwrap().get("metric"), Some("form.choose"));
     }
 
     #[test]

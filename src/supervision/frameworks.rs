@@ -1,9 +1,12 @@
 //! Indicator frameworks: a tree of indicators with maximum scores, guidance, expected evidence
 //! and optionally a computed metric; versioned by year, copied, or adopted from the platform's
-//! shared template. A framework a round uses is frozen.
+//! shared template. A framework a round uses is frozen. The district's belong to the
+//! supervision office; a town school keeps its own (copied from the district's or the
+//! template, with only the metrics a teaching point can have), which the district reads.
 
-use super::model::{self, Indicator, METRICS};
-use super::{change, forms, repo, require_supervise};
+use super::model::{self, Indicator, METRICS, POINT_METRICS};
+use super::{change, forms, owner_for, repo};
+use crate::access::{Action, may};
 use crate::auth::session::CurrentUser;
 use crate::db::Tx;
 use crate::error::{AppError, OrNotFound, Result};
@@ -42,18 +45,53 @@ struct FrameworkPage {
     p: Pairs,
     errors: FieldErrors,
     metrics: &'static [&'static str],
+    /// Whether this user keeps the framework (else the district reads a town's).
+    edits: bool,
+}
+
+/// The metrics a framework of `owner` may compute: a town's evaluates teaching points.
+fn metrics_of(owner: Option<i64>) -> &'static [&'static str] {
+    match owner {
+        None => &METRICS,
+        Some(_) => &POINT_METRICS,
+    }
+}
+
+/// A framework as this user may see it, and whether they keep it: the supervision office the
+/// district's, a town school its own; the district reads a town's. 404 for anyone else.
+async fn framework_for(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    id: i64,
+) -> Result<(repo::Framework, bool)> {
+    let f = repo::framework(tx, id).await?.or_404()?;
+    if owner_for(user).is_ok_and(|owner| owner == f.owner_unit_id) {
+        Ok((f, true))
+    } else if f.owner_unit_id.is_some() && may(user.role, Action::OverseeTownRounds) {
+        Ok((f, false))
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// A framework this user keeps; 404 for one they only read.
+async fn kept(tx: &mut Tx, user: &CurrentUser, id: i64) -> Result<repo::Framework> {
+    match framework_for(tx, user, id).await? {
+        (f, true) => Ok(f),
+        _ => Err(AppError::NotFound),
+    }
 }
 
 async fn framework_page(
     tx: &mut Tx,
     ctx: Ctx,
-    id: i64,
+    (f, edits): (repo::Framework, bool),
     p: Pairs,
     errors: FieldErrors,
 ) -> Result<FrameworkPage> {
-    let f = repo::framework(tx, id).await?.or_404()?;
-    let indicators = repo::indicators(tx, id).await?;
+    let indicators = repo::indicators(tx, f.id).await?;
     let problems = model::weight_problems(&indicators);
+    let metrics = metrics_of(f.owner_unit_id);
     Ok(FrameworkPage {
         ctx,
         f,
@@ -61,7 +99,8 @@ async fn framework_page(
         problems,
         p,
         errors,
-        metrics: &METRICS,
+        metrics,
+        edits,
     })
 }
 
@@ -69,11 +108,11 @@ async fn framework_page(
 async fn invalid(
     tx: &mut Tx,
     ctx: Ctx,
-    id: i64,
+    f: repo::Framework,
     p: Pairs,
     errors: FieldErrors,
 ) -> Result<Response> {
-    let page = framework_page(tx, ctx, id, p, errors).await?;
+    let page = framework_page(tx, ctx, (f, true), p, errors).await?;
     Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 
@@ -83,8 +122,8 @@ async fn show_framework(
     mut tx: Tx,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    require_supervise(&user)?;
-    let page = framework_page(&mut tx, ctx, id, Pairs::default(), FieldErrors::default()).await?;
+    let seen = framework_for(&mut tx, &user, id).await?;
+    let page = framework_page(&mut tx, ctx, seen, Pairs::default(), FieldErrors::default()).await?;
     tx.commit().await?;
     Ok(render(&page))
 }
@@ -97,13 +136,13 @@ async fn add_indicator(
     Path(id): Path<i64>,
     p: Pairs,
 ) -> Result<Response> {
-    require_supervise(&user)?;
     let tenant_id = user.tenant()?;
-    let f = repo::framework(&mut tx, id).await?.or_404()?;
+    let f = kept(&mut tx, &user, id).await?;
     let existing = repo::indicators(&mut tx, id).await?;
-    let input = match forms::indicator(&p, &existing, f.rounds > 0) {
+    let metrics = metrics_of(f.owner_unit_id);
+    let input = match forms::indicator(&p, &existing, f.rounds > 0, metrics) {
         Ok(input) => input,
-        Err(errors) => return invalid(&mut tx, ctx, id, p, errors).await,
+        Err(errors) => return invalid(&mut tx, ctx, f, p, errors).await,
     };
     if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
         return Ok(done);
@@ -111,7 +150,7 @@ async fn add_indicator(
     if !repo::insert_indicator(&mut tx, tenant_id, id, &input).await? {
         let mut errors = FieldErrors::default();
         errors.add("code", "framework.code_taken");
-        return invalid(&mut tx, ctx, id, p, errors).await;
+        return invalid(&mut tx, ctx, f, p, errors).await;
     }
     let location = format!("/supervision/frameworks/{id}");
     once::created(&mut tx, &ctx, tenant_id, &location).await?;
@@ -135,9 +174,8 @@ async fn delete_indicator(
     mut tx: Tx,
     Path((id, ind)): Path<(i64, i64)>,
 ) -> Result<Response> {
-    require_supervise(&user)?;
     let tenant_id = user.tenant()?;
-    let f = repo::framework(&mut tx, id).await?.or_404()?;
+    let f = kept(&mut tx, &user, id).await?;
     let to = format!("/supervision/frameworks/{id}");
     if f.rounds > 0 {
         return Ok(flash_redirect("framework.in_use", &to));
@@ -170,7 +208,16 @@ async fn delete_indicator(
     save::done(tx, &ctx, &user, change, "framework.saved", &to).await
 }
 
-/// `POST /supervision/frameworks/{id}/copy`: next year's framework starts as a copy.
+/// The indicators as a framework of `owner` holds them: a town's keeps a point's metrics only.
+fn held_by(owner: Option<i64>, indicators: Vec<Indicator>) -> Vec<Indicator> {
+    match owner {
+        None => indicators,
+        Some(_) => model::for_points(&indicators),
+    }
+}
+
+/// `POST /supervision/frameworks/{id}/copy`: next year's framework starts as a copy; a town
+/// school copies its own or one of the district's into a framework of its own.
 async fn copy_framework(
     ctx: Ctx,
     user: CurrentUser,
@@ -178,27 +225,34 @@ async fn copy_framework(
     Path(id): Path<i64>,
     p: Pairs,
 ) -> Result<Response> {
-    require_supervise(&user)?;
+    let owner = owner_for(&user)?;
     let tenant_id = user.tenant()?;
-    let f = repo::framework(&mut tx, id).await?.or_404()?;
+    let f = repo::framework(&mut tx, id)
+        .await?
+        .filter(|f| f.owner_unit_id.is_none() || f.owner_unit_id == owner)
+        .or_404()?;
     let mut e = FieldErrors::default();
     let Some(year) = forms::year(&p, &mut e) else {
-        return invalid(&mut tx, ctx, id, p, e).await;
+        if f.owner_unit_id != owner {
+            return Ok(flash_redirect("designation.year_format", "/supervision"));
+        }
+        return invalid(&mut tx, ctx, f, p, e).await;
     };
     if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
         return Ok(done);
     }
     let name = format!("{}（{year}）", f.name.split('（').next().unwrap_or(&f.name));
-    let indicators = repo::indicators(&mut tx, id).await?;
-    let new_id = repo::insert_framework(&mut tx, tenant_id, year, &name, &indicators).await?;
-    let after = serde_json::json!({ "from": id, "year": year });
+    let indicators = held_by(owner, repo::indicators(&mut tx, id).await?);
+    let new_id =
+        repo::insert_framework(&mut tx, tenant_id, owner, year, &name, &indicators).await?;
+    let after = serde_json::json!({ "from": id, "year": year, "owner": owner });
     created_framework(tx, &ctx, &user, "framework.copy", new_id, after).await
 }
 
 /// `POST /supervision/frameworks`: adopts the platform's shared template as this district's
-/// framework for a year.
+/// framework for a year, or as a town school's own.
 async fn adopt_template(ctx: Ctx, user: CurrentUser, mut tx: Tx, p: Pairs) -> Result<Response> {
-    require_supervise(&user)?;
+    let owner = owner_for(&user)?;
     let tenant_id = user.tenant()?;
     let mut e = FieldErrors::default();
     let Some(year) = forms::year(&p, &mut e) else {
@@ -211,8 +265,10 @@ async fn adopt_template(ctx: Ctx, user: CurrentUser, mut tx: Tx, p: Pairs) -> Re
     let indicators: Vec<Indicator> =
         serde_json::from_value(indicators).map_err(AppError::internal)?;
     let name = format!("{name}（{year}）");
-    let new_id = repo::insert_framework(&mut tx, tenant_id, year, &name, &indicators).await?;
-    let after = serde_json::json!({ "year": year });
+    let indicators = held_by(owner, indicators);
+    let new_id =
+        repo::insert_framework(&mut tx, tenant_id, owner, year, &name, &indicators).await?;
+    let after = serde_json::json!({ "year": year, "owner": owner });
     created_framework(tx, &ctx, &user, "framework.adopt", new_id, after).await
 }
 

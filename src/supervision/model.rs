@@ -28,7 +28,7 @@ impl Indicator {
     }
 }
 
-pub const METRICS: [&str; 11] = [
+pub const METRICS: [&str; 12] = [
     "lists_on_time",
     "village_coverage",
     "transformed",
@@ -40,7 +40,36 @@ pub const METRICS: [&str; 11] = [
     "rural_left_behind",
     "funding_channels",
     "educators_registered",
+    "town_supervision",
 ];
+
+/// The metrics that mean something for a teaching point, which a town's rounds evaluate: a
+/// point has no villages of its own, no old school to transform, no survey and no points to
+/// supervise. A town's framework keeps only these; the others become typed indicators.
+pub const POINT_METRICS: [&str; 8] = [
+    "lists_on_time",
+    "demonstration",
+    "plan_delivery",
+    "learning_week",
+    "elderly_youth",
+    "rural_left_behind",
+    "funding_channels",
+    "educators_registered",
+];
+
+/// Indicators as a town's framework holds them: a metric a point cannot have becomes typed.
+pub fn for_points(indicators: &[Indicator]) -> Vec<Indicator> {
+    indicators
+        .iter()
+        .map(|i| Indicator {
+            metric: i
+                .metric
+                .clone()
+                .filter(|m| POINT_METRICS.contains(&m.as_str())),
+            ..i.clone()
+        })
+        .collect()
+}
 
 /// Indicators with no children: the ones that are scored.
 pub fn leaves(all: &[Indicator]) -> Vec<&Indicator> {
@@ -290,6 +319,18 @@ pub mod tests {
         assert_eq!(RectStep::Close.from(), ["reported"]);
         assert_eq!(RectStep::Reopen.to(), "open");
         assert!(RectStep::Report.by_unit() && !RectStep::Close.by_unit());
+    }
+
+    #[test]
+    fn a_towns_framework_keeps_only_the_metrics_a_point_can_have() {
+        let mut coverage = ind(1, None, "1", 50.0);
+        coverage.metric = Some("village_coverage".into());
+        let mut delivery = ind(2, None, "2", 50.0);
+        delivery.metric = Some("plan_delivery".into());
+        let town = for_points(&[coverage, delivery]);
+        assert_eq!(town[0].metric, None);
+        assert_eq!(town[1].metric.as_deref(), Some("plan_delivery"));
+        assert!(POINT_METRICS.iter().all(|m| METRICS.contains(m)));
     }
 
     #[test]

@@ -1,12 +1,13 @@
 //! Rectification (整改): each problem found becomes an item with a due date; the unit reports
 //! what it did; the supervisor closes it or reopens it. Overdue items stand out. The list has
-//! filters, sort, pages, export and print; the office sees every item, a town its own.
+//! filters, sort, pages, export and print; the office sees every item, a town or a point its
+//! own, a town also those its own rounds found (and closes or reopens those).
 
 use super::model::RectStep;
 use super::repo::{self, Item, Items};
 use super::sheets::{Refused, refused};
 use super::{Standing, change, forms, require_supervise, unit_for};
-use crate::access::Role;
+use crate::access::{Action, may};
 use crate::auth::session::CurrentUser;
 use crate::db::Tx;
 use crate::error::{AppError, OrNotFound, Result};
@@ -32,29 +33,62 @@ pub fn router() -> Router<AppState> {
         .route("/rectifications/{id}/{action}", post(step_item))
 }
 
-/// The items this user may see as the query asks: the office every item, a town its own; 404
+/// The items this user may see as the query asks: the office every item (the towns' rounds'
+/// to read), a town school or a point its own, a town also those its own rounds found; 404
 /// for anyone else.
 fn visible<'a>(user: &CurrentUser, query: &'a ListQuery) -> Result<Items<'a>> {
     let every = require_supervise(user).is_ok();
-    if !every && user.role != Role::TownAdmin {
+    if !every && !may(user.role, Action::SelfAssess) {
         return Err(AppError::NotFound);
     }
+    let owner = if may(user.role, Action::RunTownRounds) {
+        user.unit_id
+    } else {
+        None
+    };
     Ok(Items {
         query,
         every,
-        town: user.unit_id,
+        unit: user.unit_id,
+        owner,
     })
+}
+
+/// Whether the user takes `step` on the item: the unit evaluated reports; whoever runs the
+/// round that found the problem closes or reopens it.
+fn takes(user: &CurrentUser, step: RectStep, item: &Item) -> bool {
+    if step.by_unit() {
+        may(user.role, Action::SelfAssess) && user.unit_id == Some(item.org_unit_id)
+    } else {
+        match item.owner_unit_id {
+            None => require_supervise(user).is_ok(),
+            Some(town) => may(user.role, Action::RunTownRounds) && user.unit_id == Some(town),
+        }
+    }
 }
 
 #[derive(Template)]
 #[template(path = "supervision/rectifications.html")]
 struct ListPage {
     ctx: Ctx,
+    user: CurrentUser,
     list: Paged<Item>,
     query: ListQuery,
     supervisor: bool,
     statuses: &'static [&'static str],
     towns: Vec<(i64, String)>,
+}
+
+impl ListPage {
+    /// Whether this user reports on the item now.
+    fn reports(&self, x: &Item) -> bool {
+        x.status == "open" && takes(&self.user, RectStep::Report, x)
+    }
+
+    /// Whether this user closes or reopens the item now.
+    fn closes(&self, x: &Item) -> bool {
+        x.status == "reported" && takes(&self.user, RectStep::Close, x)
+    }
 }
 
 /// `GET /rectifications?<filters>`: the items, open ones first by their due day.
@@ -69,6 +103,7 @@ async fn list_items(ctx: Ctx, user: CurrentUser, mut tx: Tx, query: ListQuery) -
     tx.commit().await?;
     Ok(render(&ListPage {
         ctx,
+        user,
         list: rows,
         supervisor: items.every,
         query,
@@ -201,12 +236,7 @@ async fn step_item(
 ) -> Result<Response> {
     let step = RectStep::parse(&action).ok_or(AppError::NotFound)?;
     let item = repo::rectification(&mut tx, id).await?.or_404()?;
-    let allowed = if step.by_unit() {
-        user.role == Role::TownAdmin && user.unit_id == Some(item.org_unit_id)
-    } else {
-        require_supervise(&user).is_ok()
-    };
-    if !allowed {
+    if !takes(&user, step, &item) {
         return Err(AppError::NotFound);
     }
     let mut e = FieldErrors::default();

@@ -3,7 +3,7 @@
 
 use super::repo::{self, Round, Score};
 use super::sheet::{self, Result as UnitResult};
-use super::{model, require_supervise};
+use super::{model, oversees, round_for, runs};
 use crate::auth::session::CurrentUser;
 use crate::db::Tx;
 use crate::error::{AppError, OrNotFound, Result};
@@ -78,11 +78,28 @@ struct NoticePage {
     chart: String,
 }
 
+/// Whether the user reads the round's notice: whoever runs it and the district over a town's,
+/// before publication too; once published, every unit of the district for the district's
+/// round, and for a town's its own teaching points and the district's readers.
+async fn reads_notice(tx: &mut Tx, user: &CurrentUser, round: &Round) -> Result<bool> {
+    if runs(user, round) || oversees(user, round) {
+        return Ok(true);
+    }
+    if !round.published() {
+        return Ok(false);
+    }
+    Ok(match user.unit_id {
+        _ if !round.by_town() || user.role.is_district_wide() => true,
+        Some(unit) => repo::in_round(tx, round.id, unit).await?,
+        None => false,
+    })
+}
+
 /// `GET /supervision/rounds/{id}/notice`: the published notice (通报), for every unit of the
-/// district; the office previews it before publication.
+/// district (a town's, for its points); whoever runs the round previews it before publication.
 async fn notice(ctx: Ctx, user: CurrentUser, mut tx: Tx, Path(id): Path<i64>) -> Result<Response> {
     let round = repo::round(&mut tx, id).await?.or_404()?;
-    if !round.published() && require_supervise(&user).is_err() {
+    if !reads_notice(&mut tx, &user, &round).await? {
         return Err(AppError::NotFound);
     }
     let mut results = results(&mut tx, &round).await?;
@@ -105,8 +122,7 @@ async fn export_results(
     mut tx: Tx,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    require_supervise(&user)?;
-    let round = repo::round(&mut tx, id).await?.or_404()?;
+    let (round, _) = round_for(&mut tx, &user, id).await?;
     let results = results(&mut tx, &round).await?;
     tx.commit().await?;
     let num = |v: Option<f64>| v.map_or(Cell::Empty, Cell::Number);
@@ -127,7 +143,7 @@ async fn export_results(
     let headers = [
         "round.unit",
         "round.self",
-        "round.supervisor",
+        round.reviewer_key(),
         "round.evaluator",
         "round.final",
         "round.grade",

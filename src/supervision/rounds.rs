@@ -1,18 +1,20 @@
-//! Evaluation rounds: the supervision overview (rounds and frameworks for the office, a town's
-//! or an evaluator's own sheets), opening a round, its page, its advance from self-assessment
-//! to review to published (after a confirmation), and assigning evaluators.
+//! Evaluation rounds: the supervision overview (rounds and frameworks for the office and for a
+//! town school running its own, the towns' rounds for the district to read, a town's, point's
+//! or evaluator's own sheets), opening a round, its page, its advance from self-assessment to
+//! review to published (after a confirmation), and assigning evaluators.
 
 use super::model::next_round_status;
 use super::repo::{self, Round, RoundUnit};
 use super::results::{chart, results};
-use super::{forms, on_round, require_supervise};
-use crate::access::Role;
+use super::{forms, on_round, owner_for, require_supervise, round_for};
+use crate::access::{Action, Role, may};
 use crate::auth::session::CurrentUser;
 use crate::db::Tx;
 use crate::error::{AppError, OrNotFound, Result};
 use crate::state::AppState;
 use crate::web::confirm::{self, Confirm};
 use crate::web::forms::{FieldErrors, Pairs};
+use crate::web::list::ListQuery;
 use crate::web::{Ctx, flash_redirect, once, render, render_with, save, today};
 use askama::Template;
 use axum::Router;
@@ -41,15 +43,29 @@ struct OverviewPage {
     rounds: Vec<Round>,
     frameworks: Vec<repo::Framework>,
     mine: Vec<(Round, RoundUnit)>,
+    /// Whether this user opens rounds: the office the district's, a town school its own.
     can_run: bool,
+    /// A town school running its own rounds (else the office, if `can_run`).
+    by_town: bool,
     p: Pairs,
     errors: FieldErrors,
     year: i32,
+    /// The units a new round may evaluate: the town schools, or the town's teaching points.
+    units: Vec<(i64, String)>,
+    /// The towns' own rounds: a town's, or every town's for the district (filtered).
+    town_rounds: Vec<Round>,
+    /// Whether the district reads the towns' rounds here, with their filters.
+    oversees: bool,
+    query: ListQuery,
     towns: Vec<(i64, String)>,
+    /// The district's frameworks a town school may copy.
+    district_frameworks: Vec<repo::Framework>,
+    /// A teaching point: its sheets in its town's rounds and its rectification items.
+    point: bool,
 }
 
 impl OverviewPage {
-    /// A town school is chosen unless the form chose others.
+    /// A unit is chosen unless the form chose others.
     fn town_chosen(&self, id: &i64) -> bool {
         let chosen = self.p.all("units");
         chosen.is_empty() || chosen.contains(&id.to_string())
@@ -62,16 +78,20 @@ async fn overview_page(
     user: &CurrentUser,
     p: Pairs,
     errors: FieldErrors,
+    query: ListQuery,
 ) -> Result<OverviewPage> {
-    let can_run = require_supervise(user).is_ok();
+    let owner = owner_for(user).ok();
+    let can_run = owner.is_some();
+    let by_town = matches!(owner, Some(Some(_)));
     let all = repo::rounds(tx).await?;
-    // The sheets this user fills: a town's own, an evaluator's assigned ones; one query for all rounds.
-    let (town, evaluator) = match user.role {
-        Role::TownAdmin => (user.unit_id, None),
+    // The sheets this user fills: a town's or a point's own, an evaluator's assigned ones; one
+    // query for all rounds.
+    let (unit, evaluator) = match user.role {
+        _ if may(user.role, Action::SelfAssess) => (user.unit_id, None),
         Role::Evaluator => (None, Some(user.id)),
         _ => (None, None),
     };
-    let own = repo::own_round_units(tx, town, evaluator).await?;
+    let own = repo::own_round_units(tx, unit, evaluator).await?;
     let mine = own
         .into_iter()
         .filter_map(|u| {
@@ -80,71 +100,111 @@ async fn overview_page(
                 .map(|r| (r.clone(), u))
         })
         .collect();
-    let rounds = if can_run || user.role.is_district_wide() {
+    let oversees = may(user.role, Action::OverseeTownRounds);
+    let (town, year) = (query.id("town"), query.get("year").parse::<i32>().ok());
+    let town_rounds = all
+        .iter()
+        .filter(|r| match (r.owner_unit_id, by_town) {
+            (Some(o), true) => user.unit_id == Some(o),
+            (Some(o), false) => {
+                oversees && town.is_none_or(|t| t == o) && year.is_none_or(|y| y == r.year)
+            }
+            (None, _) => false,
+        })
+        .cloned()
+        .collect();
+    let office = can_run && !by_town;
+    let rounds = if office || user.role.is_district_wide() {
         all.into_iter()
-            .filter(|r| can_run || r.published())
+            .filter(|r| !r.by_town() && (office || r.published()))
             .collect()
     } else {
         Vec::new()
     };
-    let frameworks = if can_run {
-        repo::frameworks(tx).await?
+    let frameworks = match owner {
+        Some(owner) => repo::frameworks(tx, owner).await?,
+        None => Vec::new(),
+    };
+    let district_frameworks = if by_town {
+        repo::frameworks(tx, None).await?
     } else {
         Vec::new()
     };
-    let towns = repo::towns(tx).await?;
+    let units = match (owner, user.unit_id) {
+        (Some(Some(_)), Some(town)) => repo::points(tx, town).await?,
+        (Some(None), _) => repo::towns(tx).await?,
+        _ => Vec::new(),
+    };
+    let towns = if oversees {
+        repo::towns(tx).await?
+    } else {
+        Vec::new()
+    };
     Ok(OverviewPage {
         ctx,
         rounds,
         frameworks,
         mine,
         can_run,
+        by_town,
         p,
         errors,
         year: today().year(),
+        units,
+        town_rounds,
+        oversees,
+        query,
         towns,
+        district_frameworks,
+        point: user.role == Role::PointCoordinator,
     })
 }
 
-/// `GET /supervision`: rounds and frameworks for the office; a town's or evaluator's own sheets.
-async fn overview(ctx: Ctx, user: CurrentUser, mut tx: Tx) -> Result<Response> {
-    if !(user.role.is_district_wide() || matches!(user.role, Role::TownAdmin | Role::Evaluator)) {
+/// `GET /supervision`: rounds and frameworks for the office, and the towns' rounds to read; a
+/// town's own rounds and frameworks; a town's, point's or evaluator's own sheets.
+async fn overview(ctx: Ctx, user: CurrentUser, mut tx: Tx, query: ListQuery) -> Result<Response> {
+    let sees = user.role.is_district_wide()
+        || may(user.role, Action::SelfAssess)
+        || user.role == Role::Evaluator;
+    if !sees {
         return Err(AppError::NotFound);
     }
-    let page = overview_page(
-        &mut tx,
-        ctx,
-        &user,
-        Pairs::default(),
-        FieldErrors::default(),
-    )
-    .await?;
+    let (p, errors) = (Pairs::default(), FieldErrors::default());
+    let page = overview_page(&mut tx, ctx, &user, p, errors, query).await?;
     tx.commit().await?;
     Ok(render(&page))
 }
 
-/// Opens a round for a year and framework over the active town schools chosen.
+/// Opens a round for a year and framework over the units chosen: the office's over the
+/// active town schools, a town school's over its active teaching points.
 async fn open_round(ctx: Ctx, user: CurrentUser, mut tx: Tx, p: Pairs) -> Result<Response> {
-    require_supervise(&user)?;
+    let owner = owner_for(&user)?;
     let tenant_id = user.tenant()?;
-    let input = match forms::round(&mut tx, &p).await? {
+    let input = match forms::round(&mut tx, &p, owner).await? {
         Ok(input) => input,
         Err(errors) => {
-            let page = overview_page(&mut tx, ctx, &user, p, errors).await?;
+            let query = ListQuery::from_pairs(&[]);
+            let page = overview_page(&mut tx, ctx, &user, p, errors, query).await?;
             return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page));
         }
     };
     if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
         return Ok(done);
     }
-    let (id, units) = repo::insert_round(&mut tx, tenant_id, &input).await?;
+    let (id, units) = repo::insert_round(&mut tx, tenant_id, owner, &input).await?;
     let location = format!("/supervision/rounds/{id}");
     once::created(&mut tx, &ctx, tenant_id, &location).await?;
     let after = serde_json::json!({
         "name": input.name, "year": input.year, "framework": input.framework, "units": units,
+        "owner": owner,
     });
     let change = on_round(tenant_id, "round.open", id, None, after);
-    save::done(tx, &ctx, &user, change, "round.opened", &location).await
+    let flash = if owner.is_some() {
+        "round.town_opened"
+    } else {
+        "round.opened"
+    };
+    save::done(tx, &ctx, &user, change, flash, &location).await
 }
 
 #[derive(Template)]
@@ -155,18 +215,25 @@ struct RoundPage {
     results: Vec<super::sheet::Result>,
     evaluators: Vec<(i64, String)>,
     chart: String,
+    /// Whether this user runs the round (else the district reads a town's).
+    runs: bool,
 }
 
+/// `GET /supervision/rounds/{id}`: the round's results for whoever runs it; the district reads
+/// a town's round here without its buttons.
 async fn show_round(
     ctx: Ctx,
     user: CurrentUser,
     mut tx: Tx,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    require_supervise(&user)?;
-    let round = repo::round(&mut tx, id).await?.or_404()?;
+    let (round, runs) = round_for(&mut tx, &user, id).await?;
     let results = results(&mut tx, &round).await?;
-    let evaluators = repo::evaluators(&mut tx).await?;
+    let evaluators = if runs && !round.by_town() {
+        repo::evaluators(&mut tx).await?
+    } else {
+        Vec::new()
+    };
     tx.commit().await?;
     let chart = chart(&results, ctx.t("round.chart"));
     Ok(render(&RoundPage {
@@ -175,6 +242,7 @@ async fn show_round(
         results,
         evaluators,
         chart,
+        runs,
     }))
 }
 
@@ -187,14 +255,21 @@ async fn advance(
     Path(id): Path<i64>,
     p: Pairs,
 ) -> Result<Response> {
-    require_supervise(&user)?;
     let tenant_id = user.tenant()?;
-    let round = repo::round(&mut tx, id).await?.or_404()?;
+    let round = match round_for(&mut tx, &user, id).await? {
+        (round, true) => round,
+        _ => return Err(AppError::NotFound),
+    };
     let back = format!("/supervision/rounds/{id}");
     let Some(to) = next_round_status(&round.status) else {
         return Ok(flash_redirect("step.not_now", &back));
     };
     let (title, what, flash) = match to {
+        "review" if round.by_town() => (
+            "round.confirm_review",
+            "round.confirm_review_what_town",
+            "round.review_started",
+        ),
         "review" => (
             "round.confirm_review",
             "round.confirm_review_what",
@@ -238,6 +313,10 @@ async fn assign_evaluator(
 ) -> Result<Response> {
     require_supervise(&user)?;
     let tenant_id = user.tenant()?;
+    // A town's round has no third-party evaluators, and the office only reads it.
+    if repo::round(&mut tx, id).await?.or_404()?.by_town() {
+        return Err(AppError::NotFound);
+    }
     if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
         return Ok(done);
     }

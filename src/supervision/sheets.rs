@@ -120,6 +120,11 @@ impl SheetPage {
     fn is_supervisor(&self) -> bool {
         self.standing == Standing::Supervisor
     }
+
+    /// Whether the user reads the round's page: whoever runs it, and the district over a town's.
+    fn sees_round(&self) -> bool {
+        matches!(self.standing, Standing::Supervisor | Standing::Overseer)
+    }
 }
 
 async fn sheet_page(mut tx: Tx, ctx: Ctx, seen: Seen, refused: Refused) -> Result<SheetPage> {
@@ -220,7 +225,7 @@ async fn export_sheet(
         "round.note",
     ];
     if page.sees_results {
-        headers.extend(["round.supervisor", "round.evaluator"]);
+        headers.extend([page.round.reviewer_key(), "round.evaluator"]);
     }
     let headers: Vec<&str> = headers.iter().map(|k| ctx.t(k)).collect();
     let title = format!("{} · {}", page.unit.unit_name, page.round.name);

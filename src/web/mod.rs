@@ -160,7 +160,12 @@ impl Ctx {
         ) {
             add("/inbox", "nav.inbox");
         }
-        if role.is_district_wide() || matches!(role, Role::TownAdmin | Role::Evaluator) {
+        if role.is_district_wide()
+            || matches!(
+                role,
+                Role::TownAdmin | Role::PointCoordinator | Role::Evaluator
+            )
+        {
             add("/supervision", "nav.supervision");
         }
         if may(role, Action::ViewActivities) {

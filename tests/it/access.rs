@@ -46,6 +46,10 @@ async fn every_route_answers_each_role_inside_and_outside_its_scope() {
             .fetch_one(&app.db.sys)
             .await
             .unwrap();
+    // 城关镇's own round over its points (the demo's), two of its sheets, its framework.
+    let (town_round, ru_cg01) = crate::town_supervision::town_round(&app, "MJ-CG-01").await;
+    let (_, ru_cg02) = crate::town_supervision::town_round(&app, "MJ-CG-02").await;
+    let town_framework = crate::town_supervision::framework_of(&app, town_round).await;
     let cycle: i64 =
         sqlx::query_scalar("select id from reporting_cycle where year = 2026 and tenant_id = 1")
             .fetch_one(&app.db.sys)
@@ -195,7 +199,7 @@ async fn every_route_answers_each_role_inside_and_outside_its_scope() {
         ("/committee/units/export.xlsx".into(), "222442244"),
         ("/committee/units/print".into(), "222442244"),
         ("/public/mengjin/2025".into(), "222222222"),
-        ("/supervision".into(), "222244242"),
+        ("/supervision".into(), "222224242"),
         (format!("/supervision/rounds/{round}"), "224444444"),
         (
             format!("/supervision/rounds/{round}/results.xlsx"),
@@ -211,12 +215,37 @@ async fn every_route_answers_each_role_inside_and_outside_its_scope() {
             "224444442",
         ),
         (format!("/supervision/frameworks/{framework}"), "224444444"),
+        (format!("/supervision/rounds/{town_round}"), "222244444"),
+        (
+            format!("/supervision/rounds/{town_round}/results.xlsx"),
+            "222244444",
+        ),
+        (
+            format!("/supervision/rounds/{town_round}/notice"),
+            "222244444",
+        ),
+        (
+            format!("/supervision/rounds/{town_round}/units/{ru_cg01}"),
+            "222224444",
+        ),
+        (
+            format!("/supervision/rounds/{town_round}/units/{ru_cg01}/sheet.xlsx"),
+            "222224444",
+        ),
+        (
+            format!("/supervision/rounds/{town_round}/units/{ru_cg02}"),
+            "222244444",
+        ),
+        (
+            format!("/supervision/frameworks/{town_framework}"),
+            "222244444",
+        ),
         ("/supervision/survey".into(), "224444244"),
         ("/supervision/survey/export.xlsx".into(), "224444244"),
         ("/supervision/survey/print".into(), "224444244"),
-        ("/rectifications".into(), "224244242"),
-        ("/rectifications/export.xlsx".into(), "224244242"),
-        ("/rectifications/print".into(), "224244242"),
+        ("/rectifications".into(), "224224242"),
+        ("/rectifications/export.xlsx".into(), "224224242"),
+        ("/rectifications/print".into(), "224224242"),
         ("/targets?year=2022".into(), "222444244"),
         ("/educators".into(), "222224242"),
         ("/educators?status=applications".into(), "222224242"),
@@ -622,6 +651,11 @@ async fn each_list_and_export_holds_only_what_the_users_scope_sees() {
     }
     let sheet_cg = format!("href=\"/supervision/rounds/{round}/units/{ru_cg}\"");
     let sheet_hm = format!("href=\"/supervision/rounds/{round}/units/{ru_hm}\"");
+    let (town_round, ru_cg01) = crate::town_supervision::town_round(&app, "MJ-CG-01").await;
+    let (_, ru_cg02) = crate::town_supervision::town_round(&app, "MJ-CG-02").await;
+    let town_round_link = format!("href=\"/supervision/rounds/{town_round}\"");
+    let sheet_cg01 = format!("href=\"/supervision/rounds/{town_round}/units/{ru_cg01}\"");
+    let sheet_cg02 = format!("href=\"/supervision/rounds/{town_round}/units/{ru_cg02}\"");
 
     // Exports: the codes in the first column, each user's own and no other.
     let exports: Vec<(&str, String, Vec<&str>)> = vec![
@@ -749,7 +783,31 @@ async fn each_list_and_export_holds_only_what_the_users_scope_sees() {
             "mengjin-evaluator",
             "/supervision".into(),
             &[&sheet_cg],
-            &[&sheet_hm],
+            &[&sheet_hm, &town_round_link],
+        ),
+        holds(
+            "mengjin-town",
+            "/supervision".into(),
+            &[&town_round_link],
+            &[],
+        ),
+        holds(
+            "mengjin-huimeng",
+            "/supervision".into(),
+            &[],
+            &[&town_round_link, &sheet_cg01],
+        ),
+        holds(
+            "mengjin-point",
+            "/supervision".into(),
+            &[&sheet_cg01],
+            &[&sheet_cg02, &town_round_link, &sheet_cg],
+        ),
+        holds(
+            "mengjin-office",
+            "/supervision".into(),
+            &[&town_round_link],
+            &[&sheet_cg01],
         ),
         holds(
             "mengjin-town",

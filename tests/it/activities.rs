@@ -932,7 +932,8 @@ async fn the_indicators_computed_from_activities_and_the_registry_on_known_data(
             .await
             .contains("100% → 5（14 · 9 · 6）")
     );
-    // The platform's template computes 11 of its 18 scored indicators.
+    // The platform's template computes 12 of its 18 scored indicators (1.2, the town's own
+    // supervision of its points, since migration 0028).
     let (computed, leaves): (i64, i64) = sqlx::query_as(
         "select count(*) filter (where i ->> 'metric' is not null),
                 count(*) filter (where (i ->> 'code') like '%.%')
@@ -941,7 +942,7 @@ async fn the_indicators_computed_from_activities_and_the_registry_on_known_data(
     .fetch_one(&app.db.sys)
     .await
     .unwrap();
-    assert_eq!((computed, leaves), (11, 18));
+    assert_eq!((computed, leaves), (12, 18));
 }
 
 #[tokio::test]

@@ -951,3 +951,119 @@ async fn a_town_nominates_a_volunteer_the_panel_scores_a_resident_objects_and_th
     .unwrap();
     assert_eq!(handled.0, "dismissed");
 }
+
+#[tokio::test]
+async fn a_town_opens_a_round_over_its_points_a_point_assesses_itself_the_town_scores_and_the_district_reads_it()
+ {
+    let app = TestApp::spawn().await;
+    let base = app.base();
+    let (demo_round, _) = crate::town_supervision::town_round(&app, "MJ-CG-01").await;
+    let framework = crate::town_supervision::framework_of(&app, demo_round).await;
+    let leaf: i64 =
+        sqlx::query_scalar("select id from indicator where framework_id = $1 and code = '1.1'")
+            .bind(framework)
+            .fetch_one(&app.db.sys)
+            .await
+            .unwrap();
+    let town = Browser::start().await;
+    let point = Browser::start().await;
+    let district = Browser::start().await;
+    let result = async {
+        for b in [&town, &point, &district] {
+            b.resize(1366, 900).await?;
+        }
+        // The town opens a round over its points with its own framework.
+        town.login(&base, "mengjin-town").await?;
+        let t = &town.client;
+        t.goto(&format!("{base}/supervision")).await?;
+        town.shot("town-supervision").await?;
+        t.find(Locator::Id("f-name"))
+            .await?
+            .send_keys("2027年度教学点督导评估")
+            .await?;
+        t.find(Locator::Id("f-year"))
+            .await?
+            .send_keys("2027")
+            .await?;
+        t.find(Locator::Id("f-framework"))
+            .await?
+            .select_by_value(&framework.to_string())
+            .await?;
+        t.find(Locator::Id("f-self_due"))
+            .await?
+            .send_keys("2027-05-01")
+            .await?;
+        t.find(Locator::Id("f-review_due"))
+            .await?
+            .send_keys("2027-06-01")
+            .await?;
+        submit(
+            t,
+            Locator::Css("form[action='/supervision/rounds'] button.primary"),
+        )
+        .await?;
+        let round_url = t.current_url().await?.to_string();
+        town.shot("town-round").await?;
+
+        // 东关's coordinator finds the sheet, scores, hands in.
+        point.login(&base, "mengjin-point").await?;
+        let p = &point.client;
+        p.goto(&format!("{base}/supervision")).await?;
+        point.shot("point-supervision").await?;
+        p.find(Locator::Css("#my-sheets a")).await?.click().await?;
+        p.wait()
+            .for_element(Locator::Css(&format!("input[name=score_{leaf}]")))
+            .await?
+            .send_keys("9")
+            .await?;
+        submit(p, Locator::Id("save-scores")).await?;
+        point.shot("point-sheet").await?;
+        let sheet_url = p.current_url().await?.to_string();
+        submit(p, Locator::Id("submit-self")).await?;
+
+        // The town starts the review and scores the point.
+        t.goto(&round_url).await?;
+        t.wait()
+            .for_element(Locator::Id("advance"))
+            .await?
+            .click()
+            .await?;
+        confirm(t).await?;
+        t.wait().for_element(Locator::Css(".flash")).await?;
+        t.goto(&sheet_url).await?;
+        t.wait()
+            .for_element(Locator::Css(&format!("input[name=score_{leaf}]")))
+            .await?
+            .send_keys("8")
+            .await?;
+        submit(t, Locator::Id("save-scores")).await?;
+        town.shot("town-sheet").await?;
+
+        // The supervision office reads the towns' rounds, the round and the sheet.
+        district.login(&base, "mengjin-supervisor").await?;
+        let d = &district.client;
+        d.goto(&format!("{base}/supervision#town-rounds")).await?;
+        district.shot("district-town-rounds").await?;
+        d.goto(&round_url).await?;
+        d.wait().for_element(Locator::Id("read-only")).await?;
+        district.shot("district-town-round").await?;
+        let advance = d.find(Locator::Id("advance")).await.is_ok();
+        d.goto(&sheet_url).await?;
+        let reviews = d
+            .wait()
+            .for_element(Locator::Id("sheet"))
+            .await?
+            .text()
+            .await?;
+        district.shot("district-town-sheet").await?;
+        let can_score = d.find(Locator::Id("save-scores")).await.is_ok();
+        Ok::<_, fantoccini::error::CmdError>((advance, reviews, can_score))
+    }
+    .await;
+    town.close().await;
+    point.close().await;
+    district.close().await;
+    let (advance, reviews, can_score) = result.expect("the journey runs");
+    assert!(!advance && !can_score, "the district only reads");
+    assert!(reviews.contains("镇（街道） mengjin-town：8"), "{reviews}");
+}

@@ -30,3 +30,4 @@ mod submission_steps;
 mod supervision;
 mod support;
 mod targets;
+mod town_supervision;

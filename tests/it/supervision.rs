@@ -78,7 +78,8 @@ pub async fn score_all(app: &TestApp, client: &Client, round: i64, ru: i64, frac
         .await
 }
 
-fn row(page: &Page, indicator: i64) -> &str {
+/// An indicator's row of a score sheet.
+pub fn row(page: &Page, indicator: i64) -> &str {
     let at = page.body.find(&format!("id=\"ind-{indicator}\"")).unwrap();
     &page.body[at..at + page.body[at..].find("</tr>").unwrap()]
 }
@@ -222,14 +223,16 @@ async fn a_round_runs_from_self_assessment_through_review_to_published_results()
         StatusCode::NOT_FOUND
     );
 
-    // Typed points are 38 of 100; computed for 城关镇 from the network, the registry and the
-    // demo's activities: 2.2 4 + 3.2 4 × 2/3 + 4.2 0.75 + 4.3 4 + 4.4 4 + 5.1 0 + 6.1 8 + 6.2 0
-    // + 7.1 5 + 7.2 5 × 1/3 + 9.1 0 = 30.083. Supervisor 0.8 × 38 + 30.083 = 60.483; evaluator
-    // 38 + 30.083 = 68.083; final 60.483 × 0.7 + 68.083 × 0.3 = 62.76.
+    // Typed points are 33 of 100; computed for 城关镇 from the network, the registry, the
+    // demo's activities and its own round: 1.2 5 × 2/3 (it scored 2 of its 3 points) + 2.2 4 +
+    // 3.2 4 × 2/3 + 4.2 0.75 + 4.3 4 + 4.4 4 + 5.1 0 + 6.1 8 + 6.2 0 + 7.1 5 + 7.2 5 × 1/3 +
+    // 9.1 0 = 33.417. Supervisor 0.8 × 33 + 33.417 = 59.817; evaluator 33 + 33.417 = 66.417;
+    // final 59.817 × 0.7 + 66.417 × 0.3 = 61.80. (Before 1.2 was computed, migration 0028, it
+    // was typed: 38 typed points and 62.76.)
     let results = supervisor
         .get(&format!("/supervision/rounds/{round}"))
         .await;
-    results.assert_contains("<strong>62.76</strong>");
+    results.assert_contains("<strong>61.8</strong>");
     advance(&app, &supervisor, round).await;
     let notice = town
         .get(&format!("/supervision/rounds/{round}/notice"))
@@ -238,14 +241,14 @@ async fn a_round_runs_from_self_assessment_through_review_to_published_results()
     let cg_row = &notice.body[notice.body.find("城关镇社区教育学校").unwrap() - 40..];
     assert!(
         cg_row.contains("<td class=\"n\">1</td>")
-            && cg_row.contains("62.76")
+            && cg_row.contains("61.8")
             && cg_row.contains("合格"),
         "{}",
         &cg_row[..300]
     );
     town.get(&format!("/supervision/rounds/{round}/units/{cg}"))
         .await
-        .assert_contains("id=\"final-total\">62.76<");
+        .assert_contains("id=\"final-total\">61.8<");
     let rows = supervisor
         .sheet(&format!("/supervision/rounds/{round}/results.xlsx"))
         .await;
@@ -256,7 +259,7 @@ async fn a_round_runs_from_self_assessment_through_review_to_published_results()
             cg_line[5].as_str(),
             cg_line[6].as_str()
         ),
-        ("62.76", "合格", "1")
+        ("61.8", "合格", "1")
     );
 }
 
@@ -575,7 +578,7 @@ async fn a_round_chooses_its_units_and_grade_bands_and_the_sheet_exports() {
     let app = TestApp::spawn().await;
     let supervisor = app.login("mengjin-supervisor").await;
     let framework: i64 =
-        sqlx::query_scalar("select framework_id from evaluation_round where tenant_id = 1 limit 1")
+        sqlx::query_scalar("select framework_id from evaluation_round where tenant_id = 1 and owner_unit_id is null limit 1")
             .fetch_one(&app.db.sys)
             .await
             .unwrap();

@@ -1,7 +1,8 @@
 //! The computed indicators: what cedu's own records say of a town school in a year (lists on
 //! time, village coverage, transformation, demonstration, residents' satisfaction; and, from
 //! the town's and its points' activities, delivery of the plan, the learning week, the key
-//! populations served, funding by channel; from the registry, its teachers and volunteers).
+//! populations served, funding by channel; from the registry, its teachers and volunteers;
+//! from its own rounds, whether it supervised its teaching points).
 
 use chrono::NaiveDate;
 use sqlx::PgConnection;
@@ -51,6 +52,8 @@ struct Facts {
     disabled: i64,
     spend: Vec<i64>,
     educators: i64,
+    town_rounds: i64,
+    points_scored: i64,
 }
 
 /// The computed indicators of many units at once: one query, however many units.
@@ -66,7 +69,8 @@ pub async fn computed_for(
                 (select count(*) from demonstration d where d.tenant_id = u.tenant_id and d.unit_id = u.id and d.status = 'approved') as approved,
                 coalesce(v.satisfied, 0) as satisfied, coalesce(v.answers, 0) as answers,
                 pl.plan_items, pl.plan_delivered, act.week_activities, act.week_participants, act.spend,
-                pop.elderly, pop.youth, pop.rural, pop.left_behind, pop.disabled, ed.educators
+                pop.elderly, pop.youth, pop.rural, pop.left_behind, pop.disabled, ed.educators,
+                ts.town_rounds, ts.points_scored
            from org_unit u
            left join lateral (select s.submitted_on, c.due_on, s.status from submission s
                                 join reporting_cycle c on c.tenant_id = s.tenant_id and c.id = s.cycle_id
@@ -115,6 +119,19 @@ pub async fn computed_for(
                                 join org_unit o on o.tenant_id = eu.tenant_id and o.id = eu.unit_id and o.path like u.path || '%'
                                 join educator e on e.tenant_id = eu.tenant_id and e.id = eu.educator_id and e.status = 'active'
                                where eu.tenant_id = u.tenant_id) ed on true
+           -- The town's own rounds of the year over its points, and how many of its active
+           -- points it scored in them (its scores are kept as the supervisor kind).
+           left join lateral (select count(*) as town_rounds,
+                                     (select count(distinct ru.org_unit_id)
+                                        from evaluation_round e
+                                        join round_unit ru on ru.tenant_id = e.tenant_id and ru.round_id = e.id
+                                        join org_unit p on p.tenant_id = ru.tenant_id and p.id = ru.org_unit_id
+                                                       and p.parent_id = u.id and p.status = 'active'
+                                       where e.tenant_id = u.tenant_id and e.owner_unit_id = u.id and e.year = $2
+                                         and exists (select 1 from score s where s.tenant_id = ru.tenant_id
+                                                        and s.round_unit_id = ru.id and s.scorer_kind = 'supervisor')) as points_scored
+                                from evaluation_round e
+                               where e.tenant_id = u.tenant_id and e.owner_unit_id = u.id and e.year = $2) ts on true
           where u.id = any($1)",
     )
     .bind(units)
@@ -254,6 +271,16 @@ fn activity_metrics(out: &mut HashMap<&'static str, Computed>, f: &Facts, year: 
             pct: pct(channels, 2),
             detail: channels.to_string(),
             link: activities(""),
+        },
+    );
+    // 1.2: the town supervised its own points this year: the share of its active points it
+    // scored in its own rounds of the year.
+    out.insert(
+        "town_supervision",
+        Computed {
+            pct: pct(f.points_scored, f.points),
+            detail: format!("{} · {} / {}", f.town_rounds, f.points_scored, f.points),
+            link: Some(format!("/supervision?town={town}&year={year}#town-rounds")),
         },
     );
     // 3.2: at least one registered, active teacher or volunteer for each teaching point.

@@ -10,16 +10,25 @@ pub struct Framework {
     pub year: i32,
     pub name: String,
     pub rounds: i64,
+    /// The town school whose framework it is; none for the district's.
+    pub owner_unit_id: Option<i64>,
 }
 
 const FRAMEWORK: &str = "select f.id, f.year, f.name,
-        (select count(*) from evaluation_round r where r.framework_id = f.id) as rounds
+        (select count(*) from evaluation_round r where r.framework_id = f.id) as rounds, f.owner_unit_id
    from framework f";
 
-pub async fn frameworks(conn: &mut PgConnection) -> sqlx::Result<Vec<Framework>> {
-    sqlx::query_as(&format!("{FRAMEWORK} order by f.year desc, f.id desc"))
-        .fetch_all(conn)
-        .await
+/// The frameworks of one owner: the district's (`None`) or a town school's.
+pub async fn frameworks(
+    conn: &mut PgConnection,
+    owner: Option<i64>,
+) -> sqlx::Result<Vec<Framework>> {
+    sqlx::query_as(&format!(
+        "{FRAMEWORK} where f.owner_unit_id is not distinct from $1 order by f.year desc, f.id desc"
+    ))
+    .bind(owner)
+    .fetch_all(conn)
+    .await
 }
 
 pub async fn framework(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Framework>> {
@@ -105,20 +114,23 @@ pub async fn template(
         .await
 }
 
-/// A new framework of `year` holding a copy of `indicators` (with their tree).
+/// A new framework of `owner` (none for the district) and `year` holding a copy of
+/// `indicators` (with their tree).
 pub async fn insert_framework(
     conn: &mut PgConnection,
     tenant_id: i64,
+    owner: Option<i64>,
     year: i32,
     name: &str,
     indicators: &[Indicator],
 ) -> sqlx::Result<i64> {
     let id: i64 = sqlx::query_scalar(
-        "insert into framework (tenant_id, year, name) values ($1, $2, $3) returning id",
+        "insert into framework (tenant_id, year, name, owner_unit_id) values ($1, $2, $3, $4) returning id",
     )
     .bind(tenant_id)
     .bind(year)
     .bind(name)
+    .bind(owner)
     .fetch_one(&mut *conn)
     .await?;
     // Two statements however many indicators: all of them, then each child's parent found by

@@ -1,4 +1,4 @@
-//! Rectification items: the list (the office's every item, a town's own), a unit's items on
+//! Rectification items: the list (the office's every item, a unit's own, a town's rounds'), a unit's items on
 //! its sheet, a new item, and each guarded step.
 
 use crate::supervision::model::{RectStep, RectificationInput};
@@ -22,6 +22,8 @@ pub struct Item {
     pub report: String,
     pub reported_on: Option<NaiveDate>,
     pub version: i32,
+    /// The town school whose own round found the problem; none for the district's rounds.
+    pub owner_unit_id: Option<i64>,
     #[sqlx(default)]
     pub total: i64,
 }
@@ -37,7 +39,7 @@ impl Item {
 }
 
 const COLUMNS: &str = "x.id, x.round_unit_id, r.round_id, e.name as round_name, r.org_unit_id,
-        u.name as unit_name, x.problem, x.due_on, x.status, x.report, x.reported_on, x.version";
+        u.name as unit_name, x.problem, x.due_on, x.status, x.report, x.reported_on, x.version, e.owner_unit_id";
 
 /// Where an item's round and unit come from, written once for both statements below.
 macro_rules! items {
@@ -51,16 +53,17 @@ macro_rules! items {
 
 const FROM: &str = items!();
 
-/// The list's scope (the office sees every item, a town its own: $1, $2) and filters: words
-/// in the problem or the report, a status, overdue only (open past its day, $6 today), a town.
+/// The list's scope (the office sees every item, a unit its own, a town also those of its own
+/// rounds: $1, $2, $8) and filters: words in the problem or the report, a status, overdue
+/// only (open past its day, $6 today), a unit.
 const LISTED: &str = concat!(
     items!(),
     "
-  where ($1 or r.org_unit_id = $2)
+  where ($1 or r.org_unit_id = $2 or e.owner_unit_id = $8)
     and ($3 = '' or x.problem like '%' || $3 || '%' or x.report like '%' || $3 || '%')
     and ($4 = '' or x.status = $4)
     and (not $5 or (x.status = 'open' and x.due_on < $6))
-    and ($7::bigint is null or r.org_unit_id = $7)"
+    and ($7::bigint is null or r.org_unit_id = $7 or e.owner_unit_id = $7)"
 );
 
 pub const SORTS: Sorts = Sorts(&[
@@ -74,11 +77,13 @@ pub const SORTS: Sorts = Sorts(&[
 pub const STATUSES: [&str; 3] = ["open", "reported", "closed"];
 
 /// The items a user may see, as the page's filters and sort ask for them: `every` for the
-/// office, else only those of `town`.
+/// office, else those of `unit` (a town school or a teaching point) and of the rounds `owner`
+/// (a town school) runs.
 pub struct Items<'a> {
     pub query: &'a ListQuery,
     pub every: bool,
-    pub town: Option<i64>,
+    pub unit: Option<i64>,
+    pub owner: Option<i64>,
 }
 
 impl Listing for Items<'_> {
@@ -99,12 +104,13 @@ impl Listing for Items<'_> {
     fn bind<'q, T>(&'q self, rows: Rows<'q, T>) -> Rows<'q, T> {
         let q = self.query;
         rows.bind(self.every)
-            .bind(self.town)
+            .bind(self.unit)
             .bind(crate::db::like_literal(q.get("q")))
             .bind(q.one_of("status", &STATUSES))
             .bind(q.get("overdue") == "1")
             .bind(today())
             .bind(q.id("town"))
+            .bind(self.owner)
     }
 }
 

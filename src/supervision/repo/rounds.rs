@@ -21,9 +21,27 @@ pub struct Round {
     pub pass: f64,
     pub published_on: Option<NaiveDate>,
     pub version: i32,
+    /// The town school running the round over its teaching points; none for the district's.
+    pub owner_unit_id: Option<i64>,
+    pub owner_name: Option<String>,
 }
 
 impl Round {
+    /// A town's own round over its teaching points.
+    pub fn by_town(&self) -> bool {
+        self.owner_unit_id.is_some()
+    }
+
+    /// The catalogue key of the reviewers' score: the supervision office's, or the town's in
+    /// its own round (kept as the `supervisor` kind of score either way).
+    pub fn reviewer_key(&self) -> &'static str {
+        if self.by_town() {
+            "round.town_score"
+        } else {
+            "round.supervisor"
+        }
+    }
+
     pub fn status_label(&self) -> String {
         format!("round.{}", self.status)
     }
@@ -33,17 +51,20 @@ impl Round {
     }
 }
 
-const ROUND: &str = "select id, year, name, framework_id, self_due, review_due, status, evaluator_weight,
-        excellent::float8 as excellent, good::float8 as good, pass::float8 as pass, published_on, version from evaluation_round";
+const ROUND: &str = "select r.id, r.year, r.name, r.framework_id, r.self_due, r.review_due, r.status, r.evaluator_weight,
+        r.excellent::float8 as excellent, r.good::float8 as good, r.pass::float8 as pass, r.published_on, r.version,
+        r.owner_unit_id, o.name as owner_name
+   from evaluation_round r left join org_unit o on o.tenant_id = r.tenant_id and o.id = r.owner_unit_id";
 
+/// Every round of the district, the district's own and the towns'.
 pub async fn rounds(conn: &mut PgConnection) -> sqlx::Result<Vec<Round>> {
-    sqlx::query_as(&format!("{ROUND} order by year desc, id desc"))
+    sqlx::query_as(&format!("{ROUND} order by r.year desc, r.id desc"))
         .fetch_all(conn)
         .await
 }
 
 pub async fn round(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Round>> {
-    sqlx::query_as(&format!("{ROUND} where id = $1"))
+    sqlx::query_as(&format!("{ROUND} where r.id = $1"))
         .bind(id)
         .fetch_optional(conn)
         .await
@@ -125,6 +146,27 @@ pub async fn towns(conn: &mut PgConnection) -> sqlx::Result<Vec<(i64, String)>> 
     .await
 }
 
+/// A town school's active teaching points, which its own rounds evaluate.
+pub async fn points(conn: &mut PgConnection, town: i64) -> sqlx::Result<Vec<(i64, String)>> {
+    sqlx::query_as(
+        "select id, name from org_unit where kind = 'teaching_point' and status = 'active' and parent_id = $1 order by code",
+    )
+    .bind(town)
+    .fetch_all(conn)
+    .await
+}
+
+/// Whether `unit` is one of the round's units.
+pub async fn in_round(conn: &mut PgConnection, round: i64, unit: i64) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "select exists (select 1 from round_unit where round_id = $1 and org_unit_id = $2)",
+    )
+    .bind(round)
+    .bind(unit)
+    .fetch_one(conn)
+    .await
+}
+
 /// The district's enabled third-party evaluators.
 pub async fn evaluators(conn: &mut PgConnection) -> sqlx::Result<Vec<(i64, String)>> {
     sqlx::query_as(
@@ -134,15 +176,18 @@ pub async fn evaluators(conn: &mut PgConnection) -> sqlx::Result<Vec<(i64, Strin
     .await
 }
 
-/// A new round over the active town schools chosen (all when none is): its id and how many units.
+/// A new round of `owner` over the units chosen (all when none is): for the district's, its
+/// active town schools; for a town's, that town's active teaching points. Its id and how
+/// many units.
 pub async fn insert_round(
     conn: &mut PgConnection,
     tenant_id: i64,
+    owner: Option<i64>,
     r: &RoundInput,
 ) -> sqlx::Result<(i64, u64)> {
     let id: i64 = sqlx::query_scalar(
-        "insert into evaluation_round (tenant_id, year, name, framework_id, self_due, review_due, evaluator_weight, excellent, good, pass)
-         values ($1, $2, $3, $4, $5, $6, $7, $8::numeric, $9::numeric, $10::numeric) returning id",
+        "insert into evaluation_round (tenant_id, year, name, framework_id, self_due, review_due, evaluator_weight, excellent, good, pass, owner_unit_id)
+         values ($1, $2, $3, $4, $5, $6, $7, $8::numeric, $9::numeric, $10::numeric, $11) returning id",
     )
     .bind(tenant_id)
     .bind(r.year)
@@ -154,16 +199,20 @@ pub async fn insert_round(
     .bind(r.excellent)
     .bind(r.good)
     .bind(r.pass)
+    .bind(owner)
     .fetch_one(&mut *conn)
     .await?;
     let units = sqlx::query(
         "insert into round_unit (tenant_id, round_id, org_unit_id)
          select $1, $2, id from org_unit
-          where kind = 'town_school' and status = 'active' and (cardinality($3::bigint[]) = 0 or id = any($3))",
+          where status = 'active' and (cardinality($3::bigint[]) = 0 or id = any($3))
+            and case when $4::bigint is null then kind = 'town_school'
+                     else kind = 'teaching_point' and parent_id = $4 end",
     )
     .bind(tenant_id)
     .bind(id)
     .bind(&r.units)
+    .bind(owner)
     .execute(conn)
     .await?
     .rows_affected();
