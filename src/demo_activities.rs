@@ -334,5 +334,11 @@ pub async fn load(tx: &mut PgConnection, tenant_id: i64) -> sqlx::Result<()> {
             .await?;
         }
     }
+    // On the residents' calendar, taking sign-ups: the 4点半 class and the fire-safety talk.
+    sqlx::query("update activity set public = true where tenant_id = $1 and title = any($2)")
+        .bind(tenant_id)
+        .bind(["东关社区“四点半课堂”（秋季学期）", "冬季消防安全进社区讲座"])
+        .execute(&mut *tx)
+        .await?;
     crate::activities::repo::delivery::rebuild(tx, tenant_id).await
 }

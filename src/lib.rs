@@ -28,6 +28,7 @@ pub mod network;
 pub mod notices;
 pub mod ops;
 pub mod platform;
+pub mod portal;
 pub mod reports;
 pub mod scale;
 pub mod state;

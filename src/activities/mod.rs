@@ -14,6 +14,7 @@ pub mod model;
 mod record;
 pub mod repo;
 mod sessions;
+mod signups;
 
 use crate::access::{Action, Role, may};
 use crate::auth::session::CurrentUser;
@@ -54,6 +55,10 @@ pub fn router() -> Router<AppState> {
             "/activities/{id}/files/{f}/delete",
             post(sessions::delete_file),
         )
+        .route("/activities/{id}/public", post(signups::set_public))
+        .route("/activities/{id}/signups", get(signups::list))
+        .route("/activities/{id}/signups/print", get(signups::list))
+        .route("/activities/{id}/signups/{s}", post(signups::tick))
         .route("/delivery", get(delivery::overview))
         .route("/delivery/export.xlsx", get(delivery::export))
         .route("/delivery/print", get(delivery::overview))
@@ -111,7 +116,7 @@ async fn activity(tx: &mut Tx, user: &CurrentUser, id: i64) -> Result<Activity> 
 
 /// Whether the user may change this activity: those who record activities, for one their
 /// scope organises (the bureau's scope holds the member units' too).
-fn may_manage(user: &CurrentUser, a: &Activity) -> bool {
+pub(crate) fn may_manage(user: &CurrentUser, a: &Activity) -> bool {
     if !may(user.role, Action::RecordActivities) {
         return false;
     }

@@ -5,6 +5,7 @@
 pub mod campaigns;
 pub mod delivery;
 pub mod sessions;
+pub mod signups;
 
 use super::model::{ActivityInput, Organiser, Spend};
 use crate::web::list::{ListQuery, Listing, Rows, Select, Sorts};

@@ -89,6 +89,7 @@ async fn serve_on(config: &ServeConfig, database: &Database) -> Result<(), Strin
     ));
     let key_hex = crate::crypto::DataKey::hex_from_env_or_dir(key_dir);
     let backing_up = schedule::spawn(backups, database.url.clone(), key_hex);
+    let purging = tokio::spawn(purge_signups(db.sys.clone()));
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
@@ -99,11 +100,25 @@ async fn serve_on(config: &ServeConfig, database: &Database) -> Result<(), Strin
         task.abort();
         let _ = task.await;
     }
+    purging.abort();
     served?;
     db.app.close().await;
     db.sys.close().await;
     say("cedu: stopped");
     Ok(())
+}
+
+/// Deletes the residents' sign-ups a year after their activity (个人信息保护法: kept no longer
+/// than their purpose needs): at start, then every six hours.
+async fn purge_signups(pool: sqlx::PgPool) {
+    loop {
+        match crate::activities::repo::signups::purge(&pool, crate::web::today()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(deleted = n, "sign-ups past their year deleted"),
+            Err(e) => tracing::warn!(error = %e, "deleting old sign-ups failed"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(6 * 3600)).await;
+    }
 }
 
 async fn shutdown_signal() {

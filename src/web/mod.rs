@@ -319,11 +319,12 @@ pub async fn context_layer(State(app): State<AppState>, req: Request, next: Next
 
     let mut req = req;
     if req.method() == Method::POST {
-        // Residents answer surveys, register and object to public notices without an
-        // account; every other form needs a session.
+        // Residents answer surveys, register, object to public notices, sign up for
+        // activities and check in without an account; every other form needs a session.
         let public_form = path.starts_with("/survey/")
             || path.starts_with("/join/")
-            || (path.starts_with("/public/") && path.contains("/notices/"));
+            || (path.starts_with("/public/") && path.contains("/notices/"))
+            || path.starts_with("/d/");
         if user.is_none() && path != "/login" && !public_form {
             // The session ran out while a form was open: sign in again rather than a bare 403.
             return login_redirect(&path);

@@ -315,6 +315,18 @@ async fn every_route_answers_each_role_inside_and_outside_its_scope() {
         (format!("/notices/{notice}"), "222444444"),
         ("/platform/calendar".into(), "444444424"),
         ("/public/mengjin/notices".into(), "222222222"),
+        ("/d/mengjin".into(), "222222222"),
+        ("/d/mengjin/calendar".into(), "222222222"),
+        (format!("/d/mengjin/units/{cg}"), "222222222"),
+        (format!("/d/mengjin/units/{college}"), "444444444"),
+        (format!("/d/yanshi/units/{cg}"), "444444444"),
+        (format!("/d/mengjin/activities/{a_cg01}"), "222222222"),
+        (format!("/d/mengjin/activities/{a_wf}"), "444444444"),
+        (format!("/units/{cg}/posters/print"), "222244444"),
+        (format!("/units/{cg01}/posters/print"), "222224444"),
+        (format!("/units/{hm01}/posters/print"), "222444442"),
+        (format!("/activities/{a_cg01}/signups"), "222224444"),
+        (format!("/activities/{a_hm}/signups"), "222444442"),
         (format!("/public/mengjin/notices/{notice}"), "222222222"),
         (format!("/public/yanshi/notices/{notice}"), "444444444"),
         (format!("/public/mengjin/awards/{past}"), "222222222"),
@@ -343,7 +355,7 @@ async fn every_route_answers_each_role_inside_and_outside_its_scope() {
     let anonymous = app.client();
     for (path, expected) in &matrix {
         let page = anonymous.get(path).await;
-        if path.starts_with("/public/") || path.starts_with("/join/") {
+        if path.starts_with("/public/") || path.starts_with("/join/") || path.starts_with("/d/") {
             // The published catalogue is for residents: open without login, and what is not
             // there for the bureau is not there for them.
             let want = if expected.starts_with('2') {

@@ -603,6 +603,10 @@ async fn public_pages_fit_a_phone_without_sideways_scrolling() {
             ("public-index", "/public"),
             ("catalogue", "/public/mengjin/2025"),
             ("donations", "/public/mengjin/donations/2026"),
+            ("portal", "/d/mengjin"),
+            ("calendar", "/d/mengjin/calendar"),
+            ("town", "/d/mengjin/units/2"),
+            ("activity", "/d/mengjin/activities/1"),
             ("notices", "/public/mengjin/notices"),
             ("notice", "/public/mengjin/notices/1"),
             ("commendation", "/public/mengjin/awards/1"),
@@ -1066,4 +1070,119 @@ async fn a_town_opens_a_round_over_its_points_a_point_assesses_itself_the_town_s
     let (advance, reviews, can_score) = result.expect("the journey runs");
     assert!(!advance && !can_score, "the district only reads");
     assert!(reviews.contains("镇（街道） mengjin-town：8"), "{reviews}");
+}
+
+#[tokio::test]
+async fn a_resident_scans_a_towns_poster_signs_up_for_a_class_checks_in_and_rates_the_town() {
+    let app = TestApp::spawn().await;
+    let class = crate::activities::activity_id(&app, crate::activities::CLASS).await;
+    let session = crate::portal::session_today(&app, class).await;
+    let cg = app.unit_id("MJ-CG").await;
+    // The town prints its posters; the staff page gives today's session its check-in code.
+    let town = app.login("mengjin-town").await;
+    let posters = town.get(&format!("/units/{cg}/posters/print")).await;
+    let scanned = crate::portal::decode_qr(&posters.body, &format!("id=\"poster-{cg}\""));
+    let staff = town.get(&format!("/activities/{class}/signups")).await;
+    let checkin = crate::portal::decode_qr(&staff.body, &format!("id=\"session-{session}\""));
+    let phone = Browser::start().await;
+    let result = async {
+        phone.resize(360, 740).await?;
+        let c = &phone.client;
+        let mut wide = Vec::new();
+        c.goto(&scanned).await?;
+        c.wait().for_element(Locator::Css("h1")).await?;
+        wide.push(("town", phone.overflow().await?));
+        phone.shot("journey-town").await?;
+        c.find(Locator::LinkText(crate::activities::CLASS))
+            .await?
+            .click()
+            .await?;
+        c.wait()
+            .for_element(Locator::Css(&format!(
+                "input[name=session][value='{session}']"
+            )))
+            .await?
+            .click()
+            .await?;
+        fill(c, &[("name", "刘家长"), ("phone", "13912345678")]).await?;
+        c.find(Locator::Css("input[name=consent]"))
+            .await?
+            .click()
+            .await?;
+        wide.push(("activity", phone.overflow().await?));
+        c.find(Locator::Css("#signup-form button.primary"))
+            .await?
+            .click()
+            .await?;
+        let code = c
+            .wait()
+            .for_element(Locator::Id("signup-code"))
+            .await?
+            .text()
+            .await?;
+        phone.shot("journey-confirmation").await?;
+        // At the venue: the session's code on the wall, then the six digits.
+        c.goto(&checkin).await?;
+        fill(c, &[("code", &code)]).await?;
+        wide.push(("checkin", phone.overflow().await?));
+        c.find(Locator::Css("#checkin-form button"))
+            .await?
+            .click()
+            .await?;
+        let welcome = c
+            .wait()
+            .for_element(Locator::Id("checked-in"))
+            .await?
+            .text()
+            .await?;
+        phone.shot("journey-checked-in").await?;
+        // Back on the town's page, the survey.
+        c.goto(&scanned).await?;
+        c.wait()
+            .for_element(Locator::Id("survey-link"))
+            .await?
+            .click()
+            .await?;
+        c.wait().for_element(Locator::Css("fieldset")).await?;
+        let questions = c.find_all(Locator::Css("fieldset")).await?.len();
+        for i in 0..questions {
+            c.find(Locator::Css(&format!("input[name=q{i}][value='4']")))
+                .await?
+                .click()
+                .await?;
+        }
+        wide.push(("survey", phone.overflow().await?));
+        c.find(Locator::Css("form.stack button.primary"))
+            .await?
+            .click()
+            .await?;
+        c.wait().for_element(Locator::Id("thanks")).await?;
+        phone.shot("journey-survey").await?;
+        Ok::<_, fantoccini::error::CmdError>((code, welcome, wide))
+    }
+    .await;
+    phone.close().await;
+    let (code, welcome, wide) = result.expect("the journey runs");
+    assert_eq!(scanned, format!("{}/d/mengjin/units/{cg}", app.base()));
+    assert_eq!(code.len(), 6);
+    assert!(welcome.contains("刘家长"), "{welcome}");
+    for (page, over) in wide {
+        assert!(over <= 0, "{page} is {over}px wider than the phone");
+    }
+    let (status, present): (String, bool) = sqlx::query_as(
+        "select status, checked_in_at is not null from signup where session_id = $1",
+    )
+    .bind(session)
+    .fetch_one(&app.db.sys)
+    .await
+    .unwrap();
+    assert_eq!((status.as_str(), present), ("confirmed", true));
+    let answered: i64 = sqlx::query_scalar(
+        "select count(*) from survey_response where org_unit_id = $1 and at > now() - interval '1 hour'",
+    )
+    .bind(cg)
+    .fetch_one(&app.db.sys)
+    .await
+    .unwrap();
+    assert_eq!(answered, 1);
 }

@@ -22,6 +22,7 @@ mod lists;
 mod network;
 mod observability;
 mod platform;
+mod portal;
 mod request_path;
 mod scale;
 mod security;
