@@ -156,6 +156,13 @@ impl CataloguePage {
         self.filters.href(&self.base(what), None, None)
     }
 
+    /// Whether a filter besides the words is set, so "more filters" shows open.
+    fn more_filters(&self) -> bool {
+        ["category", "population", "town", "member"]
+            .iter()
+            .any(|f| !self.filters.get(f).is_empty())
+    }
+
     /// A tab's first page, with the filters kept.
     fn tab_href(&self, tab: &str) -> String {
         filters(&self.filters, Some(tab)).href(&self.base(""), None, None)

@@ -1846,3 +1846,4 @@ audit-signup-tick = Staff recorded attendance
 audit-activity-public = Activity published to residents
 home-public_page = Our public page
 home-posters = Print posters (QR codes)
+public-more_filters = More filters

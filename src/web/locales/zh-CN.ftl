@@ -1847,3 +1847,4 @@ audit-signup-tick = 工作人员记录到场
 audit-activity-public = 向居民公布活动
 home-public_page = 居民看到的主页
 home-posters = 打印宣传海报（二维码）
+public-more_filters = 更多筛选
