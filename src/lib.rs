@@ -26,6 +26,7 @@ pub mod ops;
 pub mod platform;
 pub mod reports;
 pub mod scale;
+pub mod scale_activities;
 pub mod state;
 pub mod supervision;
 pub mod web;

@@ -399,6 +399,13 @@ pub async fn rebuild(conn: &mut PgConnection, tenant_id: i64) -> sqlx::Result<()
     .bind(tenant_id)
     .execute(&mut *conn)
     .await?;
+    totals(conn, tenant_id).await
+}
+
+/// Every organiser's totals of a district written again from its activities' figures, one
+/// statement: `rebuild`'s last step, and the province-scale generator's, whose activities carry
+/// their figures from the start.
+pub async fn totals(conn: &mut PgConnection, tenant_id: i64) -> sqlx::Result<()> {
     sqlx::query("delete from delivery_total where tenant_id = $1")
         .bind(tenant_id)
         .execute(&mut *conn)
