@@ -31,6 +31,7 @@ pub mod platform;
 pub mod portal;
 pub mod reports;
 pub mod scale;
+pub mod scale_activities;
 pub mod state;
 pub mod supervision;
 pub mod web;

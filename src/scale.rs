@@ -1,8 +1,9 @@
 //! Province-scale synthetic data: `cedu demo --scale N [--seed S]` adds N districts shaped like
 //! real ones — a college, 14 town schools with 20 teaching points each, 14 member units,
 //! accounts, ten published years of December lists and an open one, ten evaluation rounds with
-//! scores, survey answers, 560 teachers and volunteers with four years of service hours, and
-//! audit rows — set-based in SQL, deterministic for a seed, and
+//! scores, survey answers, 560 teachers and volunteers with four years of service hours, audit
+//! rows, and ten years of activities, 50 a unit a year, with their sessions and counts
+//! ([`crate::scale_activities`]) — set-based in SQL, deterministic for a seed, and
 //! without touching any other district. District 1 also carries a 100,000-item list, the
 //! export benchmark's subject.
 
@@ -29,8 +30,30 @@ const SUBMISSION_KEYS: &str = "select s.id, s.org_unit_id, coalesce(u.name, m.na
    left join org_unit u on u.id = s.org_unit_id left join member_unit m on m.id = s.member_unit_id
   where s.tenant_id = $1";
 
-/// Adds districts 1..=n that are not there yet; returns how many it added.
+/// How much of a district the generator writes.
+#[derive(Debug, Clone, Copy)]
+pub struct Size {
+    /// Activities a unit a year.
+    pub activities: i32,
+    /// Whether district 1 carries the [`BIG_LIST`].
+    pub big_list: bool,
+}
+
+impl Size {
+    /// What `cedu demo --scale` writes.
+    pub const FULL: Size = Size {
+        activities: crate::scale_activities::PER_UNIT,
+        big_list: true,
+    };
+}
+
+/// Adds districts 1..=n that are not there yet, at full size; returns how many it added.
 pub async fn generate(db: &Db, n: u32, seed: u64) -> Result<u32, String> {
+    generate_with(db, n, seed, Size::FULL).await
+}
+
+/// [`generate`] at another [`Size`] (the tests' districts are smaller).
+pub async fn generate_with(db: &Db, n: u32, seed: u64, size: Size) -> Result<u32, String> {
     let hash = password::hash(crate::demo::PASSWORD.to_string()).await;
     let mut added = 0;
     for i in 1..=n {
@@ -45,7 +68,7 @@ pub async fn generate(db: &Db, n: u32, seed: u64) -> Result<u32, String> {
             continue;
         }
         let started = Instant::now();
-        district(db, &code, i, seed, &hash)
+        district(db, &code, i, seed, &hash, size)
             .await
             .map_err(|e| format!("district {code}: {e}"))?;
         added += 1;
@@ -55,7 +78,14 @@ pub async fn generate(db: &Db, n: u32, seed: u64) -> Result<u32, String> {
 }
 
 /// One district in one transaction: all of it or none of it.
-async fn district(db: &Db, code: &str, i: u32, seed: u64, hash: &str) -> sqlx::Result<()> {
+async fn district(
+    db: &Db,
+    code: &str,
+    i: u32,
+    seed: u64,
+    hash: &str,
+    size: Size,
+) -> sqlx::Result<()> {
     let mut tx = db.begin_sys().await?;
     let key = format!("{seed}/{i}");
     let t: i64 = sqlx::query_scalar("insert into tenant (code, name, division_code, is_demo) values ($1, $2, '', true) returning id")
@@ -179,7 +209,8 @@ async fn district(db: &Db, code: &str, i: u32, seed: u64, hash: &str) -> sqlx::R
             .execute(&mut *tx)
             .await?;
     }
-    if i == 1 {
+    crate::scale_activities::fill(&mut tx, t, &key, size.activities).await?;
+    if i == 1 && size.big_list {
         // The export benchmark's subject: one accepted, published list of 100,000 items.
         sqlx::query(
             "insert into resource_item (tenant_id, submission_id, category, name, description, address, capacity, opening_times, populations, sharing, contact)

@@ -168,8 +168,9 @@ def main():
             "draft": psql(args.data_dir, f"select s.id from submission s join reporting_cycle c on c.id = s.cycle_id join org_unit u on u.id = s.org_unit_id join tenant t on t.id = s.tenant_id where t.code = '{d}' and c.year = 2026 and u.code = 'T01'"),
             "cycle": psql(args.data_dir, f"select c.id from reporting_cycle c join tenant t on t.id = c.tenant_id where t.code = '{d}' and c.year = 2026"),
             "round": psql(args.data_dir, f"select r.id from evaluation_round r join tenant t on t.id = r.tenant_id where t.code = '{d}' and r.year = 2025"),
+            "week": psql(args.data_dir, f"select c.id from campaign c join tenant t on t.id = c.tenant_id where t.code = '{d}' and c.kind = 'learning_week' and c.year = 2025"),
         }
-        totals = psql(args.data_dir, "select (select count(*) from tenant), (select count(*) from org_unit), (select count(*) from resource_item) + (select count(*) from plan_item), (select count(*) from score), (select count(*) from audit_log)")
+        totals = psql(args.data_dir, "select (select count(*) from tenant), (select count(*) from org_unit), (select count(*) from resource_item) + (select count(*) from plan_item), (select count(*) from score), (select count(*) from audit_log), (select count(*) from activity), (select count(*) from activity_session)")
         sessions = {u: login(base, f"{d}-{u}") for u in ["bureau", "supervisor", "town"]}
         anon_cookie, anon_token = None, None
         jar = http.cookiejar.CookieJar()
@@ -194,6 +195,11 @@ def main():
             ("teachers and volunteers", "town", "GET", "/educators?kind=volunteer", None),
             ("district registry, searched", "bureau", "GET", "/educators?q=%E6%A8%A1%E6%8B%9F&status=all", None),
             ("hours to countersign", "town", "GET", "/hours?status=pending", None),
+            # A town's year of activities (its school's and 20 points', ~1,000 at full size),
+            # the district's plan against delivery, and the learning week's live counts.
+            ("town's activities, a year", "town", "GET", "/activities?year=2025", None),
+            ("plan against delivery, district", "bureau", "GET", "/delivery?year=2025", None),
+            ("campaign's live counts", "bureau", "GET", f"/campaigns/{ids['week']}", None),
         ]
         def path_of(page):
             return next(p[3] for p in pages if p[0] == page)
@@ -242,12 +248,12 @@ def main():
 
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     mem = next((l.split()[1] for l in open("/proc/meminfo") if l.startswith("MemTotal")), "0")
-    t, u, items, scores, audit = totals.split("|")
+    t, u, items, scores, audit, activities, sessions_ = totals.split("|")
     out = [
         "# cedu benchmark results",
         "",
         f"Machine: {os.cpu_count()} cores ({cpu}), {int(mem) // 1024 // 1024} GiB; load generator (oha) on the same machine.",
-        f"Data: {t} districts, {u} units, {items} list items, {scores} scores, {audit} audit rows "
+        f"Data: {t} districts, {u} units, {items} list items, {scores} scores, {audit} audit rows, {activities} activities, {sessions_} sessions "
         f"(demo + `cedu demo --scale {args.scale}`, generated in {generated_in:.0f} s).",
         f"Each page: {args.duration} s at {args.conns} connections for the most requests/s, then {args.duration} s at half that rate for latency.",
         "",

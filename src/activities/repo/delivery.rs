@@ -239,25 +239,19 @@ pub async fn lines(
             select 'm' || m.id, 0, m.id, m.name, 'member_unit', '~' || m.code, 0
               from member_unit m where $2 and m.active
          ),
+         -- An item counts as delivered for the unit whose plan it is, whoever held it (a
+         -- teaching point delivers its town school's items too): the year's plans and the
+         -- year's totals, each read once.
          plans as (
             select coalesce(s.org_unit_id, 0) as unit_id, coalesce(s.member_unit_id, 0) as member_id,
-                   count(pi.id) as items,
+                   count(pi.id) as items, count(dt.plan_item_id) as items_delivered,
                    coalesce(sum(pi.budget_government + pi.budget_donation + pi.budget_learners + pi.budget_other), 0)::bigint as budget
               from submission s
               join reporting_cycle rc on rc.tenant_id = s.tenant_id and rc.id = s.cycle_id and rc.year = $3 - 1
               left join plan_item pi on pi.tenant_id = s.tenant_id and pi.submission_id = s.id
+              left join (select distinct t.plan_item_id from delivery_total t where t.year = $3 and t.held > 0) dt
+                     on dt.plan_item_id = pi.id
              where s.status = 'accepted'
-             group by 1, 2
-         ),
-         -- An item counts as delivered for the unit whose plan it is, whoever held it (a
-         -- teaching point delivers its town school's items too).
-         delivered as (
-            select coalesce(s.org_unit_id, 0) as unit_id, coalesce(s.member_unit_id, 0) as member_id,
-                   count(distinct t.plan_item_id) as items_delivered
-              from delivery_total t
-              join plan_item pi on pi.tenant_id = t.tenant_id and pi.id = t.plan_item_id
-              join submission s on s.tenant_id = pi.tenant_id and s.id = pi.submission_id
-             where t.year = $3 and t.held > 0
              group by 1, 2
          ),
          done as (
@@ -273,14 +267,13 @@ pub async fn lines(
          )
          select f.organiser, f.name, f.kind, f.town_id, coalesce(tu.name, '') as town_name,
                 p.unit_id is not null as has_plan, coalesce(p.items, 0) as items,
-                coalesce(dl.items_delivered, 0) as items_delivered, coalesce(p.budget, 0) as budget,
+                coalesce(p.items_delivered, 0) as items_delivered, coalesce(p.budget, 0) as budget,
                 coalesce(d.held_in_plan, 0) as held_in_plan, coalesce(d.held_outside, 0) as held_outside,
                 coalesce(d.sessions_held, 0) as sessions_held, coalesce(d.participants, 0) as participants,
                 coalesce(d.spend, 0) as spend, coalesce(d.channels, 0) as channels
            from filers f
            left join org_unit tu on tu.id = f.town_id
            left join plans p on p.unit_id = f.unit_id and p.member_id = f.member_id
-           left join delivered dl on dl.unit_id = f.unit_id and dl.member_id = f.member_id
            left join done d on d.unit_id = f.unit_id and d.member_id = f.member_id
           order by f.sort",
     )
@@ -399,6 +392,13 @@ pub async fn rebuild(conn: &mut PgConnection, tenant_id: i64) -> sqlx::Result<()
     .bind(tenant_id)
     .execute(&mut *conn)
     .await?;
+    totals(conn, tenant_id).await
+}
+
+/// Every organiser's totals of a district written again from its activities' figures, one
+/// statement: `rebuild`'s last step, and the province-scale generator's, whose activities carry
+/// their figures from the start.
+pub async fn totals(conn: &mut PgConnection, tenant_id: i64) -> sqlx::Result<()> {
     sqlx::query("delete from delivery_total where tenant_id = $1")
         .bind(tenant_id)
         .execute(&mut *conn)
