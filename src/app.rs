@@ -29,6 +29,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::activities::router())
         .merge(crate::awards::router())
         .merge(crate::notices::router())
+        .merge(crate::library::router())
         .merge(crate::ops::health::router())
         .route("/lang/{code}", get(crate::web::switch_lang))
         .route("/static/cedu.css", get(stylesheet))
