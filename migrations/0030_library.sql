@@ -105,12 +105,12 @@ grant select, insert, delete on library_file to cedu_app;
 
 -- The public records every district offers harvesters (OAI-PMH), across districts: published
 -- library resources (and the ones withdrawn since, as deleted records without metadata) and the
--- items of published December catalogues. Keys run (tenant, source, id); `after_*` continues a
--- list after a key, `district`, `kind`, `one_id` narrow it, `from_ts`/`until_ts` bound the
+-- items of published December catalogues. Keys run (tenant, source, id); `p_after_*` continues a
+-- list after a key, `p_district`, `p_kind`, `p_id` narrow it, `p_from`/`p_until` bound the
 -- datestamp (inclusive, to the second). Runs as its owner, and returns nothing unpublished.
 create function oai_records(
-    district text, kind text, one_id bigint, from_ts timestamptz, until_ts timestamptz,
-    after_tenant bigint, after_source text, after_id bigint, max_rows integer)
+    p_district text, p_kind text, p_id bigint, p_from timestamptz, p_until timestamptz,
+    p_after_tenant bigint, p_after_source text, p_after_id bigint, p_max integer)
 returns table (
     tenant_id bigint, district_code text, district_name text, source text, id bigint,
     kind text, stamp timestamptz, deleted boolean, title text, description text, subject text,
@@ -137,7 +137,7 @@ begin
           left join public.org_unit u on u.tenant_id = r.tenant_id and u.id = r.provider_unit_id
           left join public.member_unit m on m.tenant_id = r.tenant_id and m.id = r.provider_member_unit_id
          where r.published_at is not null
-           and (oai_records.kind is null or r.kind = oai_records.kind)
+           and (p_kind is null or r.kind = p_kind)
         union all
         select c.tenant_id, t.code, t.name, 'catalogue'::text, c.item_id, 'catalogue'::text,
                date_trunc('second', coalesce(rc.published_on::timestamp at time zone 'UTC', rc.created_at)),
@@ -147,17 +147,17 @@ begin
           join public.tenant t on t.id = c.tenant_id
           join public.reporting_cycle rc on rc.tenant_id = c.tenant_id and rc.id = c.cycle_id
          where rc.status = 'published'
-           and (oai_records.kind is null or oai_records.kind = 'catalogue')
+           and (p_kind is null or p_kind = 'catalogue')
     ) rec (tenant_id, district_code, district_name, source, id, kind, stamp, deleted, title,
            description, subject, populations, creator, licence, language, duration_minutes,
            external_url, content_type, year)
-     where (oai_records.district is null or rec.district_code = oai_records.district)
-       and (one_id is null or rec.id = one_id)
-       and (from_ts is null or rec.stamp >= from_ts)
-       and (until_ts is null or rec.stamp <= until_ts)
-       and (after_tenant is null or (rec.tenant_id, rec.source, rec.id) > (after_tenant, after_source, after_id))
+     where (p_district is null or rec.district_code = p_district)
+       and (p_id is null or rec.id = p_id)
+       and (p_from is null or rec.stamp >= p_from)
+       and (p_until is null or rec.stamp <= p_until)
+       and (p_after_tenant is null or (rec.tenant_id, rec.source, rec.id) > (p_after_tenant, p_after_source, p_after_id))
      order by rec.tenant_id, rec.source, rec.id
-     limit max_rows;
+     limit p_max;
 end
 $$;
 

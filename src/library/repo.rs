@@ -467,12 +467,14 @@ pub async fn file_slice(
     start: u64,
     len: u64,
 ) -> sqlx::Result<Vec<u8>> {
-    sqlx::query_scalar("select substring(content from $2 for $3) from library_file where id = $1")
-        .bind(file)
-        .bind(start as i64 + 1)
-        .bind(len as i64)
-        .fetch_one(conn)
-        .await
+    sqlx::query_scalar(
+        "select substring(content from $2::int for $3::int) from library_file where id = $1",
+    )
+    .bind(file)
+    .bind(start as i64 + 1)
+    .bind(len as i64)
+    .fetch_one(conn)
+    .await
 }
 
 /// Keeps `content` as the resource's (or lesson's) file or cover, in place of any before.
