@@ -500,10 +500,10 @@ fn kind_label(kind: &str) -> String {
 
 fn header_of(out: &mut String, r: &OaiRecord) {
     let status = if r.deleted { " status=\"deleted\"" } else { "" };
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<header{status}><identifier>{}</identifier><datestamp>{}</datestamp>\
-         <setSpec>district:{}</setSpec><setSpec>district:{}:{}</setSpec></header>\n",
+         <setSpec>district:{}</setSpec><setSpec>district:{}:{}</setSpec></header>",
         esc(&identifier(r)),
         stamp(r.stamp),
         esc(&r.district_code),
