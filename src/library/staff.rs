@@ -453,7 +453,12 @@ pub async fn step(
     if !step.from().contains(&r.status.as_str()) {
         return Ok(flash_redirect("step.not_now", &to));
     }
-    let reason = p.get("reason").trim().to_string();
+    // Only a return and a withdrawal carry a reason.
+    let reason = if step.needs_reason() {
+        p.get("reason").trim().to_string()
+    } else {
+        String::new()
+    };
     if step.needs_reason() {
         let mut errors = FieldErrors::default();
         crate::web::forms::text(&mut errors, "reason", &reason, true, 500);
