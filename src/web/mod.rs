@@ -432,7 +432,17 @@ async fn multipart_fields(
     use axum::extract::FromRequest;
     let mut found = std::collections::HashMap::new();
     let req = Request::from_parts(parts.clone(), Body::from(body.clone()));
-    let Ok(mut multipart) = axum::extract::Multipart::from_request(req, &()).await else {
+    // The body is read already and within its limit: the parser may take all of it (a library
+    // file is larger than the extractor's default of 2 MB).
+    use tower::{Layer, ServiceExt};
+    let parse = axum::extract::DefaultBodyLimit::max(body.len() + 1).layer(tower::service_fn(
+        |req: Request| async move {
+            Ok::<_, std::convert::Infallible>(
+                axum::extract::Multipart::from_request(req, &()).await,
+            )
+        },
+    ));
+    let Ok(Ok(mut multipart)) = parse.oneshot(req).await else {
         return found;
     };
     while let Ok(Some(field)) = multipart.next_field().await {

@@ -293,9 +293,10 @@ async fn a_video_is_served_in_the_byte_ranges_a_player_asks_for() {
     let bureau = app.login("mengjin-bureau").await;
     let college = app.unit_id_in("mengjin", "MJ").await;
     let path = add(&bureau, "太极拳第一式", "video", &format!("u{college}")).await;
-    // An MP4's first box, then 300 kB of counting bytes.
+    // An MP4's first box, then 11 MB of counting bytes: more than a form's body limit, and
+    // three slices of a whole download.
     let mut video = b"\0\0\0\x18ftypisom\0\0\x02\0isomiso2".to_vec();
-    video.extend((0..300_000u32).map(|i| (i % 251) as u8));
+    video.extend((0..11_000_000u32).map(|i| (i % 251) as u8));
     let size = video.len();
     let up = upload(&bureau, &format!("{path}/file"), "太极.mp4", video.clone()).await;
     assert_eq!(up.status, StatusCode::SEE_OTHER, "{}", up.body);
@@ -348,6 +349,27 @@ async fn a_video_is_served_in_the_byte_ranges_a_player_asks_for() {
     assert_eq!(whole.status(), StatusCode::OK);
     assert_eq!(whole.headers()["accept-ranges"], "bytes");
     assert_eq!(whole.bytes().await.unwrap().to_vec(), video);
+
+    // The bureau's limit holds: at 1 MB a 2 MB file is refused beside its field.
+    let bad = bureau
+        .post("/library/settings", &[("max_file_mb", "0")])
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    bad.assert_contains("id=\"e-max_file_mb\"");
+    let set = bureau
+        .post("/library/settings", &[("max_file_mb", "1")])
+        .await;
+    assert_eq!(set.status, StatusCode::SEE_OTHER);
+    let next = add(&bureau, "太极拳第二式", "video", &format!("u{college}")).await;
+    let big = upload(
+        &bureau,
+        &format!("{next}/file"),
+        "太极.mp4",
+        video[..2_000_000].to_vec(),
+    )
+    .await;
+    assert_eq!(big.status, StatusCode::UNPROCESSABLE_ENTITY);
+    big.assert_contains("id=\"e-file\"");
 }
 
 #[tokio::test]
