@@ -5,15 +5,18 @@
 //! phone (`public`); its files are served in ranges so a video can seek. The provincial
 //! platform harvests it, with the published December catalogues, over OAI-PMH (`oai`).
 
+mod content;
 pub mod forms;
+mod list;
 pub mod model;
 mod oai;
 mod public;
+mod record;
 pub mod repo;
-mod staff;
 
 use crate::access::{Action, Role, may};
 use crate::activities::repo::Scope;
+use crate::audit::Change;
 use crate::auth::session::CurrentUser;
 use crate::db::Tx;
 use crate::error::{AppError, OrNotFound, Result};
@@ -39,32 +42,32 @@ where
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/library", get(staff::list).post(staff::create))
-        .route("/library/export.xlsx", get(staff::export))
-        .route("/library/print", get(staff::print))
-        .route("/library/new", get(staff::new_form))
-        .route("/library/settings", post(staff::settings))
-        .route("/library/{id}", get(staff::show).post(staff::update))
-        .route("/library/{id}/edit", get(staff::edit_form))
-        .route("/library/{id}/step", post(staff::step))
-        .route("/library/{id}/file", upload(staff::upload_content))
+        .route("/library", get(list::list).post(record::create))
+        .route("/library/export.xlsx", get(list::export))
+        .route("/library/print", get(list::print))
+        .route("/library/new", get(record::new_form))
+        .route("/library/settings", post(list::settings))
+        .route("/library/{id}", get(record::show).post(record::update))
+        .route("/library/{id}/edit", get(record::edit_form))
+        .route("/library/{id}/step", post(record::step))
+        .route("/library/{id}/file", upload(content::upload_content))
         .route(
             "/library/{id}/cover",
-            get(staff::preview_cover).merge(upload(staff::upload_cover)),
+            get(content::preview_cover).merge(upload(content::upload_cover)),
         )
-        .route("/library/{id}/lessons", post(staff::add_lesson))
+        .route("/library/{id}/lessons", post(content::add_lesson))
         .route(
             "/library/{id}/lessons/{l}/file",
-            upload(staff::upload_lesson),
+            upload(content::upload_lesson),
         )
         .route(
             "/library/{id}/lessons/{l}/delete",
-            post(staff::delete_lesson),
+            post(content::delete_lesson),
         )
-        .route("/library/{id}/preview", get(staff::preview))
+        .route("/library/{id}/preview", get(content::preview))
         .route(
             "/library/{id}/lessons/{l}/preview",
-            get(staff::preview_lesson),
+            get(content::preview_lesson),
         )
         .route("/d/{district}/library", get(public::index))
         .route("/d/{district}/library/{id}", get(public::show))
@@ -82,6 +85,24 @@ fn require(user: &CurrentUser, action: Action) -> Result<()> {
         Ok(())
     } else {
         Err(AppError::NotFound)
+    }
+}
+
+/// An audit row of a change to resource `id`.
+fn change(
+    tenant_id: i64,
+    action: &'static str,
+    id: i64,
+    before: Option<&Resource>,
+    after: serde_json::Value,
+) -> Change<'static> {
+    Change {
+        tenant_id,
+        action,
+        entity: "library_resource",
+        entity_id: Some(id),
+        before: before.and_then(|b| serde_json::to_value(b).ok()),
+        after: Some(after),
     }
 }
 
