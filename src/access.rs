@@ -143,6 +143,12 @@ pub enum Action {
     Nominate,
     /// Record how each objection to a public notice was handled.
     HandleNotices,
+    /// Read the learning library's resources (within scope), unpublished ones included.
+    ViewLibrary,
+    /// Add resources to the library for a unit in scope and submit them for review.
+    AddLibrary,
+    /// Review resources for the college (publish, return, withdraw) and set the file limit.
+    ReviewLibrary,
 }
 
 /// The one table of role × action.
@@ -186,6 +192,14 @@ pub fn may(role: Role, action: Action) -> bool {
         }
         ManageAwards | HandleNotices => matches!(role, DistrictAdmin | CommitteeOffice),
         Nominate => matches!(role, DistrictAdmin | TownAdmin | UnitOfficer),
+        ViewLibrary => {
+            role.is_district_wide() || matches!(role, TownAdmin | PointCoordinator | UnitOfficer)
+        }
+        AddLibrary => matches!(
+            role,
+            DistrictAdmin | TownAdmin | PointCoordinator | UnitOfficer
+        ),
+        ReviewLibrary => role == DistrictAdmin,
     }
 }
 

@@ -30,6 +30,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::awards::router())
         .merge(crate::notices::router())
         .merge(crate::portal::router())
+        .merge(crate::library::router())
         .merge(crate::ops::health::router())
         .route("/lang/{code}", get(crate::web::switch_lang))
         .route("/static/cedu.css", get(stylesheet))

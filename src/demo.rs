@@ -417,6 +417,7 @@ pub async fn load(db: &Db) -> sqlx::Result<bool> {
     crate::demo_educators::load(&mut tx, mengjin).await?;
     crate::demo_activities::load(&mut tx, mengjin).await?;
     crate::demo_awards::load(&mut tx, mengjin).await?;
+    crate::demo_library::load(&mut tx, mengjin).await?;
     tx.commit().await?;
     Ok(true)
 }

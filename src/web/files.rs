@@ -57,6 +57,18 @@ pub fn acceptable(name: &str, bytes: &[u8]) -> Result<&'static str, &'static str
 
 /// `content` as a download named `name` (ASCII fallback and the UTF-8 name both given).
 pub fn download(name: &str, kind: String, content: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, kind),
+            (header::CONTENT_DISPOSITION, attachment(name)),
+        ],
+        content,
+    )
+        .into_response()
+}
+
+/// The Content-Disposition of a download named `name`.
+pub fn attachment(name: &str) -> String {
     let safe: String = name
         .chars()
         .map(|c| {
@@ -67,20 +79,10 @@ pub fn download(name: &str, kind: String, content: Vec<u8>) -> Response {
             }
         })
         .collect();
-    (
-        [
-            (header::CONTENT_TYPE, kind),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"{safe}\"; filename*=UTF-8''{}",
-                    super::urlencode(name)
-                ),
-            ),
-        ],
-        content,
+    format!(
+        "attachment; filename=\"{safe}\"; filename*=UTF-8''{}",
+        super::urlencode(name)
     )
-        .into_response()
 }
 
 /// The file of a form's `file` field, its name cut to 150 characters; `None` when none came.

@@ -181,6 +181,9 @@ impl Ctx {
         if may(role, Action::ViewAwards) {
             add("/awards", "nav.awards");
         }
+        if may(role, Action::ViewLibrary) {
+            add("/library", "nav.library");
+        }
         if may(role, Action::ViewEducators) {
             add("/educators", "nav.educators");
         }
@@ -318,7 +321,9 @@ pub async fn context_layer(State(app): State<AppState>, req: Request, next: Next
     };
 
     let mut req = req;
-    if req.method() == Method::POST {
+    // OAI-PMH harvesters may POST their requests (a read, never a change): no session, no
+    // CSRF token, the form read by the handler.
+    if req.method() == Method::POST && path != "/oai" {
         // Residents answer surveys, register, object to public notices, sign up for
         // activities and check in without an account; every other form needs a session.
         let public_form = path.starts_with("/survey/")
@@ -330,7 +335,13 @@ pub async fn context_layer(State(app): State<AppState>, req: Request, next: Next
             return login_redirect(&path);
         }
         let (parts, body) = req.into_parts();
-        let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT).await else {
+        // A library resource's file may be as large as its district allows.
+        let limit = if is_multipart(&parts) && path.starts_with("/library/") {
+            crate::library::UPLOAD_LIMIT
+        } else {
+            BODY_LIMIT
+        };
+        let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
             return error_page(StatusCode::PAYLOAD_TOO_LARGE, lang, user);
         };
         let (supplied, form_token) = if is_multipart(&parts) {
@@ -422,7 +433,17 @@ async fn multipart_fields(
     use axum::extract::FromRequest;
     let mut found = std::collections::HashMap::new();
     let req = Request::from_parts(parts.clone(), Body::from(body.clone()));
-    let Ok(mut multipart) = axum::extract::Multipart::from_request(req, &()).await else {
+    // The body is read already and within its limit: the parser may take all of it (a library
+    // file is larger than the extractor's default of 2 MB).
+    use tower::{Layer, ServiceExt};
+    let parse = axum::extract::DefaultBodyLimit::max(body.len() + 1).layer(tower::service_fn(
+        |req: Request| async move {
+            Ok::<_, std::convert::Infallible>(
+                axum::extract::Multipart::from_request(req, &()).await,
+            )
+        },
+    ));
+    let Ok(Ok(mut multipart)) = parse.oneshot(req).await else {
         return found;
     };
     while let Ok(Some(field)) = multipart.next_field().await {

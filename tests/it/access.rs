@@ -121,6 +121,9 @@ async fn every_route_answers_each_role_inside_and_outside_its_scope() {
     let n_cg = nominated_by(star, "MJ-CG").await;
     let n_hm = nominated_by(star, "MJ-HM").await;
     let n_past = nominated_by(past, "MJ-HM").await;
+    let audio = crate::library::resource_id(&app, crate::library::AUDIO).await;
+    let awaiting = crate::library::resource_id(&app, crate::library::AWAITING).await;
+    let taiji = crate::library::resource_id(&app, "太极拳基础八式（视频）").await;
     let notice: i64 = sqlx::query_scalar("select notice_id from award_programme where id = $1")
         .bind(star)
         .fetch_one(&app.db.sys)
@@ -331,6 +334,24 @@ async fn every_route_answers_each_role_inside_and_outside_its_scope() {
         (format!("/public/yanshi/notices/{notice}"), "444444444"),
         (format!("/public/mengjin/awards/{past}"), "222222222"),
         (format!("/public/mengjin/awards/{star}"), "444444444"),
+        ("/library".into(), "222222242"),
+        ("/library/new".into(), "244222242"),
+        ("/library/export.xlsx".into(), "222222242"),
+        ("/library/print?kind=video".into(), "222222242"),
+        (format!("/library/{audio}"), "222244444"),
+        (format!("/library/{audio}/preview"), "222244444"),
+        (format!("/library/{audio}/edit"), "344344444"),
+        (format!("/library/{taiji}"), "222444442"),
+        (format!("/library/{awaiting}"), "222442444"),
+        (format!("/library/{awaiting}/preview"), "222442444"),
+        (format!("/library/{awaiting}/edit"), "344443444"),
+        ("/d/mengjin/library".into(), "222222222"),
+        (format!("/d/mengjin/library/{audio}"), "222222222"),
+        (format!("/d/mengjin/library/{audio}/file"), "222222222"),
+        (format!("/d/mengjin/library/{awaiting}"), "444444444"),
+        (format!("/d/mengjin/library/{awaiting}/file"), "444444444"),
+        (format!("/d/yanshi/library/{audio}"), "444444444"),
+        ("/oai?verb=Identify".into(), "222222222"),
     ];
 
     let mut clients: Vec<Client> = Vec::new();
@@ -355,7 +376,11 @@ async fn every_route_answers_each_role_inside_and_outside_its_scope() {
     let anonymous = app.client();
     for (path, expected) in &matrix {
         let page = anonymous.get(path).await;
-        if path.starts_with("/public/") || path.starts_with("/join/") || path.starts_with("/d/") {
+        if path.starts_with("/public/")
+            || path.starts_with("/join/")
+            || path.starts_with("/d/")
+            || path.starts_with("/oai")
+        {
             // The published catalogue is for residents: open without login, and what is not
             // there for the bureau is not there for them.
             let want = if expected.starts_with('2') {
@@ -411,6 +436,9 @@ async fn out_of_scope_posts_answer_404_and_change_nothing() {
     let a_hm = crate::activities::activity_id(&app, "活动周·老年人智能手机使用培训").await;
     let a_wf = crate::activities::activity_id(&app, "留守妇女手工编织技能培训班").await;
     let a_cg = crate::activities::activity_id(&app, "冬季消防安全进社区讲座").await;
+    let audio = crate::library::resource_id(&app, crate::library::AUDIO).await;
+    let awaiting = crate::library::resource_id(&app, crate::library::AWAITING).await;
+    let unit = app.login("mengjin-unit").await;
     let town = app.login("mengjin-town").await;
     let bureau = app.login("mengjin-bureau").await;
     let point = app.login("mengjin-point").await;
@@ -607,6 +635,36 @@ async fn out_of_scope_posts_answer_404_and_change_nothing() {
             "/donations/disclose".to_string(),
             &[("year", "2026"), ("confirm", "yes")],
         ),
+        (
+            &town,
+            format!("/library/{awaiting}/step"),
+            &[("action", "publish"), ("confirm", "yes")],
+        ),
+        (
+            &unit,
+            format!("/library/{awaiting}/step"),
+            &[("action", "publish"), ("confirm", "yes")],
+        ),
+        (
+            &point,
+            format!("/library/{audio}/lessons"),
+            &[("lesson_title", "x")],
+        ),
+        (
+            &unit,
+            format!("/library/{audio}"),
+            &[("title", "x"), ("version", "1")],
+        ),
+        (
+            &yanshi,
+            format!("/library/{audio}/step"),
+            &[("action", "withdraw"), ("reason", "x"), ("confirm", "yes")],
+        ),
+        (
+            &town,
+            "/library/settings".to_string(),
+            &[("max_file_mb", "1")],
+        ),
     ];
     for (client, path, fields) in attempts {
         let page = client.post(&path, fields).await;
@@ -719,6 +777,18 @@ async fn each_list_and_export_holds_only_what_the_users_scope_sees() {
 
     // Pages: what each shows, and nothing of anyone else's.
     let pages = vec![
+        holds(
+            "mengjin-town",
+            "/library".into(),
+            &[crate::library::AUDIO],
+            &["太极拳基础八式", crate::library::AWAITING],
+        ),
+        holds(
+            "mengjin-unit",
+            "/library".into(),
+            &[crate::library::AWAITING],
+            &[crate::library::AUDIO, "太极拳基础八式"],
+        ),
         holds(
             "mengjin-town",
             "/units".into(),

@@ -593,6 +593,8 @@ async fn public_pages_fit_a_phone_without_sideways_scrolling() {
     .execute(&app.db.sys)
     .await
     .unwrap();
+    let course = crate::library::resource_id(&app, "果树栽培实用技术（两课时）").await;
+    let course = format!("/d/mengjin/library/{course}");
     let phone = Browser::start().await;
     let base = app.base();
     let result = async {
@@ -610,6 +612,9 @@ async fn public_pages_fit_a_phone_without_sideways_scrolling() {
             ("notices", "/public/mengjin/notices"),
             ("notice", "/public/mengjin/notices/1"),
             ("commendation", "/public/mengjin/awards/1"),
+            ("library", "/d/mengjin/library"),
+            ("library-filtered", "/d/mengjin/library?subject=agriculture"),
+            ("library-course", course.as_str()),
             ("login", "/login"),
         ] {
             phone.client.goto(&format!("{base}{path}")).await?;

@@ -18,6 +18,7 @@ mod fuzz;
 mod hardening;
 mod import;
 mod instances;
+mod library;
 mod lists;
 mod network;
 mod observability;
