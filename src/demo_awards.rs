@@ -161,7 +161,9 @@ async fn score(
     account: i64,
     scores: [f64; 3],
 ) -> sqlx::Result<()> {
-    let total = scores[0] * 0.4 + scores[1] * 0.3 + scores[2] * 0.3;
+    let criteria: Vec<crate::awards::model::Criterion> =
+        serde_json::from_str(CRITERIA).expect("the demo's criteria");
+    let total = crate::awards::model::weighted(&criteria, &scores);
     sqlx::query(
         "insert into panel_score (tenant_id, nomination_id, account_id, scores, total, note)
          values ($1, $2, $3, $4::float8[]::numeric(5, 2)[], $5, '演示评分')",
@@ -170,7 +172,7 @@ async fn score(
     .bind(nomination)
     .bind(account)
     .bind(scores.to_vec())
-    .bind((total * 100.0).round() / 100.0)
+    .bind(total)
     .execute(tx)
     .await?;
     Ok(())

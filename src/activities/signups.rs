@@ -154,11 +154,7 @@ pub async fn tick(
 ) -> Result<Response> {
     managed(&mut tx, &user, id).await?;
     let present = p.get("present") == "1";
-    let mine = store::of_activity(&mut tx, id)
-        .await?
-        .into_iter()
-        .find(|g| g.id == s);
-    let Some(signup) = mine else {
+    let Some(signup) = store::find(&mut tx, id, s).await? else {
         return Err(AppError::NotFound);
     };
     store::lock_session(&mut tx, signup.session_id).await?;

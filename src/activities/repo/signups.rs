@@ -346,6 +346,14 @@ pub async fn by_token(
     .await
 }
 
+pub async fn find(conn: &mut PgConnection, activity: i64, id: i64) -> sqlx::Result<Option<Signup>> {
+    sqlx::query_as(&format!("{SIGNUP} where g.activity_id = $1 and g.id = $2"))
+        .bind(activity)
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
 pub async fn of_activity(conn: &mut PgConnection, activity: i64) -> sqlx::Result<Vec<Signup>> {
     sqlx::query_as(&format!(
         "{SIGNUP} where g.activity_id = $1 and g.status <> 'cancelled'
