@@ -102,7 +102,7 @@ impl Tx {
     pub async fn open(pool: &PgPool, then: &str) -> sqlx::Result<(Tx, Option<PgRow>)> {
         let label = pool_label(pool);
         let asked = std::time::Instant::now();
-        let mut conn = match pool.acquire().await {
+        let conn = match pool.acquire().await {
             Ok(conn) => conn,
             Err(e) => {
                 if matches!(e, sqlx::Error::PoolTimedOut) {
@@ -112,22 +112,27 @@ impl Tx {
             }
         };
         crate::ops::metrics::acquired(label, asked.elapsed());
+        // The transaction owns the connection before BEGIN is sent: a request cancelled
+        // mid-way (the client went away) drops it, and the drop rolls back. A bare pool
+        // connection would go back to the pool still inside the transaction, holding its locks.
+        let mut tx = Tx { conn: Some(conn) };
         // Text without bind parameters goes as a simple query, which may hold two statements.
-        let rows = conn.fetch_all(format!("begin; {then}").as_str()).await;
-        let tx = Tx { conn: Some(conn) };
+        let rows = tx.fetch_all(format!("begin; {then}").as_str()).await;
         // On an error the transaction is open and aborted: dropping `tx` rolls it back.
         Ok((tx, rows?.into_iter().next()))
     }
 
+    /// Commits. The connection leaves the transaction only once COMMIT has answered, so a
+    /// commit cancelled mid-way is rolled back by the drop (a no-op if it went through).
     pub async fn commit(mut self) -> sqlx::Result<()> {
-        let mut conn = self.conn.take().expect("an open transaction");
-        conn.execute("commit").await?;
+        self.execute("commit").await?;
+        self.conn.take();
         Ok(())
     }
 
     pub async fn rollback(mut self) -> sqlx::Result<()> {
-        let mut conn = self.conn.take().expect("an open transaction");
-        conn.execute("rollback").await?;
+        self.execute("rollback").await?;
+        self.conn.take();
         Ok(())
     }
 }

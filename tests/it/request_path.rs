@@ -235,3 +235,31 @@ async fn the_idle_clock_is_written_at_most_once_a_minute() {
         "a minute on, the next view moves it"
     );
 }
+
+#[tokio::test]
+async fn a_request_cancelled_mid_transaction_leaves_no_transaction_open_behind_it() {
+    let app = TestApp::spawn().await;
+    // The client goes away while BEGIN and the first statement are on the wire (oha does this
+    // to its requests in flight when a run ends).
+    let cancelled = tokio::time::timeout(
+        Duration::from_millis(100),
+        cedu::db::Tx::open(&app.db.app, "select pg_sleep(0.5)"),
+    )
+    .await;
+    assert!(cancelled.is_err(), "the statement outlasts the timeout");
+    // Once the statement has finished, nothing of the request's may stay open: a connection
+    // idle in its transaction holds its locks (the session row's) and every later request
+    // of that session waits on them.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let open: i64 = sqlx::query_scalar(
+        "select count(*) from pg_stat_activity
+          where datname = current_database() and application_name = 'cedu' and state like 'idle in transaction%'",
+    )
+    .fetch_one(&app.db.sys)
+    .await
+    .unwrap();
+    assert_eq!(open, 0);
+    // And the pool still serves.
+    let page = app.login("mengjin-town").await.get("/inbox").await;
+    assert_eq!(page.status, StatusCode::OK);
+}
