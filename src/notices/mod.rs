@@ -92,8 +92,18 @@ pub async fn publish(
 pub fn subject_href(n: &Notice) -> String {
     match n.subject_kind.as_str() {
         "award_programme" => format!("/awards/{}", n.subject_id),
+        "evaluation_round" => format!("/supervision/rounds/{}", n.subject_id),
         "donation_disclosure" => format!("/donations?year={}", n.subject_id),
         _ => "/home".into(),
+    }
+}
+
+/// Who handles a notice's objections: whoever runs supervision an evaluation's results, the
+/// bureau and the committee office every other notice.
+fn handles(user: &CurrentUser, n: &Notice) -> bool {
+    match n.subject_kind.as_str() {
+        "evaluation_round" => may(user.role, Action::Supervise),
+        _ => may(user.role, Action::HandleNotices),
     }
 }
 
@@ -138,12 +148,13 @@ async fn show_page(
     }
     let n = repo::find(tx, user.tenant()?, id).await?.or_404()?;
     let objections = repo::objections(tx, id).await?;
+    let can_handle = handles(user, &n);
     Ok(ShowPage {
         back: subject_href(&n),
         open: n.open_on(today()),
         n,
         objections,
-        can_handle: may(user.role, Action::HandleNotices),
+        can_handle,
         errors,
         failed,
         outcomes: &OUTCOMES,
@@ -172,7 +183,8 @@ pub async fn handle(
     Path((id, o)): Path<(i64, i64)>,
     p: Pairs,
 ) -> Result<Response> {
-    if !may(user.role, Action::HandleNotices) {
+    let n = repo::find(&mut tx, user.tenant()?, id).await?.or_404()?;
+    if !handles(&user, &n) {
         return Err(AppError::NotFound);
     }
     let before = repo::objection(&mut tx, id, o).await?.or_404()?;

@@ -97,6 +97,7 @@ struct HomePage {
     towns: Vec<Place>,
     days: Vec<Day>,
     links: Links,
+    today: NaiveDate,
 }
 
 impl HomePage {
@@ -123,6 +124,7 @@ pub async fn home(ctx: Ctx, public: PublicTx) -> Result<Response> {
         towns,
         days: by_day(lines),
         links,
+        today: now,
     }))
 }
 

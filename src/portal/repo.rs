@@ -1,7 +1,9 @@
 //! SQL of the residents' portal: the district's home, a town's or a point's page.
 
 use chrono::NaiveDate;
+use serde::Deserialize;
 use sqlx::PgConnection;
+use sqlx::types::Json;
 
 /// A town school or a teaching point as residents see it: where it is and how to reach it
 /// (the school's own phone, never a person's).
@@ -72,13 +74,29 @@ pub async fn points(
 
 /// What the district's home links to, in one statement: the latest published catalogue, the
 /// latest donation list disclosed, whether this year's survey takes answers, the notices
-/// running.
+/// running and the latest three (awards in 公示, evaluation results made public, ...).
 #[derive(Debug, Clone, Default, sqlx::FromRow)]
 pub struct Links {
     pub catalogue_year: Option<i32>,
     pub donations_year: Option<i32>,
     pub survey_open: bool,
     pub notices_running: i64,
+    pub latest_notices: Json<Vec<NoticeLine>>,
+}
+
+/// A notice as the home lists it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct NoticeLine {
+    pub id: i64,
+    pub title: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+}
+
+impl NoticeLine {
+    pub fn running_on(&self, today: NaiveDate) -> bool {
+        self.starts_on <= today && today <= self.ends_on
+    }
 }
 
 pub async fn links(
@@ -92,7 +110,12 @@ pub async fn links(
                 exists (select 1 from survey s where s.tenant_id = $1 and s.year = extract(year from $2::date)::int
                            and s.open) as survey_open,
                 (select count(*) from public_notice n where n.tenant_id = $1 and $2 between n.starts_on and n.ends_on)
-                    as notices_running",
+                    as notices_running,
+                (select coalesce(jsonb_agg(jsonb_build_object('id', l.id, 'title', l.title, 'starts_on', l.starts_on,
+                                                              'ends_on', l.ends_on) order by l.starts_on desc, l.id desc), '[]')
+                   from (select n.id, n.title, n.starts_on, n.ends_on from public_notice n
+                          where n.tenant_id = $1 and n.starts_on <= $2
+                          order by n.starts_on desc, n.id desc limit 3) l) as latest_notices",
     )
     .bind(tenant_id)
     .bind(today)

@@ -7,6 +7,7 @@ use super::model::{
     weight_problems,
 };
 use super::repo;
+use crate::notices::forms::notice_days;
 use crate::web::forms::{FieldErrors, Pairs, date, text, text_block, whole};
 use sqlx::PgConnection;
 use std::collections::HashMap;
@@ -229,6 +230,15 @@ pub fn findings(p: &Pairs) -> Result<Findings, FieldErrors> {
         strengths,
         problems,
     })
+}
+
+/// Making a round's results public: the notice's working days (5–30) and who takes questions
+/// (the supervision office when left empty).
+pub fn public_notice(p: &Pairs) -> Result<(i32, String), FieldErrors> {
+    let mut e = FieldErrors::default();
+    let days = notice_days(&mut e, "working_days", &p.get("working_days"));
+    let contact = text(&mut e, "contact", &p.get("contact"), false, 200);
+    e.into_result((days, contact))
 }
 
 pub fn rectification(p: &Pairs) -> Result<RectificationInput, FieldErrors> {

@@ -11,6 +11,7 @@ use crate::access::{Action, Role, may};
 use crate::auth::session::CurrentUser;
 use crate::db::Tx;
 use crate::error::{AppError, OrNotFound, Result};
+use crate::notices::{self, repo::Entry};
 use crate::state::AppState;
 use crate::web::confirm::{self, Confirm};
 use crate::web::forms::{FieldErrors, Pairs};
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
             post(assign_evaluator),
         )
         .route("/supervision/rounds/{id}/advance", post(advance))
+        .route("/supervision/rounds/{id}/public", post(make_public))
 }
 
 #[derive(Template)]
@@ -217,6 +219,53 @@ struct RoundPage {
     chart: String,
     /// Whether this user runs the round (else the district reads a town's).
     runs: bool,
+    /// The form that makes the results public, as typed, and what was wrong with it.
+    p: Pairs,
+    errors: FieldErrors,
+}
+
+impl RoundPage {
+    /// Whether the office may still make the district round's results public.
+    fn may_make_public(&self) -> bool {
+        self.runs
+            && !self.round.by_town()
+            && self.round.published()
+            && self.round.public_notice.is_none()
+    }
+
+    fn typed(&self, field: &str, default: &str) -> String {
+        match self.p.get(field) {
+            v if v.is_empty() && self.errors.is_empty() => default.to_string(),
+            v => v,
+        }
+    }
+}
+
+async fn round_page(
+    tx: &mut Tx,
+    ctx: Ctx,
+    round: Round,
+    runs: bool,
+    p: Pairs,
+    errors: FieldErrors,
+) -> Result<RoundPage> {
+    let results = results(tx, &round).await?;
+    let evaluators = if runs && !round.by_town() {
+        repo::evaluators(tx).await?
+    } else {
+        Vec::new()
+    };
+    let chart = chart(&results, ctx.t("round.chart"));
+    Ok(RoundPage {
+        ctx,
+        round,
+        results,
+        evaluators,
+        chart,
+        runs,
+        p,
+        errors,
+    })
 }
 
 /// `GET /supervision/rounds/{id}`: the round's results for whoever runs it; the district reads
@@ -228,22 +277,97 @@ async fn show_round(
     Path(id): Path<i64>,
 ) -> Result<Response> {
     let (round, runs) = round_for(&mut tx, &user, id).await?;
-    let results = results(&mut tx, &round).await?;
-    let evaluators = if runs && !round.by_town() {
-        repo::evaluators(&mut tx).await?
-    } else {
-        Vec::new()
-    };
-    tx.commit().await?;
-    let chart = chart(&results, ctx.t("round.chart"));
-    Ok(render(&RoundPage {
+    let page = round_page(
+        &mut tx,
         ctx,
         round,
-        results,
-        evaluators,
-        chart,
         runs,
-    }))
+        Pairs::default(),
+        FieldErrors::default(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(render(&page))
+}
+
+/// `POST /supervision/rounds/{id}/public`: the office makes a published district round's results
+/// a public notice on the residents' portal (ranks, scores and grades of the towns; findings stay
+/// with the units), for the working days it names, after a confirmation; once a round.
+async fn make_public(
+    ctx: Ctx,
+    user: CurrentUser,
+    mut tx: Tx,
+    Path(id): Path<i64>,
+    p: Pairs,
+) -> Result<Response> {
+    let tenant_id = user.tenant()?;
+    let round = match round_for(&mut tx, &user, id).await? {
+        (round, true) if !round.by_town() => round,
+        _ => return Err(AppError::NotFound),
+    };
+    let back = format!("/supervision/rounds/{id}");
+    if !round.published() || round.public_notice.is_some() {
+        return Ok(flash_redirect("step.not_now", &back));
+    }
+    let (working_days, contact) = match forms::public_notice(&p) {
+        Ok(input) => input,
+        Err(errors) => {
+            let page = round_page(&mut tx, ctx, round, true, p, errors).await?;
+            return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page));
+        }
+    };
+    let c = Confirm {
+        title: "round.confirm_public",
+        what: "round.confirm_public_what",
+        subject: format!("{} · {}", round.year, round.name),
+        back: back.clone(),
+    };
+    if let Some(page) = confirm::ask(&ctx, c) {
+        return Ok(page);
+    }
+    let mut ranked = results(&mut tx, &round).await?;
+    ranked.sort_by_key(|r| r.rank.unwrap_or(usize::MAX));
+    let entries: Vec<Entry> = ranked
+        .iter()
+        .map(|r| Entry {
+            name: r.unit.unit_name.clone(),
+            unit: ctx.tr(&r.totals.grade_label()),
+            summary: match r.rank {
+                Some(rank) => ctx.tf(
+                    "round.public_entry",
+                    &[("rank", &rank), ("score", &r.totals.text_of("final_score"))],
+                ),
+                None => ctx.tr("round.public_unscored"),
+            },
+        })
+        .collect();
+    let title = ctx.tf("round.public_title", &[("name", &round.name)]);
+    let issuer = format!("{}{}", user.tenant_name, ctx.t("round.issuer"));
+    let body = ctx.tf(
+        "round.public_body",
+        &[("name", &round.name), ("issuer", &issuer)],
+    );
+    let contact = if contact.is_empty() { issuer } else { contact };
+    let draft = notices::Draft {
+        subject_kind: "evaluation_round",
+        subject_id: id,
+        title: &title,
+        body: &body,
+        entries: &entries,
+        working_days,
+        contact: &contact,
+    };
+    let Some((notice, ends_on)) =
+        notices::publish(&mut tx, tenant_id, &user.display_name, draft, today()).await?
+    else {
+        // Another click or another officer made it public a moment ago.
+        return Ok(flash_redirect("form.conflict", &back));
+    };
+    let after = serde_json::json!({
+        "notice": notice, "working_days": working_days, "ends_on": ends_on, "entries": entries.len(),
+    });
+    let change = on_round(tenant_id, "round.make_public", id, None, after);
+    save::done(tx, &ctx, &user, change, "round.public_done", &back).await
 }
 
 /// `POST /supervision/rounds/{id}/advance`: self-assessment → review → published, each after

@@ -438,6 +438,14 @@ async fn out_of_scope_posts_answer_404_and_change_nothing() {
     let a_cg = crate::activities::activity_id(&app, "冬季消防安全进社区讲座").await;
     let audio = crate::library::resource_id(&app, crate::library::AUDIO).await;
     let awaiting = crate::library::resource_id(&app, crate::library::AWAITING).await;
+    // The district's round, published (as if reviewed), and 城关镇's own.
+    let (round, _) = crate::supervision::round_unit(&app, "MJ-CG").await;
+    sqlx::query("update evaluation_round set status = 'published', published_on = current_date where id = $1")
+        .bind(round)
+        .execute(&app.db.sys)
+        .await
+        .unwrap();
+    let (town_round, _) = crate::town_supervision::town_round(&app, "MJ-CG-01").await;
     let unit = app.login("mengjin-unit").await;
     let town = app.login("mengjin-town").await;
     let bureau = app.login("mengjin-bureau").await;
@@ -664,6 +672,48 @@ async fn out_of_scope_posts_answer_404_and_change_nothing() {
             &town,
             "/library/settings".to_string(),
             &[("max_file_mb", "1")],
+        ),
+        // Making a round's results public: the office runs it, not the bureau's other
+        // offices, the towns, another district.
+        (
+            &town,
+            format!("/supervision/rounds/{round}/public"),
+            &[("working_days", "5"), ("confirm", "yes")],
+        ),
+        (
+            &unit,
+            format!("/supervision/rounds/{round}/public"),
+            &[("working_days", "5"), ("confirm", "yes")],
+        ),
+        (
+            &yanshi,
+            format!("/supervision/rounds/{round}/public"),
+            &[("working_days", "5"), ("confirm", "yes")],
+        ),
+        (
+            &town,
+            format!("/supervision/rounds/{town_round}/public"),
+            &[("working_days", "5"), ("confirm", "yes")],
+        ),
+        (
+            &point,
+            format!("/activities/{a_cg}/public"),
+            &[("public", "1")],
+        ),
+        (
+            &town,
+            format!("/activities/{a_wf}/public"),
+            &[("public", "1")],
+        ),
+        (
+            &yanshi,
+            format!("/activities/{a_cg01}/public"),
+            &[("public", "1")],
+        ),
+        (
+            &bureau,
+            "/platform/calendar".to_string(),
+            &[("year", "2027"), ("days", "2027-01-01 holiday")],
         ),
     ];
     for (client, path, fields) in attempts {

@@ -595,6 +595,21 @@ async fn public_pages_fit_a_phone_without_sideways_scrolling() {
     .unwrap();
     let course = crate::library::resource_id(&app, "果树栽培实用技术（两课时）").await;
     let course = format!("/d/mengjin/library/{course}");
+    // An evaluation's results made public, the widest notice: rank, score and grade a town.
+    let evaluation: i64 = sqlx::query_scalar(
+        "insert into public_notice (tenant_id, subject_kind, subject_id, title, body, entries, starts_on, working_days,
+                                    ends_on, contact, published_by)
+         select 1, 'evaluation_round', r.id, '关于2026年度社区教育督导评估结果的公示', '现将评估结果予以公示。',
+                jsonb_agg(jsonb_build_object('name', u.name, 'unit', '良好', 'summary', '第 1 名 · 综合得分 88.5')),
+                current_date, 5, current_date + 7, '孟津区人民政府教育督导室 0379-67912345', 'test'
+           from evaluation_round r, org_unit u
+          where r.tenant_id = 1 and r.owner_unit_id is null and u.tenant_id = 1 and u.kind = 'town_school'
+          group by r.id limit 1 returning id",
+    )
+    .fetch_one(&app.db.sys)
+    .await
+    .unwrap();
+    let evaluation = format!("/public/mengjin/notices/{evaluation}");
     let phone = Browser::start().await;
     let base = app.base();
     let result = async {
@@ -611,6 +626,7 @@ async fn public_pages_fit_a_phone_without_sideways_scrolling() {
             ("activity", "/d/mengjin/activities/1"),
             ("notices", "/public/mengjin/notices"),
             ("notice", "/public/mengjin/notices/1"),
+            ("evaluation-notice", evaluation.as_str()),
             ("commendation", "/public/mengjin/awards/1"),
             ("library", "/d/mengjin/library"),
             ("library-filtered", "/d/mengjin/library?subject=agriculture"),
@@ -1125,6 +1141,7 @@ async fn a_resident_scans_a_towns_poster_signs_up_for_a_class_checks_in_and_rate
             .await?
             .text()
             .await?;
+        wide.push(("confirmation", phone.overflow().await?));
         phone.shot("journey-confirmation").await?;
         // At the venue: the session's code on the wall, then the six digits.
         c.goto(&checkin).await?;

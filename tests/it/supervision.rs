@@ -858,3 +858,147 @@ async fn the_rectification_list_filters_sorts_and_exports_only_what_the_user_may
     print.assert_contains("城关镇逾期的问题");
     print.assert_lacks("会盟镇的问题");
 }
+
+#[tokio::test]
+async fn the_office_makes_a_published_rounds_results_public_once_and_answers_the_comments() {
+    let app = TestApp::spawn().await;
+    let (round, _) = round_unit(&app, "MJ-CG").await;
+    let supervisor = app.login("mengjin-supervisor").await;
+    let office = app.login("mengjin-office").await;
+    let path = format!("/supervision/rounds/{round}/public");
+    let notices = || async {
+        sqlx::query_scalar::<_, i64>(
+            "select count(*) from public_notice where subject_kind = 'evaluation_round' and subject_id = $1",
+        )
+        .bind(round)
+        .fetch_one(&app.db.sys)
+        .await
+        .unwrap()
+    };
+    let make_public = [
+        ("working_days", "7"),
+        ("contact", "区教育督导室 0379-67912345"),
+    ];
+
+    // Not while the round is still being scored.
+    let early = supervisor.post(&path, &make_public).await;
+    assert_eq!(early.status, StatusCode::SEE_OTHER);
+    supervisor
+        .get(&format!("/supervision/rounds/{round}"))
+        .await
+        .assert_lacks("id=\"make-public\"");
+    advance(&app, &supervisor, round).await;
+    let (_, cg) = round_unit(&app, "MJ-CG").await;
+    score_all(&app, &supervisor, round, cg, 0.8).await;
+    score_all(&app, &app.login("mengjin-evaluator").await, round, cg, 1.0).await;
+    advance(&app, &supervisor, round).await;
+    assert_eq!(notices().await, 0);
+
+    // A period under five working days is refused beside its field, the input kept.
+    let page = supervisor
+        .get(&format!("/supervision/rounds/{round}"))
+        .await;
+    page.assert_contains("id=\"make-public\"");
+    let short = supervisor
+        .post(&path, &[("working_days", "3"), ("contact", "督导室")])
+        .await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    short.assert_contains("id=\"e-working_days\">公示期至少5个工作日");
+    short.assert_contains("value=\"3\"");
+    short.assert_contains("value=\"督导室\"");
+    // Then a confirmation, and only with it the notice.
+    let asked = supervisor.post(&path, &make_public).await;
+    assert_eq!(asked.status, StatusCode::OK);
+    asked.assert_contains("发布后不能撤回");
+    assert_eq!(notices().await, 0);
+    let mut confirmed = make_public.to_vec();
+    confirmed.push(("confirm", "yes"));
+    assert_eq!(
+        supervisor.post(&path, &confirmed).await.status,
+        StatusCode::SEE_OTHER
+    );
+    // A second click, or a second officer, makes no second notice.
+    assert_eq!(
+        supervisor.post(&path, &confirmed).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(notices().await, 1);
+    let (notice, days): (i64, i32) = sqlx::query_as(
+        "select id, working_days from public_notice where subject_kind = 'evaluation_round' and subject_id = $1",
+    )
+    .bind(round)
+    .fetch_one(&app.db.sys)
+    .await
+    .unwrap();
+    assert_eq!(days, 7);
+    assert_eq!(
+        app.audit_actions("evaluation_round", round)
+            .await
+            .iter()
+            .filter(|a| *a == "round.make_public")
+            .count(),
+        1
+    );
+    let after = supervisor
+        .get(&format!("/supervision/rounds/{round}"))
+        .await;
+    after.assert_contains(&format!("href=\"/notices/{notice}\" id=\"public-notice\""));
+    after.assert_lacks("id=\"make-public\"");
+
+    // Residents read it from the portal: each town's rank, score and grade, no findings.
+    let resident = app.client();
+    let home = resident.get("/d/mengjin").await;
+    home.assert_contains("id=\"latest-notices\"");
+    home.assert_contains(&format!("/public/mengjin/notices/{notice}\""));
+    let public = format!("/public/mengjin/notices/{notice}");
+    let read = resident.get(&public).await;
+    read.assert_contains("结果的公示");
+    read.assert_contains("城关镇社区教育学校");
+    read.assert_contains(
+        "<h2>城关镇社区教育学校</h2><p class=\"muted\">合格</p><p>第 1 名 · 综合得分 61.8</p>",
+    );
+    read.assert_contains("<h2>会盟镇社区教育学校</h2><p class=\"muted\">—</p><p>未评分</p>");
+    read.assert_contains("区教育督导室 0379-67912345");
+    assert_eq!(
+        app.client()
+            .get(&format!("/public/yanshi/notices/{notice}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    // A comment goes to the supervision office, not to the awards' officers.
+    let mut fields = read.form_fields(&public);
+    fields.retain(|(k, _)| k != "text");
+    fields.push(("text".into(), "会盟镇的得分与实际不符。".into()));
+    let lodged = resident.submit(&public, &fields).await;
+    assert_eq!(lodged.status, StatusCode::OK, "{}", lodged.body);
+    let (objection, version): (i64, i32) =
+        sqlx::query_as("select id, version from notice_objection where notice_id = $1")
+            .bind(notice)
+            .fetch_one(&app.db.sys)
+            .await
+            .unwrap();
+    let handling = [
+        ("outcome", "dismissed"),
+        ("handling", "经复核，会盟镇各项得分有据可查。"),
+        ("version", &version.to_string()),
+    ];
+    let answer = format!("/notices/{notice}/objections/{objection}");
+    assert_eq!(
+        office.post(&answer, &handling).await.status,
+        StatusCode::NOT_FOUND
+    );
+    office
+        .get(&format!("/notices/{notice}"))
+        .await
+        .assert_lacks(&format!("action=\"{answer}\""));
+    supervisor
+        .get(&format!("/notices/{notice}"))
+        .await
+        .assert_contains(&format!("action=\"{answer}\""));
+    assert_eq!(
+        supervisor.post(&answer, &handling).await.status,
+        StatusCode::SEE_OTHER
+    );
+}

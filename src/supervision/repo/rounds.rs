@@ -24,6 +24,8 @@ pub struct Round {
     /// The town school running the round over its teaching points; none for the district's.
     pub owner_unit_id: Option<i64>,
     pub owner_name: Option<String>,
+    /// The public notice of its results, once the office has made them public.
+    pub public_notice: Option<i64>,
 }
 
 impl Round {
@@ -53,8 +55,9 @@ impl Round {
 
 const ROUND: &str = "select r.id, r.year, r.name, r.framework_id, r.self_due, r.review_due, r.status, r.evaluator_weight,
         r.excellent::float8 as excellent, r.good::float8 as good, r.pass::float8 as pass, r.published_on, r.version,
-        r.owner_unit_id, o.name as owner_name
-   from evaluation_round r left join org_unit o on o.tenant_id = r.tenant_id and o.id = r.owner_unit_id";
+        r.owner_unit_id, o.name as owner_name, n.id as public_notice
+   from evaluation_round r left join org_unit o on o.tenant_id = r.tenant_id and o.id = r.owner_unit_id
+   left join public_notice n on n.tenant_id = r.tenant_id and n.subject_kind = 'evaluation_round' and n.subject_id = r.id";
 
 /// Every round of the district, the district's own and the towns'.
 pub async fn rounds(conn: &mut PgConnection) -> sqlx::Result<Vec<Round>> {
