@@ -6,6 +6,22 @@
 use crate::activities::model::Organiser;
 use sqlx::PgConnection;
 
+/// The key populations an organiser's totals keep: the evaluation's indicators 7.1 and 7.2.
+const POPULATION_COLUMNS: &str = "elderly, youth, rural, left_behind, disabled";
+/// One activity's participants of each of them, from its counts (`p`).
+const BY_POPULATION: &str = "sum(p.count) filter (where p.population = 'elderly') as elderly,
+    sum(p.count) filter (where p.population = 'youth_after_school') as youth,
+    sum(p.count) filter (where p.population = 'rural') as rural,
+    sum(p.count) filter (where p.population in ('left_behind_women', 'left_behind_children', 'left_behind_elderly')) as left_behind,
+    sum(p.count) filter (where p.population = 'disabled') as disabled";
+/// Their totals over the held activities of a group.
+const POPULATION_SUMS: &str =
+    "coalesce(sum(p.elderly) filter (where a.status in ('held', 'reported')), 0),
+    coalesce(sum(p.youth) filter (where a.status in ('held', 'reported')), 0),
+    coalesce(sum(p.rural) filter (where a.status in ('held', 'reported')), 0),
+    coalesce(sum(p.left_behind) filter (where a.status in ('held', 'reported')), 0),
+    coalesce(sum(p.disabled) filter (where a.status in ('held', 'reported')), 0)";
+
 /// Rewrites the totals of `organiser`'s `year` from its activities: a few dozen rows, read by
 /// the organiser's index. Called after every change that moves an activity's figures, for the
 /// year and organiser it had before as well as after.
@@ -26,10 +42,10 @@ pub async fn refresh(
     .bind(member)
     .execute(&mut *conn)
     .await?;
-    sqlx::query(
+    sqlx::query(&format!(
         "insert into delivery_total (tenant_id, year, organiser_unit_id, organiser_member_unit_id, plan_item_id,
                 activities, held, cancelled, sessions_held, participants,
-                spend_government, spend_donation, spend_learners, spend_other)
+                spend_government, spend_donation, spend_learners, spend_other, {POPULATION_COLUMNS})
          select $4, $1, $2, $3, coalesce(a.plan_item_id, 0), count(*),
                 count(*) filter (where a.status in ('held', 'reported')),
                 count(*) filter (where a.status = 'cancelled'),
@@ -38,12 +54,18 @@ pub async fn refresh(
                 coalesce(sum(a.spend_government) filter (where a.status in ('held', 'reported')), 0),
                 coalesce(sum(a.spend_donation) filter (where a.status in ('held', 'reported')), 0),
                 coalesce(sum(a.spend_learners) filter (where a.status in ('held', 'reported')), 0),
-                coalesce(sum(a.spend_other) filter (where a.status in ('held', 'reported')), 0)
+                coalesce(sum(a.spend_other) filter (where a.status in ('held', 'reported')), 0),
+                {POPULATION_SUMS}
            from activity a
+           left join (select p.activity_id, {BY_POPULATION} from activity_participation p
+                       where p.activity_id in (select a.id from activity a
+                                                where (a.organiser_unit_id = nullif($2, 0) or a.organiser_member_unit_id = nullif($3, 0))
+                                                  and a.starts_on >= make_date($1, 1, 1) and a.starts_on < make_date($1 + 1, 1, 1))
+                       group by p.activity_id) p on p.activity_id = a.id
           where (a.organiser_unit_id = nullif($2, 0) or a.organiser_member_unit_id = nullif($3, 0))
             and a.starts_on >= make_date($1, 1, 1) and a.starts_on < make_date($1 + 1, 1, 1)
           group by coalesce(a.plan_item_id, 0)",
-    )
+    ))
     .bind(year)
     .bind(unit)
     .bind(member)
@@ -403,10 +425,10 @@ pub async fn totals(conn: &mut PgConnection, tenant_id: i64) -> sqlx::Result<()>
         .bind(tenant_id)
         .execute(&mut *conn)
         .await?;
-    sqlx::query(
+    sqlx::query(&format!(
         "insert into delivery_total (tenant_id, year, organiser_unit_id, organiser_member_unit_id, plan_item_id,
                 activities, held, cancelled, sessions_held, participants,
-                spend_government, spend_donation, spend_learners, spend_other)
+                spend_government, spend_donation, spend_learners, spend_other, {POPULATION_COLUMNS})
          select $1, extract(year from a.starts_on)::int, coalesce(a.organiser_unit_id, 0),
                 coalesce(a.organiser_member_unit_id, 0), coalesce(a.plan_item_id, 0), count(*),
                 count(*) filter (where a.status in ('held', 'reported')),
@@ -416,10 +438,14 @@ pub async fn totals(conn: &mut PgConnection, tenant_id: i64) -> sqlx::Result<()>
                 coalesce(sum(a.spend_government) filter (where a.status in ('held', 'reported')), 0),
                 coalesce(sum(a.spend_donation) filter (where a.status in ('held', 'reported')), 0),
                 coalesce(sum(a.spend_learners) filter (where a.status in ('held', 'reported')), 0),
-                coalesce(sum(a.spend_other) filter (where a.status in ('held', 'reported')), 0)
-           from activity a where a.tenant_id = $1
+                coalesce(sum(a.spend_other) filter (where a.status in ('held', 'reported')), 0),
+                {POPULATION_SUMS}
+           from activity a
+           left join (select p.activity_id, {BY_POPULATION} from activity_participation p
+                       where p.tenant_id = $1 group by p.activity_id) p on p.activity_id = a.id
+          where a.tenant_id = $1
           group by 2, 3, 4, 5",
-    )
+    ))
     .bind(tenant_id)
     .execute(conn)
     .await?;

@@ -63,13 +63,39 @@ pub async fn computed_for(
     units: &[i64],
 ) -> sqlx::Result<HashMap<i64, HashMap<&'static str, Computed>>> {
     let facts: Vec<Facts> = sqlx::query_as(
-        "select u.id, f.submitted_on, f.due_on, f.status as list_status,
+        // What each organiser held in the year comes from its totals (`delivery_total`), the
+        // learning week's from the week's activities by their campaign: read once for all the
+        // towns (a lateral per town over the year's activities took 3.5 s at scale).
+        "with tree as materialized (
+              -- Each unit asked about with itself and the units beneath it, found once.
+              select u.id as town, o.id as unit
+                from org_unit u join org_unit o on o.tenant_id = u.tenant_id and o.path like u.path || '%'
+               where u.id = any($1)),
+          held as materialized (
+              select t.organiser_unit_id as unit_id,
+                     sum(t.spend_government) as spend_government, sum(t.spend_donation) as spend_donation,
+                     sum(t.spend_learners) as spend_learners, sum(t.spend_other) as spend_other,
+                     sum(t.elderly) as elderly, sum(t.youth) as youth, sum(t.rural) as rural,
+                     sum(t.left_behind) as left_behind, sum(t.disabled) as disabled
+                from delivery_total t
+               where t.tenant_id = (select d.tenant_id from org_unit d where d.id = ($1::bigint[])[1])
+                 and t.year = $2 and t.organiser_unit_id <> 0
+               group by t.organiser_unit_id),
+          week as materialized (
+              select a.organiser_unit_id as unit_id, count(*) as activities, sum(a.participants) as participants
+                from campaign c
+                join activity a on a.tenant_id = c.tenant_id and a.campaign_id = c.id
+               where c.tenant_id = (select d.tenant_id from org_unit d where d.id = ($1::bigint[])[1])
+                 and c.kind = 'learning_week' and c.year = $2 and a.status in ('held', 'reported')
+                 and a.starts_on >= make_date($2, 1, 1) and a.starts_on < make_date($2 + 1, 1, 1)
+               group by a.organiser_unit_id)
+         select u.id, f.submitted_on, f.due_on, f.status as list_status,
                 (select count(*) from org_unit p where p.tenant_id = u.tenant_id and p.parent_id = u.id and p.status = 'active') as points,
                 u.villages_total, u.transformed_on,
                 (select count(*) from demonstration d where d.tenant_id = u.tenant_id and d.unit_id = u.id and d.status = 'approved') as approved,
                 coalesce(v.satisfied, 0) as satisfied, coalesce(v.answers, 0) as answers,
-                pl.plan_items, pl.plan_delivered, act.week_activities, act.week_participants, act.spend,
-                pop.elderly, pop.youth, pop.rural, pop.left_behind, pop.disabled, ed.educators,
+                pl.plan_items, pl.plan_delivered, wk.week_activities, wk.week_participants, act.spend,
+                act.elderly, act.youth, act.rural, act.left_behind, act.disabled, ed.educators,
                 ts.town_rounds, ts.points_scored
            from org_unit u
            left join lateral (select s.submitted_on, c.due_on, s.status from submission s
@@ -88,35 +114,26 @@ pub async fn computed_for(
                                             and t.year = $2 and t.plan_item_id = pi.id and t.held > 0)) as plan_delivered
                                 from submission s
                                 join reporting_cycle c on c.tenant_id = s.tenant_id and c.id = s.cycle_id and c.year = $2 - 1
-                                join org_unit o on o.tenant_id = s.tenant_id and o.id = s.org_unit_id and o.path like u.path || '%'
+                                join tree o on o.town = u.id and o.unit = s.org_unit_id
                                 join plan_item pi on pi.tenant_id = s.tenant_id and pi.submission_id = s.id
                                where s.tenant_id = u.tenant_id and s.status = 'accepted') pl on true
-           -- What the town and its points held this year: in the learning week, for each key
-           -- population, and paid by which channel.
-           left join lateral (select count(*) filter (where c.kind = 'learning_week') as week_activities,
-                                     coalesce(sum(a.participants) filter (where c.kind = 'learning_week'), 0)::bigint as week_participants,
-                                     array[coalesce(sum(a.spend_government), 0), coalesce(sum(a.spend_donation), 0),
-                                           coalesce(sum(a.spend_learners), 0), coalesce(sum(a.spend_other), 0)]::bigint[] as spend
-                                from activity a
-                                join org_unit o on o.tenant_id = a.tenant_id and o.id = a.organiser_unit_id and o.path like u.path || '%'
-                                left join campaign c on c.tenant_id = a.tenant_id and c.id = a.campaign_id and c.year = $2
-                               where a.tenant_id = u.tenant_id and a.status in ('held', 'reported')
-                                 and a.starts_on >= make_date($2, 1, 1) and a.starts_on < make_date($2 + 1, 1, 1)) act on true
-           left join lateral (select coalesce(sum(p.count) filter (where p.population = 'elderly'), 0)::bigint as elderly,
-                                     coalesce(sum(p.count) filter (where p.population = 'youth_after_school'), 0)::bigint as youth,
-                                     coalesce(sum(p.count) filter (where p.population = 'rural'), 0)::bigint as rural,
-                                     coalesce(sum(p.count) filter (where p.population in
-                                         ('left_behind_women', 'left_behind_children', 'left_behind_elderly')), 0)::bigint as left_behind,
-                                     coalesce(sum(p.count) filter (where p.population = 'disabled'), 0)::bigint as disabled
-                                from activity a
-                                join org_unit o on o.tenant_id = a.tenant_id and o.id = a.organiser_unit_id and o.path like u.path || '%'
-                                join activity_participation p on p.tenant_id = a.tenant_id and p.activity_id = a.id
-                               where a.tenant_id = u.tenant_id and a.status in ('held', 'reported')
-                                 and a.starts_on >= make_date($2, 1, 1) and a.starts_on < make_date($2 + 1, 1, 1)) pop on true
+           -- What the town and its points held this year: for each key population, paid by
+           -- which channel, and in the learning week.
+           left join lateral (select array[coalesce(sum(h.spend_government), 0), coalesce(sum(h.spend_donation), 0),
+                                           coalesce(sum(h.spend_learners), 0), coalesce(sum(h.spend_other), 0)]::bigint[] as spend,
+                                     coalesce(sum(h.elderly), 0)::bigint as elderly, coalesce(sum(h.youth), 0)::bigint as youth,
+                                     coalesce(sum(h.rural), 0)::bigint as rural, coalesce(sum(h.left_behind), 0)::bigint as left_behind,
+                                     coalesce(sum(h.disabled), 0)::bigint as disabled
+                                from held h
+                                join tree o on o.town = u.id and o.unit = h.unit_id) act on true
+           left join lateral (select coalesce(sum(w.activities), 0)::bigint as week_activities,
+                                     coalesce(sum(w.participants), 0)::bigint as week_participants
+                                from week w
+                                join tree o on o.town = u.id and o.unit = w.unit_id) wk on true
            -- Active teachers and volunteers serving the town or its points.
            left join lateral (select count(distinct eu.educator_id) as educators
                                 from educator_unit eu
-                                join org_unit o on o.tenant_id = eu.tenant_id and o.id = eu.unit_id and o.path like u.path || '%'
+                                join tree o on o.town = u.id and o.unit = eu.unit_id
                                 join educator e on e.tenant_id = eu.tenant_id and e.id = eu.educator_id and e.status = 'active'
                                where eu.tenant_id = u.tenant_id) ed on true
            -- The town's own rounds of the year over its points, and how many of its active
