@@ -9,8 +9,9 @@
 //! spend. Set-based: one statement a table, over temporary tables that draw every activity
 //! once, so that its figures (sessions, attendance, participants) are written with it and
 //! `delivery_total` is added up from them by `activities::repo::delivery::totals`, as
-//! requests keep it. Named attendance (ticks against residents' sign-ups) has no table yet — it
-//! comes with the residents' portal — so attendance is head counts only.
+//! requests keep it. One activity in 25 is on the residents' calendar, and its sessions of the
+//! last year have residents' sign-ups (a waitlist, places given back, check-ins); the head
+//! counts stay the sessions' attendance.
 
 use chrono::NaiveDate;
 use sqlx::PgConnection;
@@ -173,7 +174,8 @@ const STEPS: &[&str] = &[
     "insert into activity (tenant_id, id, title, category, organiser_unit_id, organiser_member_unit_id, plan_item_id,
             not_in_plan_reason, campaign_id, venue_item_id, address, populations, capacity, starts_on, ends_on, series,
             status, status_since, cancel_reason, report, spend_government, spend_donation, spend_learners, spend_other,
-            donation_id, sessions_planned, sessions_held, attendance, participants, is_demo, created_by, created_at, updated_at)
+            donation_id, sessions_planned, sessions_held, attendance, participants, is_demo, created_by, created_at, updated_at,
+            public)
      overriding system value
      select $1, a.id,
             (array['老年人智能手机培训','“四点半课堂”','农业实用技术培训','就业技能培训','文明生活讲座','读书分享会','科普讲座',
@@ -192,7 +194,9 @@ const STEPS: &[&str] = &[
             a.spend_government, a.spend_donation, a.spend_learners, a.spend_other,
             case when a.spend_donation > 0 then a.gift_id end,
             coalesce(s.planned, 0), coalesce(s.held, 0), coalesce(s.attendance, 0), coalesce(p.participants, 0),
-            true, 'sim', (a.starts_on - 30)::timestamptz, (a.starts_on - 30)::timestamptz
+            true, 'sim', (a.starts_on - 30)::timestamptz, (a.starts_on - 30)::timestamptz,
+            -- One activity in 25 is published to the residents' calendar and takes sign-ups.
+            a.status <> 'cancelled' and (a.h2 / 31) % 25 = 0
        from sim_activity a
        left join (select activity_id, count(*) filter (where status <> 'cancelled')::int as planned,
                          count(*) filter (where status = 'held')::int as held,
@@ -208,6 +212,28 @@ const STEPS: &[&str] = &[
        from sim_session s join sim_activity a on a.id = s.activity_id",
     "insert into activity_participation (tenant_id, activity_id, population, count)
      select $1, activity_id, population, count from sim_participation",
+    // Residents' sign-ups for the published activities' sessions, only those of the last year
+    // (older ones are deleted a year after their activity, as `cedu serve` does): up to the
+    // capacity and two more on the waitlist, one in eleven given back, four in five of the
+    // others checked in at a held session. Synthetic: the sealed phone is a stand-in digest
+    // (nothing reads it back), the hash and the token's hash distinct digests of the seed.
+    "insert into signup (tenant_id, activity_id, session_id, name, phone_cipher, phone_hash, phone_masked, phone_last4,
+            code, token_hash, status, checked_in_at, checked_in_by, address_hash, created_at, delete_after)
+     select $1, a.id, s.id, '模拟居民' || k, sha256(convert_to('sim-seal/' || s.id || '/' || k, 'UTF8')),
+            sha256(convert_to($2 || '/phone/' || s.id || '/' || k, 'UTF8')),
+            '139****' || lpad((k * 37 % 10000)::text, 4, '0'), lpad((k * 37 % 10000)::text, 4, '0'),
+            lpad((abs(hashtext($2 || '/code/' || s.id || '/' || k)) % 1000000)::text, 6, '0'),
+            sha256(convert_to($2 || '/token/' || s.id || '/' || k, 'UTF8')),
+            case when k > a.capacity then 'waitlisted' when k % 11 = 0 then 'cancelled' else 'confirmed' end,
+            case when s.status = 'held' and k <= a.capacity and k % 11 <> 0 and k % 5 <> 0
+                 then (s.held_on + s.starts_at)::timestamptz end,
+            case when s.status = 'held' and k <= a.capacity and k % 11 <> 0 and k % 5 <> 0
+                 then (case when k % 3 = 0 then 'sim-staff' else 'self' end) else '' end,
+            md5($2 || '/address/' || s.id || '/' || k), (s.held_on - 1 - k % 5)::timestamptz, a.ends_on + 365
+       from activity a
+       join activity_session s on s.tenant_id = a.tenant_id and s.activity_id = a.id and s.status <> 'cancelled',
+            generate_series(1, least(a.capacity + 2, 6 + (s.id % 24)::int)) k
+      where a.tenant_id = $1 and a.public and a.ends_on + 365 >= $4::date",
     // One or two of the registry's people serving the unit teach each weekly class: the
     // activity's number h picks them among the unit's active people, in registry order.
     "insert into activity_educator (tenant_id, activity_id, educator_id)

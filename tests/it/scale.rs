@@ -143,7 +143,8 @@ async fn figures(app: &TestApp, t: i64) -> String {
                                 from activity where tenant_id = $1), '')
                     || coalesce((select string_agg(concat_ws('/', year, organiser_unit_id, organiser_member_unit_id, plan_item_id,
                                                             activities, held, cancelled, sessions_held, participants, spend_government,
-                                                            spend_donation, spend_learners, spend_other),
+                                                            spend_donation, spend_learners, spend_other, elderly, youth, rural,
+                                                            left_behind, disabled),
                                                   '|' order by year, organiser_unit_id, organiser_member_unit_id, plan_item_id)
                                    from delivery_total where tenant_id = $1), ''))",
     )
@@ -226,6 +227,57 @@ async fn generated_activities_add_up_as_the_app_adds_them_and_keep_the_plans_rul
         .unwrap();
     tx.commit().await.unwrap();
     assert_eq!(figures(&app, t).await, before);
+    // And what a request writes for one organiser's year (its key populations too) is what
+    // the district's rebuild wrote.
+    let organisers: Vec<(i32, i64, i64)> = sqlx::query_as(
+        "select distinct year, organiser_unit_id, organiser_member_unit_id from delivery_total
+          where tenant_id = $1 and (elderly > 0 or youth > 0 or rural > 0) order by 1, 2, 3 limit 6",
+    )
+    .bind(t)
+    .fetch_all(&app.db.sys)
+    .await
+    .unwrap();
+    assert!(
+        !organisers.is_empty(),
+        "some years reached the key populations"
+    );
+    let mut tx = app.db.sys.begin().await.unwrap();
+    cedu::db::set_tenant(&mut tx, t).await.unwrap();
+    for (year, unit, member) in organisers {
+        let organiser = match unit {
+            0 => cedu::activities::model::Organiser::Member(member),
+            u => cedu::activities::model::Organiser::Unit(u),
+        };
+        cedu::activities::repo::delivery::refresh(&mut tx, t, year, organiser)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    assert_eq!(figures(&app, t).await, before);
+    // One activity in 25 takes sign-ups, for its sessions of the last year only: never more
+    // confirmed than its places, the rest waiting, check-ins only at held sessions.
+    let (public, signups, waiting, checked_in): (i64, i64, i64, i64) = sqlx::query_as(
+        "select (select count(*) from activity where tenant_id = $1 and public),
+                count(*), count(*) filter (where status = 'waitlisted'), count(checked_in_at)
+           from signup where tenant_id = $1",
+    )
+    .bind(t)
+    .fetch_one(&app.db.sys)
+    .await
+    .unwrap();
+    assert!(public > 0 && signups > 0 && waiting > 0 && checked_in > 0);
+    let broken_signups = [
+        "select count(*) from (select s.session_id from signup s join activity a on a.tenant_id = s.tenant_id and a.id = s.activity_id
+                                where s.tenant_id = $1 and s.status = 'confirmed'
+                                group by s.session_id, a.capacity having count(*) > a.capacity) over",
+        "select count(*) from signup g join activity_session x on x.tenant_id = g.tenant_id and x.id = g.session_id
+          where g.tenant_id = $1 and g.checked_in_at is not null and (x.status <> 'held' or g.status <> 'confirmed')",
+        "select count(*) from signup g join activity a on a.tenant_id = g.tenant_id and a.id = g.activity_id
+          where g.tenant_id = $1 and (not a.public or g.delete_after < date '2026-12-01')",
+    ];
+    for sql in broken_signups {
+        assert_eq!(count_in(&app, t, sql).await, 0, "{sql}");
+    }
     assert!(
         count_in(
             &app,

@@ -58,11 +58,13 @@ pub async fn refresh(
                 {POPULATION_SUMS}
            from activity a
            left join (select p.activity_id, {BY_POPULATION} from activity_participation p
-                       where p.activity_id in (select a.id from activity a
-                                                where (a.organiser_unit_id = nullif($2, 0) or a.organiser_member_unit_id = nullif($3, 0))
+                       where p.tenant_id = $4
+                         and p.activity_id in (select a.id from activity a
+                                                where a.tenant_id = $4
+                                                  and (a.organiser_unit_id = nullif($2, 0) or a.organiser_member_unit_id = nullif($3, 0))
                                                   and a.starts_on >= make_date($1, 1, 1) and a.starts_on < make_date($1 + 1, 1, 1))
                        group by p.activity_id) p on p.activity_id = a.id
-          where (a.organiser_unit_id = nullif($2, 0) or a.organiser_member_unit_id = nullif($3, 0))
+          where a.tenant_id = $4 and (a.organiser_unit_id = nullif($2, 0) or a.organiser_member_unit_id = nullif($3, 0))
             and a.starts_on >= make_date($1, 1, 1) and a.starts_on < make_date($1 + 1, 1, 1)
           group by coalesce(a.plan_item_id, 0)",
     ))
