@@ -169,8 +169,13 @@ def main():
             "cycle": psql(args.data_dir, f"select c.id from reporting_cycle c join tenant t on t.id = c.tenant_id where t.code = '{d}' and c.year = 2026"),
             "round": psql(args.data_dir, f"select r.id from evaluation_round r join tenant t on t.id = r.tenant_id where t.code = '{d}' and r.year = 2025"),
             "week": psql(args.data_dir, f"select c.id from campaign c join tenant t on t.id = c.tenant_id where t.code = '{d}' and c.kind = 'learning_week' and c.year = 2025"),
+            # The town's published activity with the most sign-ups this year.
+            "public": psql(args.data_dir, f"select g.activity_id from signup g join activity a on a.tenant_id = g.tenant_id and a.id = g.activity_id "
+                                          f"join org_unit o on o.tenant_id = a.tenant_id and o.id = a.organiser_unit_id join tenant t on t.id = g.tenant_id "
+                                          f"where t.code = '{d}' and o.path like (select u.path from org_unit u where u.tenant_id = t.id and u.code = 'T01') || '%' "
+                                          f"group by 1 order by count(*) desc, 1 limit 1"),
         }
-        totals = psql(args.data_dir, "select (select count(*) from tenant), (select count(*) from org_unit), (select count(*) from resource_item) + (select count(*) from plan_item), (select count(*) from score), (select count(*) from audit_log), (select count(*) from activity), (select count(*) from activity_session)")
+        totals = psql(args.data_dir, "select (select count(*) from tenant), (select count(*) from org_unit), (select count(*) from resource_item) + (select count(*) from plan_item), (select count(*) from score), (select count(*) from audit_log), (select count(*) from activity), (select count(*) from activity_session), (select count(*) from signup)")
         sessions = {u: login(base, f"{d}-{u}") for u in ["bureau", "supervisor", "town"]}
         anon_cookie, anon_token = None, None
         jar = http.cookiejar.CookieJar()
@@ -200,6 +205,9 @@ def main():
             ("town's activities, a year", "town", "GET", "/activities?year=2025", None),
             ("plan against delivery, district", "bureau", "GET", "/delivery?year=2025", None),
             ("campaign's live counts", "bureau", "GET", f"/campaigns/{ids['week']}", None),
+            # Residents' sign-ups: an activity's list for its staff, and the public calendar.
+            ("activity's sign-ups", "town", "GET", f"/activities/{ids['public']}/signups", None),
+            ("residents' calendar", None, "GET", f"/d/{d}/calendar", None),
         ]
         def path_of(page):
             return next(p[3] for p in pages if p[0] == page)
@@ -248,12 +256,12 @@ def main():
 
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     mem = next((l.split()[1] for l in open("/proc/meminfo") if l.startswith("MemTotal")), "0")
-    t, u, items, scores, audit, activities, sessions_ = totals.split("|")
+    t, u, items, scores, audit, activities, sessions_, signups = totals.split("|")
     out = [
         "# cedu benchmark results",
         "",
         f"Machine: {os.cpu_count()} cores ({cpu}), {int(mem) // 1024 // 1024} GiB; load generator (oha) on the same machine.",
-        f"Data: {t} districts, {u} units, {items} list items, {scores} scores, {audit} audit rows, {activities} activities, {sessions_} sessions "
+        f"Data: {t} districts, {u} units, {items} list items, {scores} scores, {audit} audit rows, {activities} activities, {sessions_} sessions, {signups} sign-ups "
         f"(demo + `cedu demo --scale {args.scale}`, generated in {generated_in:.0f} s).",
         f"Each page: {args.duration} s at {args.conns} connections for the most requests/s, then {args.duration} s at half that rate for latency.",
         "",

@@ -178,7 +178,9 @@ pub async fn calendar(
            left join member_unit mu on mu.tenant_id = a.tenant_id and mu.id = a.organiser_member_unit_id
            left join resource_item v on v.tenant_id = a.tenant_id and v.id = a.venue_item_id
           where s.tenant_id = $1 and s.held_on between $2 and $3 and s.status <> 'cancelled'
-            and a.public and a.status in ('planned', 'held')
+            -- The published activities whose dates meet the range: `activity_public` (0033).
+            and a.public and a.ends_on >= $2 and a.starts_on <= $3
+            and a.status in ('planned', 'held')
             and ($4::bigint is null or ot.id = $4)
           order by s.held_on, s.starts_at nulls first, s.id
           limit $5",
