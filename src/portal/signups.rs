@@ -342,10 +342,16 @@ pub async fn checkin_form(
     Ok(render(&page))
 }
 
+/// Failed check-ins an address may make at a session in an hour, and everyone together: enough
+/// for mistyped codes at a crowded venue, far too few to guess last-four numbers.
+const FAILURES_PER_ADDRESS: i64 = 10;
+const FAILURES_PER_SESSION: i64 = 100;
+
 /// `POST /d/{district}/checkin/{key}` (`code`): present, on the session's day, by the code of
 /// the confirmation or the phone's last four digits (when they name one place only).
 pub async fn check_in(
     ctx: Ctx,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     public: PublicTx,
     Path((_, key)): Path<(String, String)>,
     p: Pairs,
@@ -358,7 +364,17 @@ pub async fn check_in(
         page.error = Some("checkin.not_today");
         return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page));
     }
+    // The session's lock makes the count of failures and the try one step: a burst of
+    // guesses is counted before any of them is checked.
     store::lock_session(&mut tx, page.session.id).await?;
+    let address = hex(&Sha256::digest(
+        format!("checkin/{}/{}", district.code, peer.ip()).as_bytes(),
+    ));
+    let (mine, all) = store::checkin_failures(&mut tx, page.session.id, &address).await?;
+    if mine >= FAILURES_PER_ADDRESS || all >= FAILURES_PER_SESSION {
+        page.error = Some("checkin.too_many");
+        return Ok(render_with(StatusCode::TOO_MANY_REQUESTS, &page));
+    }
     let found = if matches!(typed.len(), 4 | 6) {
         store::find_for_checkin(&mut tx, page.session.id, &typed).await?
     } else {
@@ -367,6 +383,8 @@ pub async fn check_in(
     let (id, name) = match found.as_slice() {
         [(id, name, _)] => (*id, name.clone()),
         [] => {
+            store::record_checkin_failure(&mut tx, district.id, page.session.id, &address).await?;
+            tx.commit().await?;
             page.error = Some("checkin.not_found");
             return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page));
         }

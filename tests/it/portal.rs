@@ -228,6 +228,23 @@ async fn residents_check_in_by_code_or_last_digits_staff_tick_and_attendance_rea
     by_code.assert_contains("王一，签到成功");
     let by_digits = check("0022").await;
     by_digits.assert_contains("王三，签到成功");
+    // Guessing is counted: nine more wrong tries from this address (ten with the first), and
+    // then every try is refused until the hour has passed; staff can still tick.
+    for guess in [
+        "1000", "1001", "1002", "1003", "1004", "1005", "1006", "1007", "1008",
+    ] {
+        assert_eq!(check(guess).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let refused = check("0033").await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    refused.assert_contains("输错的次数太多");
+    let failures: i64 =
+        sqlx::query_scalar("select count(*) from checkin_failure where session_id = $1")
+            .bind(session)
+            .fetch_one(&app.db.sys)
+            .await
+            .unwrap();
+    assert_eq!(failures, 10, "the ambiguous try is not a failure");
     let (attendance, status): (Option<i32>, String) =
         sqlx::query_as("select attendance, status from activity_session where id = $1")
             .bind(session)

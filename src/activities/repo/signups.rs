@@ -455,11 +455,47 @@ pub async fn set_present(
     Ok(Some(activity))
 }
 
-/// Deletes the sign-ups whose year after their activity has passed, in every district (on
-/// the system pool); how many.
+/// The failed check-ins of the last hour at `session`: from `address`, and from everyone.
+pub async fn checkin_failures(
+    conn: &mut PgConnection,
+    session: i64,
+    address: &str,
+) -> sqlx::Result<(i64, i64)> {
+    sqlx::query_as(
+        "select count(*) filter (where address_hash = $2), count(*) from checkin_failure
+          where session_id = $1 and at > now() - interval '1 hour'",
+    )
+    .bind(session)
+    .bind(address)
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn record_checkin_failure(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    session: i64,
+    address: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "insert into checkin_failure (tenant_id, session_id, address_hash) values ($1, $2, $3)",
+    )
+    .bind(tenant_id)
+    .bind(session)
+    .bind(address)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Deletes the sign-ups whose year after their activity has passed, and the failed check-ins
+/// of before yesterday, in every district (on the system pool); how many sign-ups.
 pub async fn purge(pool: &PgPool, today: NaiveDate) -> sqlx::Result<u64> {
     let done = sqlx::query("delete from signup where delete_after < $1")
         .bind(today)
+        .execute(pool)
+        .await?;
+    sqlx::query("delete from checkin_failure where at < now() - interval '1 day'")
         .execute(pool)
         .await?;
     Ok(done.rows_affected())

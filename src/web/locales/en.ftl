@@ -1980,3 +1980,4 @@ round-public_body = Following the review of { $name }, the ranks, scores and gra
 round-public_done = The results are published on the residents' portal.
 audit-round-make_public = Make evaluation results public
 round-public_unscored = Not scored
+checkin-too_many = Too many wrong tries at this session: ask the staff to check you in.
