@@ -116,9 +116,12 @@ pub async fn list(
             let (mine, rest): (Vec<_>, Vec<_>) =
                 signups.drain(..).partition(|g| g.session_id == s.id);
             signups = rest;
+            // Check-in works on the session's day only: a past session's code is not shown
+            // (nor drawn, which is most of this page's work).
             let link = s
                 .checkin_key
                 .as_ref()
+                .filter(|_| s.held_on >= now)
                 .map(|k| format!("{base}/d/{code}/checkin/{k}"))
                 .unwrap_or_default();
             SessionSignups {

@@ -203,6 +203,19 @@ async fn residents_check_in_by_code_or_last_digits_staff_tick_and_attendance_rea
         .await
         .unwrap();
     staff.assert_contains(&format!("/d/mengjin/checkin/{key}"));
+    // A past session's code is neither shown nor drawn: check-in works on its day only.
+    let past: Vec<String> = sqlx::query_scalar(
+        "select checkin_key from activity_session where activity_id = $1 and held_on < current_date
+            and checkin_key is not null",
+    )
+    .bind(class)
+    .fetch_all(&app.db.sys)
+    .await
+    .unwrap();
+    assert!(!past.is_empty(), "the class has sessions before today");
+    for k in past {
+        staff.assert_lacks(&k);
+    }
     let path = format!("/d/mengjin/checkin/{key}");
     let phone = app.client();
     let check = |typed: &'static str| {
