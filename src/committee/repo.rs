@@ -71,6 +71,18 @@ pub struct MemberUnit {
     pub total: i64,
 }
 
+impl MemberUnit {
+    /// The liaison's phone as this reader sees it: whole for those who run the committee and
+    /// call the units, masked for everyone else who reads the list.
+    pub fn phone_for(&self, runs_committee: bool) -> String {
+        if runs_committee {
+            self.contact_phone.clone()
+        } else {
+            crate::crypto::mask_phone(&self.contact_phone)
+        }
+    }
+}
+
 // The roster ------------------------------------------------------------------------------
 
 const MEMBER_COLUMNS: &str = "c.id, c.name, c.committee_role, c.position, c.member_unit_id,

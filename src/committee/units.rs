@@ -68,6 +68,7 @@ async fn export_units(
     query: ListQuery,
 ) -> Result<Response> {
     require(&user, Action::ViewCommittee)?;
+    let runs_committee = may(user.role, Action::ManageCommittee);
     let headers: Vec<&str> = COLUMNS.iter().map(|k| ctx.t(k)).collect();
     let title = ctx.t("committee.units");
     let units = repo::Units(&query);
@@ -85,7 +86,7 @@ async fn export_units(
                 u.name.as_str().into(),
                 u.duties.as_str().into(),
                 u.contact_name.as_str().into(),
-                u.contact_phone.as_str().into(),
+                u.phone_for(runs_committee).into(),
                 ctx.t(if u.active {
                     "unit.active"
                 } else {
@@ -103,6 +104,8 @@ async fn export_units(
 struct UnitPrintPage {
     ctx: Ctx,
     units: Vec<MemberUnit>,
+    /// Whether the reader runs the committee, and so sees the liaisons' phones whole.
+    runs_committee: bool,
     printed: Printed,
     query: ListQuery,
     committee: String,
@@ -123,6 +126,7 @@ async fn print_units(
     Ok(render(&UnitPrintPage {
         printed,
         units,
+        runs_committee: may(user.role, Action::ManageCommittee),
         query,
         committee: committee_name(&ctx, &user, committee.name),
         date: today().to_string(),

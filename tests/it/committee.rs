@@ -98,6 +98,32 @@ async fn the_member_units_list_filters_exports_and_prints_their_duties() {
     let print = unit.get("/committee/units/print?q=MU-EDU").await;
     print.assert_contains("负责指导、督促、检查、协调全区社区教育工作");
     print.assert_lacks("区妇联");
+    // A liaison's mobile number is whole for who runs the committee, masked for the other
+    // readers: on the list, in the export, in print.
+    sqlx::query("update member_unit set contact_name = '张联络', contact_phone = '13812345678' where code = 'MU-EDU'")
+        .execute(&app.db.sys)
+        .await
+        .unwrap();
+    let masked = "138****5678";
+    unit.get("/committee/units?q=MU-EDU")
+        .await
+        .assert_contains(masked);
+    let rows = unit.sheet("/committee/units/export.xlsx").await;
+    let edu = rows.iter().find(|r| r[0] == "MU-EDU").unwrap();
+    assert_eq!(edu[4], masked);
+    let print = unit.get("/committee/units/print?q=MU-EDU").await;
+    print.assert_contains(masked);
+    print.assert_lacks("13812345678");
+    let bureau = app.login("mengjin-bureau").await;
+    bureau
+        .get("/committee/units?q=MU-EDU")
+        .await
+        .assert_contains("13812345678");
+    let rows = bureau.sheet("/committee/units/export.xlsx").await;
+    assert!(
+        rows.iter()
+            .any(|r| r[0] == "MU-EDU" && r[4] == "13812345678")
+    );
     // Another district's committee is not in Mengjin's lists, nor Mengjin's in theirs.
     let yanshi = app.login("yanshi-bureau").await;
     let theirs = yanshi.sheet("/committee/units/export.xlsx").await;
