@@ -29,6 +29,30 @@ pub async fn insert(
     Ok(())
 }
 
+/// A platform-wide change that every district's work rests on (the holiday calendar its
+/// notices count by), written into each district's log.
+pub async fn insert_everywhere(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    change: Change<'_>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "insert into audit_log (tenant_id, actor_id, actor_name, action, entity, entity_id, before, after, request_id)
+         select t.id, $1, $2, $3, $4, $5, $6, $7, $8 from tenant t",
+    )
+    .bind(actor.id)
+    .bind(&actor.name)
+    .bind(change.action)
+    .bind(change.entity)
+    .bind(change.entity_id)
+    .bind(change.before)
+    .bind(change.after)
+    .bind(&actor.request_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 #[derive(sqlx::FromRow)]
 pub struct Entry {
     pub id: i64,

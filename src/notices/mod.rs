@@ -490,7 +490,27 @@ pub async fn save_calendar(
             ));
         }
     };
+    let before = repo::calendar_year(&mut tx, year).await?;
     repo::replace_year(&mut tx, year, &days, &user.username).await?;
+    let line = |d: &NaiveDate, working: bool, name: &str| serde_json::json!({ "day": d, "working": working, "name": name });
+    let change = Change {
+        tenant_id: 0,
+        action: "calendar.set",
+        entity: "calendar_year",
+        entity_id: Some(year.into()),
+        before: Some(serde_json::json!(
+            before
+                .iter()
+                .map(|d| line(&d.day, d.working, &d.name))
+                .collect::<Vec<_>>()
+        )),
+        after: Some(serde_json::json!(
+            days.iter()
+                .map(|(d, w, n)| line(d, *w, n))
+                .collect::<Vec<_>>()
+        )),
+    };
+    crate::audit::repo::insert_everywhere(&mut tx, &Actor::of(&user, &ctx), change).await?;
     tx.commit().await?;
     tracing::info!(year, days = days.len(), by = %user.username, "holiday calendar set");
     Ok(flash_redirect(

@@ -399,6 +399,23 @@ async fn panel_scores_stay_hidden_until_ones_own_is_in_and_the_notice_counts_wor
         )
         .await;
     assert_eq!(set.status, StatusCode::SEE_OTHER, "{}", set.body);
+    // Every district's notices count by it, so every district's log shows the change.
+    let logged: Vec<(i64, serde_json::Value)> = sqlx::query_as(
+        "select tenant_id, after from audit_log where action = 'calendar.set' and actor_name = 'platform' order by tenant_id",
+    )
+    .fetch_all(&app.db.sys)
+    .await
+    .unwrap();
+    let districts: i64 = sqlx::query_scalar("select count(*) from tenant")
+        .fetch_one(&app.db.sys)
+        .await
+        .unwrap();
+    assert_eq!(logged.len() as i64, districts, "one row a district");
+    assert!(
+        logged[0].1.to_string().contains("测试假日"),
+        "{:?}",
+        logged[0].1
+    );
     advance(&bureau, volunteers, "notice").await;
     assert_eq!(status(&app, "award_programme", volunteers).await, "notice");
     let (starts, ends, days): (NaiveDate, NaiveDate, i32) = sqlx::query_as(

@@ -1981,3 +1981,4 @@ round-public_done = The results are published on the residents' portal.
 audit-round-make_public = Make evaluation results public
 round-public_unscored = Not scored
 checkin-too_many = Too many wrong tries at this session: ask the staff to check you in.
+audit-calendar-set = Set the holidays and working weekend days

@@ -1982,3 +1982,4 @@ round-public_done = 评估结果已在居民门户公示。
 audit-round-make_public = 向社会公开评估结果
 round-public_unscored = 未评分
 checkin-too_many = 这个场次输错的次数太多了，请现场工作人员帮您签到。
+audit-calendar-set = 设置节假日和调休工作日
