@@ -68,7 +68,7 @@ pub struct Entry {
 }
 
 /// The kinds of record the log can be filtered by, each with its `audit.entity.*` label.
-pub const ENTITIES: [&str; 16] = [
+pub const ENTITIES: [&str; 27] = [
     "org_unit",
     "account",
     "tenant",
@@ -85,6 +85,17 @@ pub const ENTITIES: [&str; 16] = [
     "service_hours",
     "service_record",
     "specialty",
+    "activity",
+    "signup",
+    "campaign",
+    "donation",
+    "donation_disclosure",
+    "award_programme",
+    "nomination",
+    "notice_objection",
+    "library_resource",
+    "library_setting",
+    "calendar_year",
 ];
 
 const COLUMNS: &str = "id, at, actor_name, action, entity, entity_id, before, after";

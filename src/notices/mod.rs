@@ -490,25 +490,17 @@ pub async fn save_calendar(
             ));
         }
     };
-    let before = repo::calendar_year(&mut tx, year).await?;
+    let before = calendar_text(&repo::calendar_year(&mut tx, year).await?);
     repo::replace_year(&mut tx, year, &days, &user.username).await?;
-    let line = |d: &NaiveDate, working: bool, name: &str| serde_json::json!({ "day": d, "working": working, "name": name });
+    let after = calendar_text(&repo::calendar_year(&mut tx, year).await?);
     let change = Change {
         tenant_id: 0,
         action: "calendar.set",
         entity: "calendar_year",
         entity_id: Some(year.into()),
-        before: Some(serde_json::json!(
-            before
-                .iter()
-                .map(|d| line(&d.day, d.working, &d.name))
-                .collect::<Vec<_>>()
-        )),
-        after: Some(serde_json::json!(
-            days.iter()
-                .map(|(d, w, n)| line(d, *w, n))
-                .collect::<Vec<_>>()
-        )),
+        // One line a day, as the form takes them, on one line of the log.
+        before: Some(serde_json::json!({ "days": before.replace('\n', "；") })),
+        after: Some(serde_json::json!({ "days": after.replace('\n', "；") })),
     };
     crate::audit::repo::insert_everywhere(&mut tx, &Actor::of(&user, &ctx), change).await?;
     tx.commit().await?;
