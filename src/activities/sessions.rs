@@ -317,14 +317,11 @@ pub async fn upload(
         return Err(AppError::NotFound);
     }
     let to = format!("/activities/{id}#files");
-    let file = files::one_upload(multipart).await?;
-    let Some((name, bytes)) = file else {
-        return Ok(flash_redirect("file.empty", &to));
-    };
-    let kind = match files::acceptable(&name, &bytes) {
-        Ok(kind) => kind,
-        Err(key) => return Ok(flash_redirect(key, &to)),
-    };
+    let files::Upload { name, kind, bytes } =
+        match files::judged(files::one_upload(multipart).await?, "file.empty") {
+            Ok(upload) => upload,
+            Err(key) => return Ok(flash_redirect(key, &to)),
+        };
     let tenant_id = user.tenant()?;
     if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {
         return Ok(done);

@@ -54,13 +54,11 @@ async fn upload(
     }
     let to = format!("/supervision/rounds/{id}/units/{ru}");
     let indicator_ok = repo::indicator_of(&mut tx, round.framework_id, indicator).await?;
-    let Some((name, bytes)) = file.filter(|_| indicator_ok) else {
-        return Ok(flash_redirect("evidence.empty", &to));
-    };
-    let kind = match files::acceptable(&name, &bytes) {
-        Ok(kind) => kind,
-        Err(key) => return Ok(flash_redirect(key, &to)),
-    };
+    let files::Upload { name, kind, bytes } =
+        match files::judged(file.filter(|_| indicator_ok), "evidence.empty") {
+            Ok(upload) => upload,
+            Err(key) => return Ok(flash_redirect(key, &to)),
+        };
     let sha = crate::auth::session::hex(&Sha256::digest(&bytes));
     let tenant_id = user.tenant()?;
     if let Some(done) = once::claim(&mut tx, &ctx, tenant_id).await? {

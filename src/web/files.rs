@@ -85,6 +85,23 @@ pub fn attachment(name: &str) -> String {
     )
 }
 
+/// A file that may be kept: its name, its kind by content, its bytes.
+pub struct Upload {
+    pub name: String,
+    pub kind: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+/// The upload judged, or the catalogue key of why not: none came (`empty`, in the area's own
+/// words), or [`acceptable`] refused it.
+pub fn judged(
+    file: Option<(String, Vec<u8>)>,
+    empty: &'static str,
+) -> Result<Upload, &'static str> {
+    let (name, bytes) = file.ok_or(empty)?;
+    acceptable(&name, &bytes).map(|kind| Upload { name, kind, bytes })
+}
+
 /// The file of a form's `file` field, its name cut to 150 characters; `None` when none came.
 pub async fn one_upload(
     mut multipart: axum::extract::Multipart,
