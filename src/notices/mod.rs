@@ -28,7 +28,6 @@ use axum::routing::{get, post};
 use chrono::{Datelike, NaiveDate};
 use forms::{OUTCOMES, ObjectionForm};
 use repo::{Entry, Notice, Objection};
-use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
 
 /// Objections one address may lodge a day, over all the district's notices.
@@ -347,9 +346,7 @@ pub async fn lodge(
             return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page));
         }
     };
-    let address = crate::auth::session::hex(&Sha256::digest(
-        format!("objection/{}/{}", district.code, peer.ip()).as_bytes(),
-    ));
+    let address = crate::web::address_hash(&format!("objection/{}", district.code), &peer);
     crate::db::lock_key(&mut tx, &format!("objection:{address}")).await?;
     if repo::lodged_today(&mut tx, &address).await? >= PER_ADDRESS_PER_DAY {
         page.errors.add("form", "notice.too_many");

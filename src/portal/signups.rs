@@ -9,7 +9,7 @@ use super::model::code_of;
 use crate::activities::repo::sessions::refresh_counts;
 use crate::activities::repo::signups::{self as store, OpenSession, PublicActivity, Signup};
 use crate::audit::{Actor, Change};
-use crate::auth::session::{hex, random_token};
+use crate::auth::session::random_token;
 use crate::db::Tx;
 use crate::error::{OrNotFound, Result};
 use crate::state::AppState;
@@ -146,9 +146,7 @@ pub async fn sign_up(
             return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page));
         }
     };
-    let address = hex(&Sha256::digest(
-        format!("signup/{}/{}", district.code, peer.ip()).as_bytes(),
-    ));
+    let address = crate::web::address_hash(&format!("signup/{}", district.code), &peer);
     crate::db::lock_key(&mut tx, &format!("signup:{address}")).await?;
     if store::from_address_today(&mut tx, &address).await? >= PER_ADDRESS_PER_DAY {
         page.errors.add("form", "signup.too_many");
@@ -367,9 +365,7 @@ pub async fn check_in(
     // The session's lock makes the count of failures and the try one step: a burst of
     // guesses is counted before any of them is checked.
     store::lock_session(&mut tx, page.session.id).await?;
-    let address = hex(&Sha256::digest(
-        format!("checkin/{}/{}", district.code, peer.ip()).as_bytes(),
-    ));
+    let address = crate::web::address_hash(&format!("checkin/{}", district.code), &peer);
     let (mine, all) = store::checkin_failures(&mut tx, page.session.id, &address).await?;
     if mine >= FAILURES_PER_ADDRESS || all >= FAILURES_PER_SESSION {
         page.error = Some("checkin.too_many");

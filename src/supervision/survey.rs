@@ -16,7 +16,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use chrono::Datelike;
-use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
 
 /// Responses one address may give to a survey per day.
@@ -129,8 +128,7 @@ async fn answer(
         // The same form sent twice: one answer, and the same thanks.
         return Ok(page.thanks());
     }
-    let address =
-        crate::auth::session::hex(&Sha256::digest(format!("{code}/{}", peer.ip()).as_bytes()));
+    let address = crate::web::address_hash(&code, &peer);
     if repo::answers_today(&mut tx, survey.id, &address).await? >= PER_ADDRESS_PER_DAY {
         return Ok(page.refused(StatusCode::TOO_MANY_REQUESTS, "survey.too_many"));
     }

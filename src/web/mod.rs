@@ -536,6 +536,13 @@ pub fn error_page(status: StatusCode, lang: Lang, user: Option<Arc<CurrentUser>>
     }
 }
 
+/// A public form's sender as the limits per address count them: the hash of what it is for
+/// (`signup/{district}`, ...) and the address, so no address is ever stored.
+pub fn address_hash(scope: &str, peer: &std::net::SocketAddr) -> String {
+    use sha2::{Digest, Sha256};
+    crate::auth::session::hex(&Sha256::digest(format!("{scope}/{}", peer.ip()).as_bytes()))
+}
+
 pub fn urlencode(s: &str) -> String {
     serde_urlencoded::to_string([("", s)])
         .map(|e| e[1..].to_string())
