@@ -78,6 +78,11 @@ pub fn app_session_call(hash_hex: &str) -> String {
     format!("select * from app_session('\\x{hash_hex}'::bytea)")
 }
 
+/// Moves the session's idle clock, once its request's transaction has ended (migration 0035).
+pub fn touch_session_call(hash_hex: &str) -> String {
+    format!("select touch_session('\\x{hash_hex}'::bytea)")
+}
+
 /// For the rest of the transaction, the connecting role (which every district's rows are open
 /// to) instead of `cedu_app`: a platform administrator's pages only.
 pub async fn act_as_connecting_role(conn: &mut PgConnection) -> sqlx::Result<()> {

@@ -69,6 +69,8 @@ struct SessionRow {
     member_unit_id: Option<i64>,
     member_unit_name: Option<String>,
     csrf_token: String,
+    /// The idle clock is a minute old: written after the request's transaction.
+    touch: bool,
 }
 
 /// Whether a cookie value can be one of our tokens at all (64 hex digits).
@@ -87,6 +89,9 @@ pub async fn open(db: &Db, token: &str) -> sqlx::Result<(Tx, Option<CurrentUser>
         return Ok((tx, None));
     };
     let row = SessionRow::from_row(&row)?;
+    if row.touch {
+        tx.after_end(repo::touch_session_call(&hex(&hash)));
+    }
     let Some(role) = Role::parse(&row.role) else {
         return Ok((tx, None));
     };

@@ -93,6 +93,9 @@ impl Db {
 /// the user it returns.
 pub struct Tx {
     conn: Option<PoolConnection<Postgres>>,
+    /// A statement for the same connection once the transaction has ended, committed or not
+    /// (the session's idle clock): outside it, its row lock lasts only as long as it runs.
+    after: Option<String>,
 }
 
 impl Tx {
@@ -115,25 +118,45 @@ impl Tx {
         // The transaction owns the connection before BEGIN is sent: a request cancelled
         // mid-way (the client went away) drops it, and the drop rolls back. A bare pool
         // connection would go back to the pool still inside the transaction, holding its locks.
-        let mut tx = Tx { conn: Some(conn) };
+        let mut tx = Tx {
+            conn: Some(conn),
+            after: None,
+        };
         // Text without bind parameters goes as a simple query, which may hold two statements.
         let rows = tx.fetch_all(format!("begin; {then}").as_str()).await;
         // On an error the transaction is open and aborted: dropping `tx` rolls it back.
         Ok((tx, rows?.into_iter().next()))
     }
 
-    /// Commits. The connection leaves the transaction only once COMMIT has answered, so a
-    /// commit cancelled mid-way is rolled back by the drop (a no-op if it went through).
-    pub async fn commit(mut self) -> sqlx::Result<()> {
-        self.execute("commit").await?;
-        self.conn.take();
-        Ok(())
+    /// Sends `sql` (our own, as for [`Tx::open`]) on this connection after the transaction ends.
+    pub fn after_end(&mut self, sql: String) {
+        self.after = Some(sql);
     }
 
-    pub async fn rollback(mut self) -> sqlx::Result<()> {
-        self.execute("rollback").await?;
-        self.conn.take();
+    /// Commits. The connection leaves the transaction only once COMMIT has answered, so a
+    /// commit cancelled mid-way is rolled back by the drop (a no-op if it went through).
+    pub async fn commit(self) -> sqlx::Result<()> {
+        self.end("commit").await
+    }
+
+    pub async fn rollback(self) -> sqlx::Result<()> {
+        self.end("rollback").await
+    }
+
+    async fn end(mut self, how: &str) -> sqlx::Result<()> {
+        self.execute(how).await?;
+        let mut conn = self.conn.take().expect("an open transaction");
+        if let Some(after) = self.after.take() {
+            run_after(&mut conn, &after).await;
+        }
         Ok(())
+    }
+}
+
+/// The statement after a transaction: its failure is logged, and takes nothing back.
+async fn run_after(conn: &mut PgConnection, sql: &str) {
+    if let Err(e) = conn.execute(sql).await {
+        tracing::warn!(error = %e, "statement after the transaction failed");
     }
 }
 
@@ -160,8 +183,13 @@ impl Drop for Tx {
         // pool after it. Without a runtime (never in a request) the connection is closed.
         match tokio::runtime::Handle::try_current() {
             Ok(runtime) => {
+                let after = self.after.take();
                 runtime.spawn(async move {
-                    let _ = conn.execute("rollback").await;
+                    if conn.execute("rollback").await.is_ok()
+                        && let Some(after) = after
+                    {
+                        run_after(&mut conn, &after).await;
+                    }
                 });
             }
             Err(_) => conn.close_on_drop(),

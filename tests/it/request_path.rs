@@ -176,12 +176,12 @@ async fn the_session_functions_run_as_their_owner_with_a_pinned_path_and_only_fo
                 exists (select 1 from aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
                          where a.grantee = 0 and a.privilege_type = 'EXECUTE')
            from pg_proc p
-          where p.proname in ('app_session', 'enter_district', 'public_districts', 'end_session', 'end_account_sessions')",
+          where p.proname in ('app_session', 'touch_session', 'enter_district', 'public_districts', 'end_session', 'end_account_sessions')",
     )
     .fetch_all(&app.db.sys)
     .await
     .unwrap();
-    assert_eq!(functions.len(), 5, "{functions:?}");
+    assert_eq!(functions.len(), 6, "{functions:?}");
     for (name, definer, config, request_role, public) in functions {
         assert!(definer, "{name} is SECURITY DEFINER");
         assert_eq!(config, ["search_path=pg_catalog, pg_temp"], "{name}");
@@ -234,6 +234,53 @@ async fn the_idle_clock_is_written_at_most_once_a_minute() {
         last_seen().await > stale,
         "a minute on, the next view moves it"
     );
+}
+
+#[tokio::test]
+async fn a_slow_request_does_not_hold_up_the_same_sessions_other_requests() {
+    let app = TestApp::spawn().await;
+    let town = app.login("mengjin-town").await;
+    let hash: Vec<u8> = sqlx::query_scalar(
+        "select s.id_hash from session s join account a on a.id = s.account_id
+          where a.username = 'mengjin-town'",
+    )
+    .fetch_one(&app.db.sys)
+    .await
+    .unwrap();
+    let last_seen = || async {
+        sqlx::query_scalar::<_, chrono::DateTime<chrono::Utc>>(
+            "select last_seen_at from session where id_hash = $1",
+        )
+        .bind(&hash)
+        .fetch_one(&app.db.sys)
+        .await
+        .unwrap()
+    };
+    sqlx::query(
+        "update session set last_seen_at = now() - interval '2 minutes' where id_hash = $1",
+    )
+    .bind(&hash)
+    .execute(&app.db.sys)
+    .await
+    .unwrap();
+    let stale = last_seen().await;
+    // A request of this session whose clock is due, still running (a large export, say).
+    let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+    let (slow, user) = cedu::db::Tx::open(
+        &app.db.app,
+        &format!("select * from app_session('\\x{hex}'::bytea)"),
+    )
+    .await
+    .unwrap();
+    assert!(user.is_some());
+    // Another tab's page answers meanwhile and moves the clock: no request's transaction
+    // holds the session's row.
+    let page = tokio::time::timeout(Duration::from_secs(5), town.get("/inbox"))
+        .await
+        .expect("the other tab's page waited for the slow request");
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(last_seen().await > stale);
+    slow.commit().await.unwrap();
 }
 
 #[tokio::test]
