@@ -332,8 +332,8 @@ async fn residents_check_in_by_code_or_last_digits_staff_tick_and_attendance_rea
     );
 }
 
-/// The dark modules of a QR code drawn as `<rect x= y= width="1" height="1"/>` in the first
-/// `<svg>` after `from` in `html`, decoded.
+/// The dark modules of a QR code drawn as runs (`M{x} {y}h{n}v1h-{n}z` in one path) in the
+/// first `<svg>` after `from` in `html`, decoded.
 pub fn decode_qr(html: &str, from: &str) -> String {
     let at = html.find(from).expect("the poster");
     let svg = &html[at..];
@@ -348,18 +348,21 @@ pub fn decode_qr(html: &str, from: &str) -> String {
         .parse()
         .unwrap();
     let mut dark = vec![false; total * total];
-    for rect in svg.split("<rect x=\"").skip(1) {
-        let x: usize = rect.split('"').next().unwrap().parse().unwrap();
-        let y: usize = rect
-            .split("y=\"")
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap();
-        dark[y * total + x] = true;
+    let path = svg
+        .split(" d=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    for run in path.split('M').skip(1) {
+        let (at, rest) = run.split_once('h').unwrap();
+        let (x, y) = at.split_once(' ').unwrap();
+        let (x, y): (usize, usize) = (x.parse().unwrap(), y.parse().unwrap());
+        let n: usize = rest.split('v').next().unwrap().parse().unwrap();
+        for i in x..x + n {
+            dark[y * total + i] = true;
+        }
     }
     let scale = 4;
     let side = total * scale;
