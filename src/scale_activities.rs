@@ -212,9 +212,11 @@ const STEPS: &[&str] = &[
        from sim_session s join sim_activity a on a.id = s.activity_id",
     "insert into activity_participation (tenant_id, activity_id, population, count)
      select $1, activity_id, population, count from sim_participation",
-    // The activities and sessions were written in this transaction: without statistics the
-    // sign-ups' join below ran as nested scans (45 s a district, against 1.5 s).
-    "analyze activity, activity_session",
+    // The activities, sessions and counts were written in this transaction: without their
+    // statistics the sign-ups' join below ran as nested scans (45 s a district, against 1.5 s),
+    // and the delivery totals' join of the counts, once autovacuum had analyzed the counts of
+    // the districts before, as a nested loop over them (stalled past 7 minutes at district 22).
+    "analyze activity, activity_session, activity_participation",
     // Residents' sign-ups for the published activities' sessions, only those of the last year
     // (older ones are deleted a year after their activity, as `cedu serve` does): up to the
     // capacity and two more on the waitlist, one in eleven given back, four in five of the
