@@ -16,6 +16,8 @@ pub mod repo;
 mod sessions;
 mod signups;
 
+pub use sessions::attended;
+
 use crate::access::{Action, Role, may};
 use crate::auth::session::CurrentUser;
 use crate::db::Tx;

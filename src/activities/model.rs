@@ -105,7 +105,7 @@ impl Repeat {
 }
 
 /// Who organises an activity: a unit of the network, or a member unit of the committee.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Organiser {
     Unit(i64),
     Member(i64),

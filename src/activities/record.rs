@@ -399,10 +399,11 @@ pub async fn update(
         ));
     }
     let tenant_id = user.tenant()?;
-    delivery::refresh(&mut tx, tenant_id, before.year(), before.organiser()).await?;
-    if (before.year(), before.organiser()) != (input.starts_on.year(), input.organiser) {
-        delivery::refresh(&mut tx, tenant_id, input.starts_on.year(), input.organiser).await?;
-    }
+    let years = vec![
+        (before.year(), before.organiser()),
+        (input.starts_on.year(), input.organiser),
+    ];
+    delivery::refresh_each(&mut tx, tenant_id, years).await?;
     repo::record_event(
         &mut tx,
         tenant_id,

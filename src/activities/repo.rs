@@ -605,19 +605,30 @@ pub async fn donation_choices(conn: &mut PgConnection, since: i32) -> sqlx::Resu
 
 /// A donation's amount and what activities other than `except` spend of it, the donation
 /// locked so two spends never both fit in what is left.
+///
+/// Two statements: a statement that waited for the lock still reads with the snapshot it
+/// started with, so a sum in the locking statement would miss the spend of the transaction it
+/// waited for. The sum after it sees that spend committed.
 pub async fn donation_room(
     conn: &mut PgConnection,
     donation_id: i64,
     except: Option<i64>,
 ) -> sqlx::Result<Option<(i64, i64)>> {
-    sqlx::query_as(
-        "select d.amount, coalesce((select sum(a.spend_donation) from activity a
-                                      where a.tenant_id = d.tenant_id and a.donation_id = d.id
-                                        and a.status <> 'cancelled' and a.id is distinct from $2), 0)::bigint
-           from donation d where d.id = $1 for update",
+    let Some(amount) =
+        sqlx::query_scalar::<_, i64>("select amount from donation where id = $1 for update")
+            .bind(donation_id)
+            .fetch_optional(&mut *conn)
+            .await?
+    else {
+        return Ok(None);
+    };
+    let used: i64 = sqlx::query_scalar(
+        "select coalesce(sum(spend_donation), 0)::bigint from activity
+          where donation_id = $1 and status <> 'cancelled' and id is distinct from $2",
     )
     .bind(donation_id)
     .bind(except)
-    .fetch_optional(conn)
-    .await
+    .fetch_one(conn)
+    .await?;
+    Ok(Some((amount, used)))
 }

@@ -21,7 +21,7 @@ use axum::response::Response;
 use chrono::NaiveTime;
 
 /// The activity, in scope, that the user may record on while it is open (else 404), locked.
-async fn open(tx: &mut Tx, user: &CurrentUser, id: i64) -> Result<Activity> {
+pub(super) async fn open(tx: &mut Tx, user: &CurrentUser, id: i64) -> Result<Activity> {
     let a = managed(tx, user, id).await?;
     if !Status::parse(&a.status).is_some_and(Status::open) {
         return Err(AppError::NotFound);
@@ -52,6 +52,36 @@ async fn refresh(tx: &mut Tx, tenant_id: i64, a: &Activity) -> Result<i32> {
     let held = sessions::refresh_counts(tx, a.id).await?;
     delivery::refresh(tx, tenant_id, a.year(), a.organiser()).await?;
     Ok(held)
+}
+
+/// After a session's attendance changed (recorded, ticked, or a resident checked in): the
+/// activity's figures again, a planned activity held at its first held session, and its
+/// year's delivery totals.
+pub async fn attended(tx: &mut Tx, tenant_id: i64, a: &Activity, by: &str) -> Result<()> {
+    let held = sessions::refresh_counts(tx, a.id).await?;
+    if held > 0 && a.status == "planned" {
+        let step = Step {
+            table: "activity",
+            id: a.id,
+            from: Status::Held.from(),
+            to: "held",
+            version: None,
+            also: "status_since = $5",
+            note: "",
+        };
+        if step.apply(tx).await? {
+            let event = NewEvent {
+                activity_id: a.id,
+                kind: "status",
+                from_status: "planned",
+                to_status: "held",
+                note: "",
+            };
+            repo::record_event(tx, tenant_id, by, event).await?;
+        }
+    }
+    delivery::refresh(tx, tenant_id, a.year(), a.organiser()).await?;
+    Ok(())
 }
 
 /// `POST /activities/{id}/sessions`: one more session (a day and, if given, its times).
@@ -133,34 +163,7 @@ pub async fn record(
         return Ok(flash_redirect("form.conflict", &to));
     }
     let tenant_id = user.tenant()?;
-    let held = sessions::refresh_counts(&mut tx, id).await?;
-    if held > 0 && a.status == "planned" {
-        let step = Step {
-            table: "activity",
-            id,
-            from: Status::Held.from(),
-            to: "held",
-            version: None,
-            also: "status_since = $5",
-            note: "",
-        };
-        if step.apply(&mut tx).await? {
-            repo::record_event(
-                &mut tx,
-                tenant_id,
-                &user.username,
-                NewEvent {
-                    activity_id: id,
-                    kind: "status",
-                    from_status: "planned",
-                    to_status: "held",
-                    note: "",
-                },
-            )
-            .await?;
-        }
-    }
-    delivery::refresh(&mut tx, tenant_id, a.year(), a.organiser()).await?;
+    attended(&mut tx, tenant_id, &a, &user.username).await?;
     let after = serde_json::json!({
         "session": s, "held_on": session.held_on, "status": input.status,
         "attendance": input.attendance, "walk_ins": input.walk_ins, "note": input.note,

@@ -2,7 +2,6 @@
 //! sign-ups of each session with their codes and masked phones, ticking who came, and the QR
 //! code of each session's check-in page for the venue.
 
-use super::repo::sessions::refresh_counts;
 use super::repo::signups::{self as store, OpenSession, Signup};
 use super::{activity, managed};
 use crate::audit::Change;
@@ -155,21 +154,23 @@ pub async fn tick(
     Path((id, s)): Path<(i64, i64)>,
     p: Pairs,
 ) -> Result<Response> {
-    managed(&mut tx, &user, id).await?;
+    // Only while the activity is open: a reported activity's figures are its report's.
+    let a = super::sessions::open(&mut tx, &user, id).await?;
     let present = p.get("present") == "1";
     let Some(signup) = store::find(&mut tx, id, s).await? else {
         return Err(AppError::NotFound);
     };
     store::lock_session(&mut tx, signup.session_id).await?;
-    let Some(activity) =
-        store::set_present(&mut tx, s, present, &user.display_name, today()).await?
-    else {
+    if store::set_present(&mut tx, s, present, &user.display_name, today())
+        .await?
+        .is_none()
+    {
         return Ok(flash_redirect(
             "step.not_now",
             &format!("/activities/{id}/signups"),
         ));
-    };
-    refresh_counts(&mut tx, activity).await?;
+    }
+    super::attended(&mut tx, user.tenant()?, &a, &user.username).await?;
     let to = format!("/activities/{id}/signups#session-{}", signup.session_id);
     let after = serde_json::json!({ "present": present, "session": signup.session_id });
     save::done(

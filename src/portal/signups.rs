@@ -6,7 +6,6 @@
 
 use super::forms::SignupForm;
 use super::model::code_of;
-use crate::activities::repo::sessions::refresh_counts;
 use crate::activities::repo::signups::{self as store, OpenSession, PublicActivity, Signup};
 use crate::audit::{Actor, Change};
 use crate::auth::session::random_token;
@@ -364,6 +363,8 @@ pub async fn check_in(
     }
     // The session's lock makes the count of failures and the try one step: a burst of
     // guesses is counted before any of them is checked.
+    // The activity first, then the session, as staff's ticks and records take them.
+    crate::activities::repo::lock(&mut tx, page.session.activity_id).await?;
     store::lock_session(&mut tx, page.session.id).await?;
     let address = crate::web::address_hash(&format!("checkin/{}", district.code), &peer);
     let (mine, all) = store::checkin_failures(&mut tx, page.session.id, &address).await?;
@@ -390,7 +391,15 @@ pub async fn check_in(
         }
     };
     if let Some(activity) = store::set_present(&mut tx, id, true, "self", today()).await? {
-        refresh_counts(&mut tx, activity).await?;
+        let everyone = crate::activities::repo::Scope {
+            path: "/".into(),
+            member: None,
+        };
+        let a = crate::activities::repo::find(&mut tx, &everyone, today(), activity)
+            .await?
+            .or_404()?;
+        // The history names who moved it: here the resident at the venue.
+        crate::activities::attended(&mut tx, district.id, &a, "居民签到").await?;
     }
     audit(
         &mut tx,

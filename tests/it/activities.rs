@@ -591,6 +591,87 @@ async fn an_activity_never_spends_more_of_a_donation_than_is_left() {
 }
 
 #[tokio::test]
+async fn two_spends_saved_at_once_never_both_fit_in_what_is_left_of_a_donation() {
+    let app = TestApp::spawn().await;
+    let (company, tenant): (i64, i64) =
+        sqlx::query_as("select id, tenant_id from donation where donor_kind = 'company'")
+            .fetch_one(&app.db.sys)
+            .await
+            .unwrap();
+    let room = cedu::activities::repo::donation_room;
+    // The first save finds 17,000 yuan left, spends them and has not committed yet.
+    let mut first = app.db.begin_for(tenant).await.unwrap();
+    let (amount, used) = room(&mut first, company, None).await.unwrap().unwrap();
+    assert_eq!(amount - used, 1_700_000);
+    let other = activity_id(&app, "活动周·老年人智能手机使用培训").await;
+    sqlx::query("update activity set donation_id = $1, spend_donation = 1700000 where id = $2")
+        .bind(company)
+        .bind(other)
+        .execute(&mut *first)
+        .await
+        .unwrap();
+    // The second waits for the donation, and once the first has committed finds nothing left.
+    let db = app.db.clone();
+    let second = tokio::spawn(async move {
+        let mut tx = db.begin_for(tenant).await.unwrap();
+        let found = room(&mut tx, company, None).await.unwrap().unwrap();
+        tx.rollback().await.unwrap();
+        found
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        !second.is_finished(),
+        "the second save waits for the donation"
+    );
+    first.commit().await.unwrap();
+    let (amount, used) = second.await.unwrap();
+    assert_eq!(amount - used, 0, "the first save's spend is counted");
+}
+
+#[tokio::test]
+async fn two_changes_of_one_organisers_year_rewrite_its_totals_one_after_the_other() {
+    use cedu::activities::{model::Organiser, repo::delivery};
+    let app = TestApp::spawn().await;
+    let (tenant, unit, year): (i64, i64, i32) = sqlx::query_as(
+        "select tenant_id, organiser_unit_id, extract(year from starts_on)::int from activity where title = $1",
+    )
+    .bind(CLASS)
+    .fetch_one(&app.db.sys)
+    .await
+    .unwrap();
+    let totals = || async {
+        sqlx::query_scalar::<_, i64>(
+            "select count(*) from delivery_total where organiser_unit_id = $1 and year = $2",
+        )
+        .bind(unit)
+        .bind(year)
+        .fetch_one(&app.db.sys)
+        .await
+        .unwrap()
+    };
+    let before = totals().await;
+    assert!(before > 0);
+    // Two requests changing two of the point's activities (each holding only its own) rewrite
+    // the point's year; the second waits for the first instead of inserting the same keys.
+    let organiser = Organiser::Unit(unit);
+    let mut first = app.db.begin_for(tenant).await.unwrap();
+    delivery::refresh(&mut first, tenant, year, organiser)
+        .await
+        .unwrap();
+    let db = app.db.clone();
+    let second = tokio::spawn(async move {
+        let mut tx = db.begin_for(tenant).await.unwrap();
+        delivery::refresh(&mut tx, tenant, year, organiser).await?;
+        tx.commit().await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!second.is_finished(), "the second rewrite waits");
+    first.commit().await.unwrap();
+    second.await.unwrap().expect("the second rewrite succeeds");
+    assert_eq!(totals().await, before);
+}
+
+#[tokio::test]
 async fn the_learning_week_opens_within_a_month_of_the_national_week() {
     let app = TestApp::spawn().await;
     let bureau = app.login("mengjin-bureau").await;

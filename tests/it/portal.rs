@@ -332,6 +332,92 @@ async fn residents_check_in_by_code_or_last_digits_staff_tick_and_attendance_rea
     );
 }
 
+#[tokio::test]
+async fn check_ins_add_to_a_typed_head_count_reach_the_delivery_totals_and_stop_at_the_report() {
+    let app = TestApp::spawn().await;
+    let class = crate::activities::activity_id(&app, CLASS).await;
+    let session = session_today(&app, class).await;
+    let resident = app.client();
+    let first = sign_up(&resident, class, session, "李一", "13900000031").await;
+    let second = sign_up(&resident, class, session, "李二", "13900000032").await;
+    let point = app.login("mengjin-point").await;
+    // The staff's page gives the session its check-in code.
+    point.get(&format!("/activities/{class}/signups")).await;
+    let key: String = sqlx::query_scalar("select checkin_key from activity_session where id = $1")
+        .bind(session)
+        .fetch_one(&app.db.sys)
+        .await
+        .unwrap();
+    let path = format!("/d/mengjin/checkin/{key}");
+    let check_in = |page: &Page| {
+        let (code, _) = confirmation(page);
+        let path = path.clone();
+        let phone = app.client();
+        async move {
+            let form = phone.get(&path).await;
+            let done = phone
+                .submit(&path, &with(form.form_fields(&path), &[("code", &code)]))
+                .await;
+            assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+        }
+    };
+    let held_in_totals = || async {
+        sqlx::query_scalar::<_, i64>(
+            "select coalesce(sum(t.sessions_held), 0)::bigint from delivery_total t join activity a
+                on a.tenant_id = t.tenant_id and a.organiser_unit_id = t.organiser_unit_id
+               and extract(year from a.starts_on)::int = t.year and coalesce(a.plan_item_id, 0) = t.plan_item_id
+             where a.id = $1",
+        )
+        .bind(class)
+        .fetch_one(&app.db.sys)
+        .await
+        .unwrap()
+    };
+    let totals_before = held_in_totals().await;
+    // The first check-in holds today's session, and the plan's delivery counts it.
+    check_in(&first).await;
+    assert_eq!(held_in_totals().await, totals_before + 1);
+    // The coordinator then types the head count: 30 came.
+    let page = point.get(&format!("/activities/{class}")).await;
+    let action = format!("/activities/{class}/sessions/{session}");
+    let saved = point
+        .submit(
+            &action,
+            &with(
+                page.form_fields(&action),
+                &[("status", "held"), ("attendance", "30"), ("walk_ins", "0")],
+            ),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    // A late check-in adds one to it, instead of setting it to the two checked in.
+    check_in(&second).await;
+    let attendance: Option<i32> =
+        sqlx::query_scalar("select attendance from activity_session where id = $1")
+            .bind(session)
+            .fetch_one(&app.db.sys)
+            .await
+            .unwrap();
+    assert_eq!(attendance, Some(31));
+    // Once the activity is reported its figures are its report's: no more ticks.
+    sqlx::query("update activity set status = 'reported' where id = $1")
+        .bind(class)
+        .execute(&app.db.sys)
+        .await
+        .unwrap();
+    let li2: i64 = sqlx::query_scalar("select id from signup where name = '李二'")
+        .fetch_one(&app.db.sys)
+        .await
+        .unwrap();
+    let tick = point
+        .post(
+            &format!("/activities/{class}/signups/{li2}"),
+            &[("present", "0")],
+        )
+        .await;
+    assert_eq!(tick.status, StatusCode::NOT_FOUND);
+}
+
 /// The dark modules of a QR code drawn as runs (`M{x} {y}h{n}v1h-{n}z` in one path) in the
 /// first `<svg>` after `from` in `html`, decoded.
 pub fn decode_qr(html: &str, from: &str) -> String {

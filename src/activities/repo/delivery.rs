@@ -24,13 +24,18 @@ const POPULATION_SUMS: &str =
 
 /// Rewrites the totals of `organiser`'s `year` from its activities: a few dozen rows, read by
 /// the organiser's index. Called after every change that moves an activity's figures, for the
-/// year and organiser it had before as well as after.
+/// year and organiser it had before as well as after ([`refresh_each`]).
+///
+/// One rewrite of an organiser's year at a time: two at once would each delete the rows the
+/// other could not yet see and insert the same keys (a unique violation for the second).
 pub async fn refresh(
     conn: &mut PgConnection,
     tenant_id: i64,
     year: i32,
     organiser: Organiser,
 ) -> sqlx::Result<()> {
+    let key = format!("delivery:{tenant_id}:{year}:{}", organiser.key());
+    crate::db::lock_key(&mut *conn, &key).await?;
     let unit = organiser.unit().unwrap_or(0);
     let member = organiser.member().unwrap_or(0);
     sqlx::query(
@@ -74,6 +79,22 @@ pub async fn refresh(
     .bind(tenant_id)
     .execute(conn)
     .await?;
+    Ok(())
+}
+
+/// [`refresh`] for each of `years` (an activity's organiser and year before and after an edit),
+/// always in the same order, so that two edits moving activities between the same two never
+/// wait for each other's lock.
+pub async fn refresh_each(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    mut years: Vec<(i32, Organiser)>,
+) -> sqlx::Result<()> {
+    years.sort();
+    years.dedup();
+    for (year, organiser) in years {
+        refresh(&mut *conn, tenant_id, year, organiser).await?;
+    }
     Ok(())
 }
 

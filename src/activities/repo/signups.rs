@@ -211,8 +211,9 @@ pub async fn ensure_checkin_keys(
     }
     let fresh: Vec<String> = missing.iter().map(|_| keys()).collect();
     sqlx::query(
+        // Still without one: a key another page gave meanwhile may be printed already.
         "update activity_session s set checkin_key = k.key
-           from unnest($1::bigint[], $2::text[]) as k(id, key) where s.id = k.id",
+           from unnest($1::bigint[], $2::text[]) as k(id, key) where s.id = k.id and s.checkin_key is null",
     )
     .bind(&missing)
     .bind(&fresh)
@@ -418,8 +419,10 @@ pub async fn find_for_checkin(
     .await
 }
 
-/// Present (or not, when staff untick); the session's attendance follows: at least those
-/// checked in, and the session held once its day has come.
+/// Present (or not, when staff untick); the session's attendance follows: one more (or one
+/// fewer) than the head count it had, never fewer than those checked in, and the session held
+/// once its day has come. (Set to those checked in, a head count typed before a late check-in
+/// would drop to it.)
 pub async fn set_present(
     conn: &mut PgConnection,
     id: i64,
@@ -427,29 +430,34 @@ pub async fn set_present(
     by: &str,
     today: NaiveDate,
 ) -> sqlx::Result<Option<i64>> {
-    let session: Option<i64> = sqlx::query_scalar(
-        "update signup set checked_in_at = case when $2 then coalesce(checked_in_at, now()) end,
+    let changed: Option<(i64, i32)> = sqlx::query_as(
+        "with was as (select id, checked_in_at is not null as present from signup
+                       where id = $1 and status = 'confirmed' for update)
+         update signup g set checked_in_at = case when $2 then coalesce(g.checked_in_at, now()) end,
                 checked_in_by = case when $2 then $3 else '' end
-          where id = $1 and status = 'confirmed' returning session_id",
+           from was where g.id = was.id
+         returning g.session_id, $2::int - was.present::int",
     )
     .bind(id)
     .bind(present)
     .bind(by)
     .fetch_optional(&mut *conn)
     .await?;
-    let Some(session) = session else {
+    let Some((session, by_one)) = changed else {
         return Ok(None);
     };
     let activity: i64 = sqlx::query_scalar(
         "update activity_session s set
-            attendance = (select count(*) from signup g where g.session_id = s.id and g.status = 'confirmed'
-                            and g.checked_in_at is not null)::int,
+            attendance = greatest(coalesce(s.attendance, 0) + $3,
+                                  (select count(*) from signup g where g.session_id = s.id and g.status = 'confirmed'
+                                      and g.checked_in_at is not null)::int),
             status = case when s.status = 'scheduled' and s.held_on <= $2 then 'held' else s.status end,
             version = s.version + 1
           where s.id = $1 returning s.activity_id",
     )
     .bind(session)
     .bind(today)
+    .bind(by_one)
     .fetch_one(&mut *conn)
     .await?;
     Ok(Some(activity))
