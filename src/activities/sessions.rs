@@ -22,11 +22,12 @@ use chrono::NaiveTime;
 
 /// The activity, in scope, that the user may record on while it is open (else 404), locked.
 pub(super) async fn open(tx: &mut Tx, user: &CurrentUser, id: i64) -> Result<Activity> {
+    // Locked before it is read: a report filed while this waited is then the status seen.
+    repo::lock(tx, id).await?;
     let a = managed(tx, user, id).await?;
     if !Status::parse(&a.status).is_some_and(Status::open) {
         return Err(AppError::NotFound);
     }
-    repo::lock(tx, id).await?;
     Ok(a)
 }
 

@@ -523,6 +523,29 @@ async fn hours_of_the_teachers_at_held_sessions_are_proposed_once_for_the_point_
     // They wait at the point, where the registry's queue countersigns them.
     let queue = point.get("/hours?status=pending").await;
     queue.assert_contains(CLASS);
+    // Two long sessions on one day, proposed together: the first 8 hours fit the day's 12,
+    // the 7 after them do not.
+    let (first, second): (i64, i64) = sqlx::query_as(
+        "with s as (insert into activity_session (tenant_id, activity_id, held_on, starts_at, ends_at, status, attendance)
+                    select 1, $1, a.starts_on, t.starts, t.ends, 'held', 10 from activity a,
+                           (values (time '08:00', time '16:00'), (time '16:00', time '23:00')) t(starts, ends)
+                     where a.id = $1 returning id, starts_at)
+         select (select id from s where starts_at = '08:00'), (select id from s where starts_at = '16:00')",
+    )
+    .bind(id)
+    .fetch_one(&app.db.sys)
+    .await
+    .unwrap();
+    point.post(&format!("/activities/{id}/hours"), &[]).await;
+    let per_session: Vec<(i64, i64)> = sqlx::query_as(
+        "select session_id, count(*) from service_hours where session_id in ($1, $2) group by 1 order by 1",
+    )
+    .bind(first)
+    .bind(second)
+    .fetch_all(&app.db.sys)
+    .await
+    .unwrap();
+    assert_eq!(per_session, [(first, servers)]);
 }
 
 #[tokio::test]

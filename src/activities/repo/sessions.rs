@@ -277,19 +277,25 @@ pub async fn propose_hours(
     recorded_by: &str,
 ) -> sqlx::Result<u64> {
     let done = sqlx::query(
+        // The day's limit counts what the person has already and, in the order of the
+        // sessions, what this statement adds before each: two new sessions of one day are
+        // checked together, not each against the day without the other.
         "insert into service_hours (tenant_id, educator_id, unit_id, served_on, starts_at, ends_at, minutes,
                 content, recorded_by, activity_id, session_id)
-         select $1, ae.educator_id, $3, s.held_on, s.starts_at, s.ends_at, m.minutes, $4, $5, $2, s.id
-           from activity_session s
-           join activity_educator ae on ae.tenant_id = s.tenant_id and ae.activity_id = s.activity_id
-           join educator e on e.tenant_id = ae.tenant_id and e.id = ae.educator_id and e.status = 'active'
-           cross join lateral (select least(720, (extract(epoch from s.ends_at - s.starts_at)::int / 60) / 15 * 15) as minutes) m
-          where s.activity_id = $2 and s.status = 'held' and s.starts_at is not null and m.minutes > 0
-            and not exists (select 1 from service_hours h where h.tenant_id = s.tenant_id and h.session_id = s.id
-                              and h.educator_id = ae.educator_id and h.status <> 'declined')
-            and coalesce((select sum(h.minutes) from service_hours h where h.tenant_id = s.tenant_id
-                            and h.educator_id = ae.educator_id and h.served_on = s.held_on
-                            and h.status <> 'declined'), 0) + m.minutes <= 720
+         select $1, c.educator_id, $3, c.held_on, c.starts_at, c.ends_at, c.minutes, $4, $5, $2, c.session_id
+           from (select ae.educator_id, s.held_on, s.starts_at, s.ends_at, s.id as session_id, m.minutes,
+                        sum(m.minutes) over (partition by ae.educator_id, s.held_on
+                                             order by s.starts_at, s.id) as running
+                   from activity_session s
+                   join activity_educator ae on ae.tenant_id = s.tenant_id and ae.activity_id = s.activity_id
+                   join educator e on e.tenant_id = ae.tenant_id and e.id = ae.educator_id and e.status = 'active'
+                   cross join lateral (select least(720, (extract(epoch from s.ends_at - s.starts_at)::int / 60) / 15 * 15) as minutes) m
+                  where s.activity_id = $2 and s.status = 'held' and s.starts_at is not null and m.minutes > 0
+                    and not exists (select 1 from service_hours h where h.tenant_id = s.tenant_id and h.session_id = s.id
+                                      and h.educator_id = ae.educator_id and h.status <> 'declined')) c
+          where coalesce((select sum(h.minutes) from service_hours h where h.tenant_id = $1
+                            and h.educator_id = c.educator_id and h.served_on = c.held_on
+                            and h.status <> 'declined'), 0) + c.running <= 720
          on conflict do nothing",
     )
     .bind(tenant_id)
