@@ -172,6 +172,15 @@ pub fn mask_phone(phone: &str) -> String {
     }
 }
 
+/// `王*`: a name's first character, for a page anyone at a venue may read.
+pub fn mask_name(name: &str) -> String {
+    let mut chars = name.trim().chars();
+    match chars.next() {
+        Some(first) => format!("{first}{}", "*".repeat(chars.count().max(1))),
+        None => String::new(),
+    }
+}
+
 /// `4103********1234`: the first four and last four characters of an ID number.
 pub fn mask_id(id: &str) -> String {
     let chars: Vec<char> = id.chars().collect();
@@ -245,6 +254,9 @@ mod tests {
         assert_eq!(mask_phone("13812345678"), "138****5678");
         assert_eq!(mask_phone("0379-67912345"), "*********2345");
         assert_eq!(mask_id("41030819900101123X"), "4103**********123X");
+        assert_eq!(mask_name("王一"), "王*");
+        assert_eq!(mask_name("欧阳小明"), "欧***");
+        assert_eq!(mask_name("王"), "王*");
         assert_eq!(parse_phone("138 1234 5678").as_deref(), Some("13812345678"));
         assert_eq!(
             parse_phone("0379-67912345").as_deref(),

@@ -92,9 +92,12 @@ pub async fn new_form(ctx: Ctx, user: CurrentUser) -> Result<Response> {
     Ok(render(&form_page(ctx, None, form, FieldErrors::default())))
 }
 
-/// The form checked, the name free for its kind and year.
+/// The form checked, the name free for its kind and year. One district's campaign saves wait
+/// for each other from here, so two saving the same name at once get the field's message, not
+/// the unique key's error.
 async fn checked(
     tx: &mut Tx,
+    tenant_id: i64,
     form: &CampaignForm,
     except: Option<i64>,
 ) -> Result<std::result::Result<super::model::CampaignInput, FieldErrors>> {
@@ -102,6 +105,7 @@ async fn checked(
         Ok(input) => input,
         Err(errors) => return Ok(Err(errors)),
     };
+    crate::db::lock_key(tx, &format!("campaign_name:{tenant_id}")).await?;
     if campaigns::campaign_taken(tx, &input, except).await? {
         let mut errors = FieldErrors::default();
         errors.add("name", "campaign.taken");
@@ -113,7 +117,7 @@ async fn checked(
 pub async fn create(ctx: Ctx, user: CurrentUser, mut tx: Tx, p: Pairs) -> Result<Response> {
     require(&user, Action::ManageCampaigns)?;
     let form = CampaignForm::from_pairs(&p);
-    let input = match checked(&mut tx, &form, None).await? {
+    let input = match checked(&mut tx, user.tenant()?, &form, None).await? {
         Ok(input) => input,
         Err(errors) => {
             let page = form_page(ctx, None, form, errors);
@@ -222,7 +226,7 @@ pub async fn update(
     require(&user, Action::ManageCampaigns)?;
     let before = campaigns::campaign(&mut tx, id).await?.or_404()?;
     let form = CampaignForm::from_pairs(&p);
-    let input = match checked(&mut tx, &form, Some(id)).await? {
+    let input = match checked(&mut tx, user.tenant()?, &form, Some(id)).await? {
         Ok(input) => input,
         Err(errors) => {
             let page = form_page(ctx, Some(id), form, errors);
