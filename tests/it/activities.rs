@@ -549,6 +549,73 @@ async fn hours_of_the_teachers_at_held_sessions_are_proposed_once_for_the_point_
 }
 
 #[tokio::test]
+async fn two_activities_proposing_one_persons_day_at_once_stay_within_its_12_hours() {
+    use cedu::activities::repo::sessions::propose_hours;
+    let app = TestApp::spawn().await;
+    let class = activity_id(&app, CLASS).await;
+    let other = activity_id(&app, "活动周·老年人智能手机使用培训").await;
+    // One of the class's teachers also serves the other activity; each has a long held
+    // session on one day: 8 hours and 7.
+    let (tenant, unit, educator): (i64, i64, i64) = sqlx::query_as(
+        "select a.tenant_id, a.organiser_unit_id, ae.educator_id from activity a
+           join activity_educator ae on ae.activity_id = a.id where a.id = $1 order by 3 limit 1",
+    )
+    .bind(class)
+    .fetch_one(&app.db.sys)
+    .await
+    .unwrap();
+    sqlx::query(
+        "insert into activity_educator (tenant_id, activity_id, educator_id) values ($1, $2, $3) on conflict do nothing",
+    )
+    .bind(tenant)
+    .bind(other)
+    .bind(educator)
+    .execute(&app.db.sys)
+    .await
+    .unwrap();
+    sqlx::query(
+        "insert into activity_session (tenant_id, activity_id, held_on, starts_at, ends_at, status, attendance)
+         values ($1, $2, date '2026-11-28', '08:00', '16:00', 'held', 10),
+                ($1, $3, date '2026-11-28', '16:00', '23:00', 'held', 10)",
+    )
+    .bind(tenant)
+    .bind(class)
+    .bind(other)
+    .execute(&app.db.sys)
+    .await
+    .unwrap();
+    let mut first = app.db.begin_for(tenant).await.unwrap();
+    propose_hours(&mut first, tenant, class, unit, "课堂", "测试")
+        .await
+        .unwrap();
+    let db = app.db.clone();
+    let second = tokio::spawn(async move {
+        let mut tx = db.begin_for(tenant).await.unwrap();
+        propose_hours(&mut tx, tenant, other, unit, "培训", "测试").await?;
+        tx.commit().await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        !second.is_finished(),
+        "the second proposal waits for the person"
+    );
+    first.commit().await.unwrap();
+    second.await.unwrap().unwrap();
+    let minutes: i64 = sqlx::query_scalar(
+        "select coalesce(sum(minutes), 0)::bigint from service_hours
+          where educator_id = $1 and served_on = date '2026-11-28' and status <> 'declined'",
+    )
+    .bind(educator)
+    .fetch_one(&app.db.sys)
+    .await
+    .unwrap();
+    assert_eq!(
+        minutes, 480,
+        "the 7 hours after the 8 would pass the day's 12"
+    );
+}
+
+#[tokio::test]
 async fn an_activity_never_spends_more_of_a_donation_than_is_left() {
     let app = TestApp::spawn().await;
     let bureau = app.login("mengjin-bureau").await;

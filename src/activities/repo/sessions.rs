@@ -276,6 +276,16 @@ pub async fn propose_hours(
     content: &str,
     recorded_by: &str,
 ) -> sqlx::Result<u64> {
+    // The people serving it locked, in one order, as an entry in the registry locks its
+    // person: a person's day is added up by one writer at a time, whichever page writes.
+    sqlx::query(
+        "select 1 from educator e
+          where e.id in (select ae.educator_id from activity_educator ae where ae.activity_id = $1)
+          order by e.id for update",
+    )
+    .bind(activity_id)
+    .execute(&mut *conn)
+    .await?;
     let done = sqlx::query(
         // The day's limit counts what the person has already and, in the order of the
         // sessions, what this statement adds before each: two new sessions of one day are
