@@ -863,3 +863,46 @@ async fn a_town_sees_on_its_home_whose_qualification_runs_out_and_what_waits_to_
         assert!(!other.body.contains(&name));
     }
 }
+
+#[tokio::test]
+async fn the_years_hours_by_town_are_each_towns_school_and_points_and_no_others() {
+    let app = TestApp::spawn().await;
+    // Approved hours this year at a town school and at one of its points, by two people.
+    sqlx::query(
+        "insert into service_hours (tenant_id, educator_id, unit_id, served_on, minutes, content, recorded_by, status)
+         select 1, e.id, u.id, (now() at time zone 'Asia/Shanghai')::date, 60, '测试', '测试', 'approved'
+           from (select id from educator where tenant_id = 1 order by id limit 2) e,
+                org_unit u where u.tenant_id = 1 and u.code in ('MJ-CG', 'MJ-CG-01')",
+    )
+    .execute(&app.db.sys)
+    .await
+    .unwrap();
+    // What the page must show, counted by the tree's paths (a town's units are those under it).
+    let expected: Vec<(String, i64)> = sqlx::query_as(
+        "select t.name, count(distinct x.educator_id) from service_hours x
+           join org_unit u on u.tenant_id = x.tenant_id and u.id = x.unit_id
+           join org_unit t on t.tenant_id = u.tenant_id and t.kind = 'town_school' and u.path like t.path || '%'
+          where x.tenant_id = 1 and x.status = 'approved'
+            and extract(year from x.served_on) = extract(year from (now() at time zone 'Asia/Shanghai'))
+          group by t.name, t.path order by t.path",
+    )
+    .fetch_all(&app.db.sys)
+    .await
+    .unwrap();
+    assert!(
+        expected
+            .iter()
+            .any(|(t, n)| t == "城关镇社区教育学校" && *n >= 2),
+        "{expected:?}"
+    );
+    let page = app.login("mengjin-bureau").await.get("/hours").await;
+    for (town, people) in &expected {
+        page.assert_contains(&format!("<tr><td>{town}</td><td class=\"n\">{people}</td>"));
+    }
+    // The town's own page lists its own town only.
+    let town = app.login("mengjin-town").await.get("/hours").await;
+    town.assert_contains("<tr><td>城关镇社区教育学校</td>");
+    for (other, _) in expected.iter().filter(|(t, _)| t != "城关镇社区教育学校") {
+        town.assert_lacks(&format!("<tr><td>{other}</td>"));
+    }
+}
